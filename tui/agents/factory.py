@@ -1,0 +1,30 @@
+"""Pick the Provider a run uses from its settings, in one place."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from tui.agents.base import Provider
+from tui.agents.openai import OpenAIProvider
+from tui.settings import ConfigError, Settings, api_key
+
+
+def make_provider(
+    settings: Settings,
+    session: aiohttp.ClientSession,
+    base_url_override: str | None = None,
+) -> Provider:
+    """rules -> offline classifier; sim/openai -> the OpenAI-compatible HTTP client."""
+    if settings.provider == "rules":
+        from tui.agents.rules import RulesProvider
+
+        return RulesProvider(settings)
+    if settings.provider == "anthropic":
+        raise ConfigError("the anthropic provider is not available yet")
+    base_url = base_url_override or settings.base_url
+    if settings.provider == "sim":
+        if not base_url:
+            raise ConfigError("the sim provider needs a base URL (start `fanmail sim` or pass --base-url)")
+        return OpenAIProvider(settings, session, api_key(settings), base_url=base_url,
+                              expected_latency_s=settings.sim_latency)
+    return OpenAIProvider(settings, session, api_key(settings), base_url=base_url)

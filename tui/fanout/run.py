@@ -1,0 +1,490 @@
+"""The coordinator: one sub-agent per batch under a concurrency cap, results streamed as events.
+
+Every email in a round ends in exactly one `EmailDone`, whatever happens: success, failure
+after retries, a timeout, an operator cancel, --fail-fast or a fatal provider error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import uuid
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+
+from tui.agents.base import FatalProviderError, Provider, ProviderError, RateLimitError
+from tui.fanout.events import (
+    AgentFinished,
+    AgentQueued,
+    AgentStarted,
+    EmailDone,
+    EmailRetrying,
+    EmailStarted,
+    Event,
+    Paused,
+    RateLimited,
+    Reassigned,
+    RunAborted,
+    RunDone,
+    RunStarted,
+)
+from tui.fanout.limits import RequestPacer, backoff_delay
+from tui.fanout.merge import apply_review_policy
+from tui.fanout.plan import Plan
+from tui.fanout.telemetry import RunTelemetry
+from tui.model import ResultRow
+from tui.settings import Settings
+
+MAX_RATE_LIMITED = 12  # 429s per email before we give up on it; they are not attempts
+MIN_TIMEOUT_S = 1.0
+_END = object()
+
+
+@dataclass(slots=True)
+class AgentRun:
+    """The coordinator's view of one sub-agent. Only the coordinator mutates it."""
+
+    agent_id: str
+    queue: deque[str]
+    held: list[str]  # every email this agent has been responsible for, in order
+    state: str = "queued"  # queued | running | done | failed | timeout | cancelled
+    attempt: int = 0
+    current: str | None = None
+    last_error: str = ""
+    ok: int = 0
+    failed: int = 0
+    started_at: float | None = None
+    deadline: asyncio.Timeout | None = None
+    cancel_reason: str | None = None
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+
+class Coordinator:
+    """Runs a plan and yields events. Call `retry`, `cancel`, `pause`, `resume` while it runs.
+
+    With keep_open=True (the dashboard) the event stream stays open after the last agent ends,
+    so failed agents can still be retried; `close()` ends it. Headless runs end on their own.
+    """
+
+    def __init__(
+        self,
+        provider: Provider,
+        settings: Settings,
+        *,
+        keep_open: bool = False,
+        run_id: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        seed: int | None = None,
+    ) -> None:
+        self.provider = provider
+        self.settings = settings
+        self.keep_open = keep_open
+        self.run_id = run_id or uuid.uuid4().hex[:12]
+        self.clock = clock
+        self.rng = random.Random(seed if seed is not None else settings.seed)
+        self.per_email_timeout = settings.timeout or max(MIN_TIMEOUT_S, 2.5 * provider.expected_latency_s)
+        self.pacer = RequestPacer(settings.rpm, clock)
+        self.agents: dict[str, AgentRun] = {}
+        self.rows: dict[str, ResultRow] = {}
+        self.plan: Plan | None = None
+        self.telemetry = RunTelemetry(
+            self.run_id, provider.name, provider.model, settings.concurrency, settings.batch_size
+        )
+        self.abort_reason: str | None = None
+        self._events: asyncio.Queue[object] = asyncio.Queue()
+        self._slots = asyncio.Semaphore(settings.concurrency)
+        self._unpaused = asyncio.Event()
+        self._unpaused.set()
+        self._idle = asyncio.Event()
+        self._waiting = 0
+        self._active = 0
+        self._closing = False
+        self._unreported = False
+        self._tg: asyncio.TaskGroup | None = None
+
+    # ----------------------------------------------------------------- operator controls
+    @property
+    def paused(self) -> bool:
+        return not self._unpaused.is_set()
+
+    def pause(self) -> None:
+        if not self.paused:
+            self._unpaused.clear()
+            self._emit(Paused(True))
+
+    def resume(self) -> None:
+        if self.paused:
+            self._unpaused.set()
+            self._emit(Paused(False))
+
+    def retryable(self) -> list[str]:
+        return [a.agent_id for a in self.agents.values() if self._unfinished_of(a)]
+
+    def retry(self, agent_id: str) -> bool:
+        """Run a finished agent again on its emails that did not end ok. False if nothing to do."""
+        agent = self.agents.get(agent_id)
+        if agent is None or self._tg is None or self.abort_reason or self._closing:
+            return False
+        todo = self._unfinished_of(agent)
+        if not todo:
+            return False
+        agent.queue = deque(todo)
+        agent.state = "queued"
+        agent.last_error = ""
+        agent.ok = agent.failed = 0
+        self._emit(AgentQueued(agent_id, list(todo)))
+        self._spawn(agent)
+        return True
+
+    def retry_failed(self) -> list[str]:
+        return [a for a in self.retryable() if self.retry(a)]
+
+    def cancel(self, agent_id: str, reason: str = "cancelled by operator") -> bool:
+        agent = self.agents.get(agent_id)
+        if agent is None or agent.task is None or agent.task.done():
+            return False
+        agent.cancel_reason = reason
+        agent.task.cancel()
+        return True
+
+    def close(self) -> None:
+        """End the run: cancel whatever still runs and finish the event stream."""
+        self._closing = True
+        for agent in self.agents.values():
+            if agent.task is not None and not agent.task.done():
+                agent.cancel_reason = agent.cancel_reason or "run closed"
+                agent.task.cancel()
+        self._idle.set()
+
+    # ----------------------------------------------------------------- the run
+    async def run(self, plan: Plan) -> AsyncIterator[Event]:
+        """Yield events as they happen, ending after RunDone (or after close() when keep_open)."""
+        self.plan = plan
+        supervisor = asyncio.create_task(self._supervise(plan), name=f"coordinator-{self.run_id}")
+        try:
+            while True:
+                event = await self._events.get()
+                if event is _END:
+                    break
+                yield event  # type: ignore[misc]
+        finally:
+            if not supervisor.done():
+                self.close()
+                supervisor.cancel()
+            try:
+                await supervisor
+            except asyncio.CancelledError:
+                pass
+
+    async def _supervise(self, plan: Plan) -> None:
+        try:
+            for batch in plan.batches:
+                ids = list(batch.email_ids)
+                self.agents[batch.agent_id] = AgentRun(batch.agent_id, deque(ids), list(ids))
+                self.telemetry.agent(batch.agent_id).emails = len(ids)
+            self._emit(
+                RunStarted(
+                    run_id=self.run_id,
+                    total=plan.total,
+                    agents={a.agent_id: list(a.held) for a in self.agents.values()},
+                    concurrency=self.settings.concurrency,
+                    per_email_timeout_s=self.per_email_timeout,
+                    subjects={e.id: e.subject for e in plan.emails.values()},
+                )
+            )
+            self.telemetry.started = self.clock()
+            for email_id in plan.unreadable:
+                email = plan.emails[email_id]
+                self._emit_row(None, ResultRow.failure(email, "failed", f"unreadable: {email.parse_error}"))
+            self._idle.set()
+            async with asyncio.TaskGroup() as tg:
+                self._tg = tg
+                for agent in self.agents.values():
+                    self._spawn(agent)
+                while True:
+                    await self._idle.wait()
+                    if self._active == 0 and self._unreported:
+                        self._unreported = False
+                        self._finish_round()
+                    if self._active == 0 and (self._closing or not self.keep_open or self.abort_reason):
+                        break
+                    self._idle.clear()
+        finally:
+            self._tg = None
+            self._events.put_nowait(_END)
+
+    def _finish_round(self) -> None:
+        self.telemetry.ended = self.clock()
+        not_done = sorted(
+            eid for eid, row in self.rows.items() if row.status in ("failed", "timeout") and row.attempts == 0
+        )
+        if self.abort_reason:
+            self._emit(RunAborted(self.abort_reason, not_done))
+        self._emit(RunDone(self.telemetry.report(self.rows, not_done)))
+
+    def _spawn(self, agent: AgentRun) -> None:
+        assert self._tg is not None
+        self._active += 1
+        self._unreported = True
+        self._idle.clear()
+        agent.cancel_reason = None
+        agent.task = self._tg.create_task(self._agent_main(agent), name=f"agent-{agent.agent_id}")
+
+    # ----------------------------------------------------------------- one sub-agent
+    async def _agent_main(self, agent: AgentRun) -> None:
+        loop = asyncio.get_running_loop()
+        started = self.clock()
+        try:
+            await self._acquire_slot()
+        except asyncio.CancelledError:
+            self._give_up_rest(agent, "failed", self._stop_reason(agent, "cancelled before it started"))
+            self._finished(agent, "cancelled", started)
+            return
+        state = "done"
+        try:
+            if self.abort_reason:
+                raise asyncio.CancelledError
+            agent.state = "running"
+            agent.attempt += 1
+            agent.started_at = self.clock()
+            budget = self._agent_budget(len(agent.queue))
+            self._emit(AgentStarted(agent.agent_id, agent.attempt, list(agent.queue), budget))
+            async with asyncio.timeout(loop.time() + budget) as deadline:
+                agent.deadline = deadline
+                while agent.queue and not self.abort_reason:
+                    email_id = agent.queue.popleft()
+                    agent.current = email_id
+                    row = await self._classify(agent, email_id)
+                    agent.current = None
+                    self._emit_row(agent, row)
+                    if not agent.queue:
+                        self._rebalance_into(agent)
+            if self.abort_reason:
+                self._give_up_rest(agent, "failed", f"not done: {self.abort_reason}")
+                state = "cancelled"
+            elif agent.failed:
+                state = "failed"
+        except TimeoutError:
+            elapsed = self.clock() - (agent.started_at or started)
+            why = f"agent timed out after {elapsed:.1f}s"
+            agent.last_error = why
+            self._give_up_rest(agent, "timeout", why)
+            state = "timeout"
+        except asyncio.CancelledError:
+            self._give_up_rest(agent, "failed", self._stop_reason(agent, "cancelled"))
+            state = "cancelled"
+        finally:
+            agent.deadline = None
+            self._slots.release()
+        self._finished(agent, state, started)
+
+    def _stop_reason(self, agent: AgentRun, default: str) -> str:
+        reason = agent.cancel_reason or (f"not done: {self.abort_reason}" if self.abort_reason else default)
+        agent.last_error = reason
+        return reason
+
+    def _finished(self, agent: AgentRun, state: str, started: float) -> None:
+        agent.state = state
+        agent.current = None
+        tel = self.telemetry.agent(agent.agent_id)
+        tel.wall_s += self.clock() - started
+        self._emit(AgentFinished(agent.agent_id, state, agent.ok, agent.failed, agent.last_error))
+        self._active -= 1
+        if self._active == 0:
+            self._idle.set()
+
+    async def _acquire_slot(self) -> None:
+        """Wait for a concurrency slot, honouring pause (which only holds back new launches)."""
+        self._waiting += 1
+        try:
+            while True:
+                await self._unpaused.wait()
+                await self._slots.acquire()
+                if self._unpaused.is_set():
+                    return
+                self._slots.release()
+        finally:
+            self._waiting -= 1
+
+    def _agent_budget(self, emails: int) -> float:
+        if self.settings.agent_timeout:
+            return self.settings.agent_timeout
+        return max(MIN_TIMEOUT_S, emails * self.per_email_timeout)
+
+    def _extend(self, agent: AgentRun, seconds: float) -> None:
+        """Time spent waiting on the rate limit or backoff is not the agent's fault."""
+        if agent.deadline is not None and seconds > 0:
+            when = agent.deadline.when()
+            if when is not None:
+                agent.deadline.reschedule(when + seconds)
+
+    def _rebalance_into(self, idle: AgentRun) -> None:
+        """Hand an idle agent half the not-yet-started emails of the agent with the most left.
+
+        Only when nobody waits for a slot (a waiting agent would use it better), and only emails
+        still in a queue, so no email is ever held by two agents.
+        """
+        if not self.settings.rebalance or self._waiting or self.abort_reason or self._closing:
+            return
+        busiest: AgentRun | None = None
+        for other in self.agents.values():
+            if other is not idle and other.state == "running" and other.queue:
+                if busiest is None or len(other.queue) > len(busiest.queue):
+                    busiest = other
+        if busiest is None:
+            return
+        take = (len(busiest.queue) + 1) // 2
+        moved = [busiest.queue.pop() for _ in range(take)]
+        moved.reverse()
+        idle.queue.extend(moved)
+        idle.held.extend(moved)
+        moved_set = set(moved)
+        busiest.held = [e for e in busiest.held if e not in moved_set]
+        self._extend(idle, len(moved) * self.per_email_timeout)
+        self.telemetry.reassignments += 1
+        self.telemetry.agent(busiest.agent_id).reassigned_out += len(moved)
+        self.telemetry.agent(idle.agent_id).reassigned_in += len(moved)
+        self._emit(Reassigned(busiest.agent_id, idle.agent_id, moved))
+
+    async def _classify(self, agent: AgentRun, email_id: str) -> ResultRow:
+        """One email, with retries. Returns its final row; never raises except cancellation."""
+        assert self.plan is not None
+        email = self.plan.emails[email_id]
+        tel = self.telemetry.agent(agent.agent_id)
+        attempts = 0
+        limited = 0
+        status = "failed"
+        error = ""
+        begun = self.clock()
+        while True:
+            before = self.clock()
+            await self.pacer.acquire()
+            self._extend(agent, self.clock() - before)
+            attempts += 1
+            self._emit(EmailStarted(agent.agent_id, email_id, attempts))
+            sent = self.clock()
+            try:
+                async with asyncio.timeout(self.per_email_timeout):
+                    verdict = await self.provider.classify(email)
+            except RateLimitError as exc:
+                self.telemetry.request(agent.agent_id, self.clock() - sent)
+                attempts -= 1
+                limited += 1
+                tel.rate_limited += 1
+                wait = exc.retry_after if exc.retry_after is not None else backoff_delay(limited, self.rng)
+                self.pacer.hold_off(wait)
+                self._emit(RateLimited(agent.agent_id, email_id, wait))
+                if limited > MAX_RATE_LIMITED:
+                    status, error = "failed", f"rate limited {limited} times: {exc}"
+                    break
+                continue
+            except FatalProviderError as exc:
+                self.telemetry.request(agent.agent_id, self.clock() - sent)
+                self._abort(str(exc))
+                return self._failure(agent, email_id, "failed", str(exc), attempts, begun)
+            except TimeoutError:
+                self.telemetry.request(agent.agent_id, self.clock() - sent)
+                status, error = "timeout", f"no answer within {self.per_email_timeout:.1f}s"
+            except ProviderError as exc:
+                self.telemetry.request(agent.agent_id, self.clock() - sent)
+                status, error = "failed", str(exc) or type(exc).__name__
+            except Exception as exc:  # a provider bug must not take the agent's siblings down
+                self.telemetry.request(agent.agent_id, self.clock() - sent)
+                status, error = "failed", f"{type(exc).__name__}: {exc}"
+            else:
+                took = self.clock() - sent
+                self.telemetry.request(agent.agent_id, took)
+                self.telemetry.ok_latency_ms.append(took * 1000)
+                row = ResultRow.from_verdict(
+                    email,
+                    verdict,
+                    agent_id=agent.agent_id,
+                    attempts=attempts,
+                    latency_ms=round(took * 1000),
+                    trace_id=self._trace(agent, email_id),
+                )
+                return apply_review_policy(row, self.settings.review_below)
+            if attempts > self.settings.retries:
+                break
+            delay = backoff_delay(attempts, self.rng)
+            tel.retries += 1
+            self._emit(EmailRetrying(agent.agent_id, email_id, attempts + 1, error, delay))
+            await asyncio.sleep(delay)
+            self._extend(agent, delay)
+        row = self._failure(agent, email_id, status, error, attempts, begun)
+        if self.settings.fail_fast:
+            self._abort(f"--fail-fast: {email_id} {status}: {error}")
+        return row
+
+    def _failure(
+        self, agent: AgentRun, email_id: str, status: str, error: str, attempts: int, begun: float
+    ) -> ResultRow:
+        assert self.plan is not None
+        return ResultRow.failure(
+            self.plan.emails[email_id],
+            status,  # type: ignore[arg-type]
+            error,
+            agent_id=agent.agent_id,
+            attempts=attempts,
+            latency_ms=round((self.clock() - begun) * 1000),
+            trace_id=self._trace(agent, email_id),
+        )
+
+    def _give_up_rest(self, agent: AgentRun, status: str, error: str) -> None:
+        """Write a final row for the email in hand and every one still queued: none is dropped."""
+        pending = ([agent.current] if agent.current else []) + list(agent.queue)
+        agent.queue.clear()
+        agent.current = None
+        for email_id in pending:
+            self._emit_row(agent, self._failure(agent, email_id, status, error, 0, self.clock()))
+
+    def _abort(self, reason: str) -> None:
+        """Stop everything: a fatal provider error or --fail-fast. Every agent writes its rows."""
+        if self.abort_reason:
+            return
+        self.abort_reason = reason
+        current = asyncio.current_task()
+        for agent in self.agents.values():
+            if agent.task is not None and agent.task is not current and not agent.task.done():
+                agent.task.cancel()
+
+    # ----------------------------------------------------------------- output
+    def _trace(self, agent: AgentRun, email_id: str) -> str:
+        return f"{self.run_id}/{agent.agent_id}.{agent.attempt}/{email_id}"
+
+    def _emit(self, event: Event) -> None:
+        self._events.put_nowait(event)
+
+    def _emit_row(self, agent: AgentRun | None, row: ResultRow) -> None:
+        assert self.plan is not None
+        agent_id = agent.agent_id if agent else ""
+        if agent is not None:
+            tel = self.telemetry.agent(agent.agent_id)
+            if row.status == "ok":
+                agent.ok += 1
+                tel.ok += 1
+            else:
+                agent.failed += 1
+                tel.failed += 1
+                agent.last_error = row.error or row.status
+        self.rows[row.email_id] = row
+        self._emit(EmailDone(agent_id, row))
+        for dup_id in self.plan.copies.get(row.email_id, ()):
+            dup = self.plan.emails[dup_id]
+            copy = row.model_copy(
+                update={
+                    "email_id": dup.id,
+                    "message_id": dup.message_id,
+                    "status": "duplicate",
+                    "error": f"duplicate of {row.email_id}" + (f" ({row.error})" if row.error else ""),
+                }
+            )
+            self.rows[dup.id] = copy
+            self._emit(EmailDone(agent_id, copy))
+
+    def _unfinished_of(self, agent: AgentRun) -> list[str]:
+        if agent.state not in ("failed", "timeout", "cancelled"):
+            return []
+        return [e for e in agent.held if self.rows.get(e) is not None and self.rows[e].status in ("failed", "timeout")]

@@ -1,0 +1,167 @@
+"""The data shapes that cross module boundaries: emails in, verdicts and result rows out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Category(StrEnum):
+    """Fixed enum the model must choose from; free text never decides routing."""
+
+    COMPLAINT = "complaint"
+    OUTAGE = "outage"
+    INVOICE = "invoice"
+    SALES_LEAD = "sales_lead"
+    NEWSLETTER = "newsletter"
+    NOTIFICATION = "notification"
+    PERSONAL = "personal"
+    PHISHING = "phishing"
+    SPAM = "spam"
+    OTHER = "other"
+
+
+class Attachment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    filename: str | None = None
+    content_type: str = "application/octet-stream"
+    size: int = 0
+
+
+class Email(BaseModel):
+    """One parsed message. `parse_error` set means it could not be read: it becomes a failed row."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    message_id: str = ""
+    sender: str = ""
+    to: list[str] = Field(default_factory=list)
+    subject: str = ""
+    date: datetime | None = None
+    text: str = ""
+    hidden_text: str = ""  # text an HTML part hides from a human reader (display:none, 0px, white)
+    headers: dict[str, str] = Field(default_factory=dict)
+    attachments: list[Attachment] = Field(default_factory=list)
+    source_ref: str = ""
+    notes: list[str] = Field(default_factory=list)
+    parse_error: str | None = None
+
+
+class Verdict(BaseModel):
+    """What a sub-agent decides about one email."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    urgent: bool
+    priority: int = Field(ge=0, le=100)
+    route: str
+    category: Category
+    confidence: float = Field(ge=0.0, le=1.0)
+    injection: bool
+    injection_reason: str = ""
+    summary: str = ""
+
+
+Status = Literal["ok", "failed", "timeout", "duplicate"]
+
+
+class ResultRow(BaseModel):
+    """One line of the headless JSONL contract: every input email gets exactly one."""
+
+    email_id: str
+    message_id: str = ""
+    status: Status
+    agent_id: str = ""
+    attempts: int = 0
+    urgent: bool | None = None
+    priority: int | None = None
+    route: str | None = None
+    category: str | None = None
+    confidence: float | None = None
+    injection: bool | None = None
+    injection_reason: str | None = None
+    summary: str | None = None
+    error: str | None = None
+    latency_ms: int | None = None
+    trace_id: str = ""
+    # Not part of the JSONL contract's required keys, but useful to the UI and merge.
+    subject: str = Field(default="", exclude=True)
+    sender: str = Field(default="", exclude=True)
+    date: datetime | None = Field(default=None, exclude=True)
+    review: bool = Field(default=False, exclude=True)
+    flags: list[str] = Field(default_factory=list, exclude=True)
+
+    @classmethod
+    def from_verdict(cls, email: Email, verdict: Verdict, **kw: object) -> "ResultRow":
+        return cls(
+            email_id=email.id,
+            message_id=email.message_id,
+            status="ok",
+            subject=email.subject,
+            sender=email.sender,
+            date=email.date,
+            **verdict.model_dump(mode="json"),
+            **kw,  # type: ignore[arg-type]
+        )
+
+    @classmethod
+    def failure(cls, email: Email, status: Status, error: str, **kw: object) -> "ResultRow":
+        return cls(
+            email_id=email.id,
+            message_id=email.message_id,
+            status=status,
+            error=error,
+            subject=email.subject,
+            sender=email.sender,
+            date=email.date,
+            **kw,  # type: ignore[arg-type]
+        )
+
+
+class AgentTelemetry(BaseModel):
+    agent_id: str
+    emails: int = 0
+    ok: int = 0
+    failed: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    busy_s: float = 0.0
+    wall_s: float = 0.0
+    reassigned_in: int = 0
+    reassigned_out: int = 0
+
+
+class RunReport(BaseModel):
+    """Per-run telemetry written by `--report` and shown on the run report screen."""
+
+    run_id: str
+    provider: str
+    model: str
+    total: int
+    ok: int
+    failed: int
+    timeout: int
+    duplicate: int
+    cancelled: int = 0
+    concurrency: int
+    batch_size: int
+    agents: int
+    wall_s: float
+    model_time_s: float
+    ideal_s: float
+    wall_over_ideal: float
+    speedup_vs_sequential: float
+    retries: int
+    rate_limited: int
+    latency_p50_ms: float
+    latency_p95_ms: float
+    reassignments: int
+    suggested_batch_size: int
+    suggested_timeout_s: float
+    not_done: list[str] = Field(default_factory=list)
+    per_agent: list[AgentTelemetry] = Field(default_factory=list)

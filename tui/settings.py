@@ -1,0 +1,195 @@
+"""Settings: defaults < fanmail.toml < FANMAIL_* environment < command-line flags.
+
+API keys are never settings: they are read from the environment at the moment a client needs
+them, so no config file, report or log can ever contain one.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from platformdirs import user_config_dir
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from tui.model import Category
+
+
+class ConfigError(Exception):
+    """A config problem, explained in one line for the user."""
+
+
+class Route(BaseModel):
+    """A workflow: where mail of some categories goes, and optionally who gets a copy."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    description: str = ""
+    folder: str = "INBOX"
+    categories: list[Category] = Field(default_factory=list)
+    forward_to: str | None = None
+
+
+DEFAULT_ROUTES: list[Route] = [
+    Route(name="incidents", description="Outages, alerts and security incidents", folder="Incidents",
+          categories=[Category.OUTAGE]),
+    Route(name="support", description="Customer complaints and support requests", folder="Support",
+          categories=[Category.COMPLAINT]),
+    Route(name="billing", description="Invoices, payments and receipts", folder="Billing",
+          categories=[Category.INVOICE]),
+    Route(name="sales", description="Sales leads and partnership enquiries", folder="Sales",
+          categories=[Category.SALES_LEAD]),
+    Route(name="newsletters", description="Newsletters and marketing", folder="Newsletters",
+          categories=[Category.NEWSLETTER]),
+    Route(name="notifications", description="Automated notifications", folder="Notifications",
+          categories=[Category.NOTIFICATION]),
+    Route(name="personal", description="Personal mail", folder="Personal",
+          categories=[Category.PERSONAL, Category.OTHER]),
+    Route(name="quarantine", description="Phishing and spam", folder="Quarantine",
+          categories=[Category.PHISHING, Category.SPAM]),
+    Route(name="review", description="Low confidence or suspected prompt injection: a human decides",
+          folder="Review"),
+]
+
+ProviderName = Literal["rules", "sim", "openai", "anthropic"]
+
+
+class Settings(BaseModel):
+    """Everything a run needs. Validated once at startup; a bad value is one line, not a traceback."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    provider: ProviderName = "sim"
+    model: str = "fanmail-sim-1"
+    base_url: str | None = None
+    api_key_env: str | None = None
+    concurrency: int = Field(default=20, ge=1, le=10_000)
+    batch_size: int = Field(default=10, ge=1, le=100_000)
+    timeout: float | None = Field(default=None, gt=0, description="per-email seconds; default 2.5x expected")
+    agent_timeout: float | None = Field(default=None, gt=0)
+    rpm: int | None = Field(default=None, ge=1)
+    retries: int = Field(default=2, ge=0, le=20)
+    fail_fast: bool = False
+    rebalance: bool = True
+    review_below: float = Field(default=0.55, ge=0.0, le=1.0)
+    max_body_chars: int = Field(default=6000, ge=200)
+    routes: list[Route] = Field(default_factory=lambda: [r.model_copy() for r in DEFAULT_ROUTES])
+    theme: str = "fanmail-dark"
+    # Built-in simulator, used by the default demo (`fanmail` with no arguments).
+    sim_latency: float = Field(default=1.5, ge=0)
+    sim_jitter: float = Field(default=0.5, ge=0)
+    sim_fail_rate: float = Field(default=0.03, ge=0, le=1)
+    sim_hang_rate: float = Field(default=0.01, ge=0, le=1)
+    sim_garbage_rate: float = Field(default=0.01, ge=0, le=1)
+    sim_429_rate: float = Field(default=0.0, ge=0, le=1)
+    sim_rpm: int | None = Field(default=None, ge=1)
+    seed: int = 7
+
+    @field_validator("routes")
+    @classmethod
+    def _routes_unique(cls, routes: list[Route]) -> list[Route]:
+        names = [r.name for r in routes]
+        if len(set(names)) != len(names):
+            raise ValueError("route names must be unique")
+        if "review" not in names:
+            routes = [*routes, Route(name="review", folder="Review", description="Needs a human")]
+        return routes
+
+    @model_validator(mode="after")
+    def _defaults_per_provider(self) -> "Settings":
+        return self
+
+    def route_for(self, category: Category | str) -> str:
+        for route in self.routes:
+            if category in route.categories:
+                return route.name
+        return "review"
+
+    @property
+    def route_names(self) -> list[str]:
+        return [r.name for r in self.routes]
+
+
+def default_config_path() -> Path:
+    return Path(user_config_dir("fanmail")) / "fanmail.toml"
+
+
+_ENV_PREFIX = "FANMAIL_"
+_NOT_FROM_ENV = {"routes"}
+
+
+def _from_env(environ: dict[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in Settings.model_fields:
+        if name in _NOT_FROM_ENV:
+            continue
+        raw = environ.get(_ENV_PREFIX + name.upper())
+        if raw is not None and raw != "":
+            values[name] = raw
+    return values
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(f"config file not found: {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+    # Accept both a flat file and one with a [fanmail] table.
+    if isinstance(data.get("fanmail"), dict):
+        data = {**data["fanmail"], **{k: v for k, v in data.items() if k != "fanmail"}}
+    if "route" in data and "routes" not in data:
+        data["routes"] = data.pop("route")
+    return data
+
+
+def _describe(exc: ValidationError, origin: str) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "value"
+    return f"{origin}: {where}: {err['msg']}"
+
+
+def load_settings(
+    config: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Merge the layers and validate them; raise ConfigError with one readable line."""
+    environ = dict(os.environ) if environ is None else environ
+    layers: list[tuple[str, dict[str, Any]]] = []
+    path = config
+    if path is None and environ.get(_ENV_PREFIX + "CONFIG"):
+        path = Path(environ[_ENV_PREFIX + "CONFIG"])
+    if path is None and default_config_path().is_file():
+        path = default_config_path()
+    if path is not None:
+        layers.append((str(path), _read_toml(path)))
+    layers.append(("environment", _from_env(environ)))
+    layers.append(("command line", {k: v for k, v in (overrides or {}).items() if v is not None}))
+
+    merged: dict[str, Any] = {}
+    for origin, layer in layers:
+        try:
+            Settings.model_validate({**merged, **layer})
+        except ValidationError as exc:
+            raise ConfigError(_describe(exc, origin)) from None
+        merged.update(layer)
+    return Settings.model_validate(merged)
+
+
+def api_key(settings: Settings) -> str | None:
+    """The key for the chosen provider, from the environment only."""
+    if settings.api_key_env:
+        return os.environ.get(settings.api_key_env)
+    if settings.provider == "openai":
+        return os.environ.get("OPENAI_API_KEY")
+    if settings.provider == "anthropic":
+        return os.environ.get("ANTHROPIC_API_KEY")
+    return None
