@@ -182,12 +182,16 @@ def test_sim_config_from_settings() -> None:
     assert (c.latency, c.jitter, c.fail_rate, c.rate_429, c.rpm, c.seed) == (0.3, 0.1, 0.2, 0.1, 60, 3)
 
 
-async def test_factory(session: aiohttp.ClientSession) -> None:
+async def test_factory(session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch) -> None:
     sim = make_provider(Settings(provider="sim", sim_latency=0.7), session, "http://127.0.0.1:1/v1")
     assert isinstance(sim, OpenAIProvider) and sim.expected_latency_s == 0.7
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     real = make_provider(Settings(provider="openai", model="gpt-x"), session)
     assert isinstance(real, OpenAIProvider) and real.base_url == "https://api.openai.com/v1"
     assert real.expected_latency_s == 5.0
+    monkeypatch.delenv("OPENAI_API_KEY")
+    with pytest.raises(ConfigError, match="OPENAI_API_KEY is not set"):
+        make_provider(Settings(provider="openai", model="gpt-x"), session)
     with pytest.raises(ConfigError, match="not available"):
         make_provider(Settings(provider="anthropic"), session)
     with pytest.raises(ConfigError):

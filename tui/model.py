@@ -147,7 +147,6 @@ class RunReport(BaseModel):
     failed: int
     timeout: int
     duplicate: int
-    cancelled: int = 0
     concurrency: int
     batch_size: int
     agents: int

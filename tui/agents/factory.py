@@ -27,4 +27,9 @@ def make_provider(
             raise ConfigError("the sim provider needs a base URL (start `fanmail sim` or pass --base-url)")
         return OpenAIProvider(settings, session, api_key(settings), base_url=base_url,
                               expected_latency_s=settings.sim_latency)
-    return OpenAIProvider(settings, session, api_key(settings), base_url=base_url)
+    key = api_key(settings)
+    if not key and not base_url:
+        variable = settings.api_key_env or "OPENAI_API_KEY"
+        raise ConfigError(f"{variable} is not set: export your OpenAI key there, or pass --base-url "
+                          "for a local server that needs none")
+    return OpenAIProvider(settings, session, key, base_url=base_url)
