@@ -145,3 +145,42 @@ async def test_cancel_and_pause(sim_factory) -> None:
     rows = done_rows(events)
     assert len(rows) == 15
     assert sum(1 for r in rows if r.error == "cancelled by operator") == 5
+
+
+async def test_streaming_source_starts_agents_before_reading_ends(sim_factory) -> None:
+    from tui.fanout.events import AgentQueued, SourceFailed
+
+    sim = await sim_factory(latency=0.01)
+    settings = fast_settings(sim.url, batch_size=5, concurrency=4)
+    emails = sample_emails(40, seed=6)
+    reading_done = asyncio.Event()
+
+    async def slow_source(fail_after: int | None = None):
+        for i, email in enumerate(emails):
+            if fail_after is not None and i == fail_after:
+                raise ConnectionResetError("IMAP server closed the connection")
+            await asyncio.sleep(0.01)
+            yield email
+        reading_done.set()
+
+    events: list[Event] = []
+    first_start_before_end = False
+    async with open_provider(settings) as provider:
+        async with asyncio.timeout(30):
+            async for event in Coordinator(provider, settings).run_stream(slow_source(), expected=40):
+                events.append(event)
+                if isinstance(event, AgentStarted) and not reading_done.is_set():
+                    first_start_before_end = True
+    assert first_start_before_end
+    rows = done_rows(events)
+    assert sorted(r.email_id for r in rows) == sorted(e.id for e in emails)
+    assert [e.agent_id for e in events if isinstance(e, AgentQueued)][:2] == ["a01", "a02"]
+
+    events = []
+    async with open_provider(settings) as provider:
+        async with asyncio.timeout(30):
+            async for event in Coordinator(provider, settings).run_stream(slow_source(fail_after=12)):
+                events.append(event)
+    failed = [e for e in events if isinstance(e, SourceFailed)]
+    assert len(failed) == 1 and failed[0].read == 12 and "closed the connection" in failed[0].reason
+    assert sorted(r.email_id for r in done_rows(events)) == sorted(e.id for e in emails[:12])

@@ -78,10 +78,21 @@ class AgentFinished:
 
 @dataclass(frozen=True, slots=True)
 class AgentQueued:
-    """An operator retry or a freshly planned agent waiting for a concurrency slot."""
+    """An operator retry, or a batch formed while the source is still being read (streaming),
+    waiting for a concurrency slot. An agent id not seen in RunStarted is a new agent."""
 
     agent_id: str
     email_ids: list[str]
+    subjects: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFailed:
+    """Reading the mailbox broke off (e.g. the IMAP server went away). Emails already read still
+    finish; the rest were never read, so a later run picks them up."""
+
+    reason: str
+    read: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +124,7 @@ Event = (
     | Reassigned
     | AgentFinished
     | Paused
+    | SourceFailed
     | RunAborted
     | RunDone
 )

@@ -34,10 +34,6 @@ class Plan:
     unreadable: list[str] = field(default_factory=list)
     copies: dict[str, list[str]] = field(default_factory=dict)  # original id -> its duplicates
 
-    def __post_init__(self) -> None:
-        for dup, original in self.duplicates.items():
-            self.copies.setdefault(original, []).append(dup)
-
     @property
     def total(self) -> int:
         return len(self.emails)
@@ -47,33 +43,48 @@ class Plan:
         return sum(len(b.email_ids) for b in self.batches)
 
 
+class PlanBuilder:
+    """Adds emails one at a time, so a plan can grow while a source is still being read."""
+
+    def __init__(self, plan: Plan | None = None) -> None:
+        self.plan = plan or Plan(emails={}, batches=[])
+        self._seen: dict[tuple[str, str], str] = {}
+
+    def add(self, email: Email) -> str:
+        """Record the email; say what it is: 'work', 'duplicate' or 'unreadable'."""
+        plan = self.plan
+        if email.id in plan.emails:
+            raise ValueError(f"email id {email.id!r} appears twice in the source")
+        plan.emails[email.id] = email
+        if email.parse_error is not None:
+            plan.unreadable.append(email.id)
+            return "unreadable"
+        key = (email.message_id, content_hash(email))
+        original = self._seen.get(key)
+        if original is not None:
+            plan.duplicates[email.id] = original
+            plan.copies.setdefault(original, []).append(email.id)
+            return "duplicate"
+        self._seen[key] = email.id
+        return "work"
+
+
+def agent_name(index: int, expected_agents: int) -> str:
+    width = max(2, len(str(expected_agents)))
+    return f"a{index:0{width}d}"
+
+
 def make_plan(emails: list[Email], batch_size: int) -> Plan:
     """Dedupe by Message-ID + content, then cut the rest into batches in input order.
 
     Below SEQUENTIAL_BELOW emails one agent does everything: fanning out a handful costs more
     in connection setup and rate-limit budget than it saves.
     """
-    by_id: dict[str, Email] = {}
-    seen: dict[tuple[str, str], str] = {}
-    duplicates: dict[str, str] = {}
-    unreadable: list[str] = []
-    work: list[str] = []
-    for email in emails:
-        if email.id in by_id:
-            raise ValueError(f"email id {email.id!r} appears twice in the source")
-        by_id[email.id] = email
-        if email.parse_error is not None:
-            unreadable.append(email.id)
-            continue
-        key = (email.message_id, content_hash(email))
-        if key in seen:
-            duplicates[email.id] = seen[key]
-            continue
-        seen[key] = email.id
-        work.append(email.id)
-
+    builder = PlanBuilder()
+    work = [email.id for email in emails if builder.add(email) == "work"]
     size = len(work) if len(work) < SEQUENTIAL_BELOW else batch_size
     chunks = [work[i : i + size] for i in range(0, len(work), max(size, 1))]
-    width = max(2, len(str(len(chunks))))
-    batches = [Batch(f"a{n:0{width}d}", tuple(chunk)) for n, chunk in enumerate(chunks, 1)]
-    return Plan(emails=by_id, batches=batches, duplicates=duplicates, unreadable=unreadable)
+    builder.plan.batches = [
+        Batch(agent_name(n, len(chunks)), tuple(chunk)) for n, chunk in enumerate(chunks, 1)
+    ]
+    return builder.plan

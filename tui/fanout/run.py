@@ -11,7 +11,7 @@ import random
 import time
 import uuid
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 from tui.agents.base import FatalProviderError, Provider, ProviderError, RateLimitError
@@ -29,12 +29,13 @@ from tui.fanout.events import (
     RunAborted,
     RunDone,
     RunStarted,
+    SourceFailed,
 )
 from tui.fanout.limits import RequestPacer, backoff_delay
 from tui.fanout.merge import apply_review_policy
-from tui.fanout.plan import Plan
+from tui.fanout.plan import SEQUENTIAL_BELOW, Plan, PlanBuilder, agent_name
 from tui.fanout.telemetry import RunTelemetry
-from tui.model import ResultRow
+from tui.model import Email, ResultRow
 from tui.settings import Settings
 
 MAX_RATE_LIMITED = 12  # 429s per email before we give up on it; they are not attempts
@@ -102,6 +103,9 @@ class Coordinator:
         self._active = 0
         self._closing = False
         self._unreported = False
+        self._source: AsyncIterable[Email] | None = None
+        self._expected: int | None = None
+        self.source_error: str | None = None
         self._tg: asyncio.TaskGroup | None = None
 
     # ----------------------------------------------------------------- operator controls
@@ -178,6 +182,14 @@ class Coordinator:
             except asyncio.CancelledError:
                 pass
 
+    async def run_stream(self, emails: AsyncIterable[Email], *, expected: int | None = None) -> AsyncIterator[Event]:
+        """Like run(), but batches form while the source is still being read: the first agents
+        start on the first emails fetched instead of waiting for the whole mailbox."""
+        self._source = emails
+        self._expected = expected
+        async for event in self.run(Plan(emails={}, batches=[])):
+            yield event
+
     async def _supervise(self, plan: Plan) -> None:
         try:
             for batch in plan.batches:
@@ -187,7 +199,7 @@ class Coordinator:
             self._emit(
                 RunStarted(
                     run_id=self.run_id,
-                    total=plan.total,
+                    total=(self._expected or 0) if self._source is not None else plan.total,
                     agents={a.agent_id: list(a.held) for a in self.agents.values()},
                     concurrency=self.settings.concurrency,
                     per_email_timeout_s=self.per_email_timeout,
@@ -203,6 +215,11 @@ class Coordinator:
                 self._tg = tg
                 for agent in self.agents.values():
                     self._spawn(agent)
+                if self._source is not None:
+                    self._active += 1
+                    self._unreported = True
+                    self._idle.clear()
+                    tg.create_task(self._feed(self._source, PlanBuilder(plan)), name="source-reader")
                 while True:
                     await self._idle.wait()
                     if self._active == 0 and self._unreported:
@@ -214,6 +231,54 @@ class Coordinator:
         finally:
             self._tg = None
             self._events.put_nowait(_END)
+
+    async def _feed(self, source: AsyncIterable[Email], builder: PlanBuilder) -> None:
+        """Read the source, forming a batch each time batch_size new emails have arrived."""
+        size = self.settings.batch_size
+        if self._expected is not None and 0 < self._expected < SEQUENTIAL_BELOW:
+            size = self._expected
+        expected_agents = -(-self._expected // size) if self._expected else 99
+        pending: list[str] = []
+        read = 0
+        try:
+            async for email in source:
+                read += 1
+                kind = builder.add(email)
+                if kind == "unreadable":
+                    self._emit_row(None, ResultRow.failure(email, "failed", f"unreadable: {email.parse_error}"))
+                elif kind == "duplicate":
+                    original = self.rows.get(builder.plan.duplicates[email.id])
+                    if original is not None:
+                        self._emit_copy(original, email.id)
+                else:
+                    pending.append(email.id)
+                    if len(pending) >= size:
+                        self._launch_batch(pending, expected_agents)
+                        pending = []
+        except asyncio.CancelledError:
+            for email_id in pending:
+                email = builder.plan.emails[email_id]
+                self._emit_row(None, ResultRow.failure(email, "failed", "not done: run closed"))
+            pending = []
+            raise
+        except Exception as exc:  # the mailbox went away: finish what we have, say what happened
+            self.source_error = str(exc) or type(exc).__name__
+            self._emit(SourceFailed(self.source_error, read))
+        finally:
+            if pending:
+                self._launch_batch(pending, expected_agents)
+            self._active -= 1
+            if self._active == 0:
+                self._idle.set()
+
+    def _launch_batch(self, email_ids: list[str], expected_agents: int) -> None:
+        assert self.plan is not None
+        agent_id = agent_name(len(self.agents) + 1, expected_agents)
+        agent = self.agents[agent_id] = AgentRun(agent_id, deque(email_ids), list(email_ids))
+        self.telemetry.agent(agent_id).emails = len(email_ids)
+        subjects = {e: self.plan.emails[e].subject for e in email_ids}
+        self._emit(AgentQueued(agent_id, list(email_ids), subjects))
+        self._spawn(agent)
 
     def _finish_round(self) -> None:
         self.telemetry.ended = self.clock()
@@ -472,17 +537,22 @@ class Coordinator:
         self.rows[row.email_id] = row
         self._emit(EmailDone(agent_id, row))
         for dup_id in self.plan.copies.get(row.email_id, ()):
-            dup = self.plan.emails[dup_id]
-            copy = row.model_copy(
-                update={
-                    "email_id": dup.id,
-                    "message_id": dup.message_id,
-                    "status": "duplicate",
-                    "error": f"duplicate of {row.email_id}" + (f" ({row.error})" if row.error else ""),
-                }
-            )
-            self.rows[dup.id] = copy
-            self._emit(EmailDone(agent_id, copy))
+            self._emit_copy(row, dup_id)
+
+    def _emit_copy(self, row: ResultRow, dup_id: str) -> None:
+        """A duplicate gets its original's verdict, marked as a duplicate."""
+        assert self.plan is not None
+        dup = self.plan.emails[dup_id]
+        copy = row.model_copy(
+            update={
+                "email_id": dup.id,
+                "message_id": dup.message_id,
+                "status": "duplicate",
+                "error": f"duplicate of {row.email_id}" + (f" ({row.error})" if row.error else ""),
+            }
+        )
+        self.rows[dup.id] = copy
+        self._emit(EmailDone(row.agent_id, copy))
 
     def _unfinished_of(self, agent: AgentRun) -> list[str]:
         if agent.state not in ("failed", "timeout", "cancelled"):
