@@ -12,6 +12,8 @@ Usage: python bench/rules_corpus.py [--cache DIR] [--sample N] [--show-errors K]
 from __future__ import annotations
 
 import argparse
+import gc
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -57,9 +59,23 @@ def load_group(data: Path, group: str) -> list[Email]:
 
 
 def timed(emails: list[Email]) -> tuple[list[Verdict], float]:
-    t0 = time.perf_counter()
-    verdicts = [classify(e) for e in emails]
-    return verdicts, (time.perf_counter() - t0) * 1000 / max(1, len(emails))
+    """Verdicts and mean ms per email (best of 3 passes: the machine may be shared)."""
+    best = float("inf")
+    verdicts: list[Verdict] = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        verdicts = [classify(e) for e in emails]
+        best = min(best, time.perf_counter() - t0)
+    return verdicts, best * 1000 / max(1, len(emails))
+
+
+def median_ms(emails: list[Email]) -> float:
+    times = []
+    for e in emails:
+        t0 = time.perf_counter()
+        classify(e)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000 if times else 0.0
 
 
 def pct(a: int, b: int) -> str:
@@ -71,9 +87,13 @@ def corpus_report(data: Path, show: int) -> None:
     spam: list[tuple[Email, Verdict]] = []
     total_ms = 0.0
     total_n = 0
+    groups = {g: [e for e in load_group(data, g) if not e.parse_error] for g in HAM + SPAM}
+    gc.collect()
+    gc.freeze()  # thousands of parsed emails held at once: keep the GC from rescanning them
+    everything = [e for g in HAM + SPAM for e in groups[g]]
     print("SpamAssassin public corpus")
     for group in HAM + SPAM:
-        emails = [e for e in load_group(data, group) if not e.parse_error]
+        emails = groups[group]
         verdicts, ms = timed(emails)
         total_ms += ms * len(emails)
         total_n += len(emails)
@@ -90,7 +110,8 @@ def corpus_report(data: Path, show: int) -> None:
     print(f"  injection false positives on ham: {pct(len(inj_fp), len(ham))}")
     print(f"  ham categories:  {dict(Counter(v.category.value for _, v in ham).most_common())}")
     print(f"  spam categories: {dict(Counter(v.category.value for _, v in spam).most_common())}")
-    print(f"  speed: {total_ms / max(1, total_n):.3f} ms/email over {total_n} emails")
+    print(f"  speed: mean {total_ms / max(1, total_n):.3f} ms/email, median "
+          f"{median_ms(everything):.3f} ms over {total_n} emails")
     if show:
         for title, rows in (("ham flagged as junk", ham_fp), ("ham flagged as injection", inj_fp),
                             ("spam missed", [(e, v) for e, v in spam if v.category not in JUNK])):
@@ -105,6 +126,8 @@ def sample_report(count: int) -> None:
 
     messages = generate_sample(count=count, seed=7)
     emails = [parse_bytes(m.raw, email_id=m.email_id) for m in messages]
+    gc.collect()
+    gc.freeze()
     verdicts, ms = timed(emails)
     truth = [m.truth for m in messages]
     n = len(messages)
@@ -121,7 +144,7 @@ def sample_report(count: int) -> None:
     print(f"  urgent recall:       {pct(tp, real_u)}")
     print(f"  injection recall:    {pct(inj_tp, inj_real)}")
     print(f"  injection false pos: {inj_fp}")
-    print(f"  speed: {ms:.3f} ms/email")
+    print(f"  speed: mean {ms:.3f} ms/email, median {median_ms(emails):.3f} ms")
     confusion = Counter((str(t.category), v.category.value) for v, t in zip(verdicts, truth)
                         if v.category != Category(t.category))
     if confusion:
