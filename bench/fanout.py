@@ -93,6 +93,9 @@ def main() -> None:
         big, cpu = asyncio.run(one_run(url, 10_000, 500, 20, True, 5.0))
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         line("10k emails, rebalancing", big)
+        nominal = big.total * mean / 500
+        print(f"{'nominal ideal (N x mean latency / C)':<42} {nominal:.2f}s, wall/nominal {big.wall_s / nominal:.2f}"
+              "  (here the client's CPU, not the model, is the limit: see CPU per email)")
         print(f"{'engine CPU per email (client side)':<42} {cpu * 1000 / big.total:.3f} ms")
         print(f"{'peak RSS of the engine process':<42} {rss_mb:.0f} MiB")
 
