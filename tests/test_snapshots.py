@@ -1,0 +1,56 @@
+"""The look of each screen, as SVG snapshots of a recorded, deterministic run.
+
+The run is the real coordinator driven by a scripted provider on a manual clock (see
+`tui/app/replay.py`), replayed through the same worker, state and flush code as a live run.
+Update the baselines with: python -m pytest tests/test_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.app.replay import Recording, record_demo, replay_app
+
+WIDE = (160, 48)
+SMALL = (80, 24)
+
+
+@pytest.fixture(scope="module")
+def recording() -> Recording:
+    return record_demo()
+
+
+def test_dashboard_mid_run_with_a_failed_agent(snap_compare, recording: Recording) -> None:
+    app, settle = replay_app(recording, "mid")
+    assert snap_compare(app, terminal_size=WIDE, run_before=settle)
+
+
+def test_dashboard_mid_run_small_terminal(snap_compare, recording: Recording) -> None:
+    app, settle = replay_app(recording, "mid")
+    assert snap_compare(app, terminal_size=SMALL, run_before=settle)
+
+
+def test_dashboard_light_theme(snap_compare, recording: Recording) -> None:
+    app, settle = replay_app(recording, "mid", theme="fanmail-light")
+    assert snap_compare(app, terminal_size=WIDE, run_before=settle)
+
+
+def test_email_detail_shows_markup_and_ansi_literally(snap_compare, recording: Recording) -> None:
+    app, settle = replay_app(recording, "done", select=None, toasts=False)
+
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        await settle(pilot)
+        app.dashboard.open_email("s00146")  # the sample's "[bold red]URGENT[/] server down"
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=WIDE, run_before=run_before)
+
+
+def test_help_lists_every_key(snap_compare, recording: Recording) -> None:
+    app, settle = replay_app(recording, "mid", toasts=False)
+    assert snap_compare(app, terminal_size=WIDE, press=["question_mark"], run_before=settle)
+
+
+def test_run_report_after_operator_retry(snap_compare, recording: Recording) -> None:
+    app, settle = replay_app(recording, "retried", select=None, toasts=False)
+    assert snap_compare(app, terminal_size=WIDE, press=["t"], run_before=settle)

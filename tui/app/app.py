@@ -1,0 +1,142 @@
+"""FanmailApp: thin. Themes, keymap, quit and help live here; the run lives in DashboardScreen.
+
+`make_app` is the one factory for the CLI, the tests, the snapshots and the screenshot script.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from textual.app import App
+from textual.binding import Binding
+
+from tui.app.commands import FanmailCommands
+from tui.app.screens.dashboard import DashboardScreen
+from tui.app.screens.email_detail import EmailDetail
+from tui.app.screens.help import HelpScreen
+from tui.app.screens.run_report import RunReportScreen
+from tui.app.screens.quit_confirm import QuitConfirm
+from tui.app.session import LiveSession, Session
+from tui.app.themes import DEFAULT_THEME, load_themes, state_defaults
+from tui.app.widgets.agent_grid import AgentGrid
+from tui.app.widgets.filter_input import FilterInput
+from tui.app.widgets.inbox_table import InboxTable
+from tui.fanout.plan import make_plan
+from tui.mail.sources import load_source
+from tui.settings import Settings
+
+
+class FanmailApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "fanmail"
+    COMMANDS = App.COMMANDS | {FanmailCommands}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+    ]
+
+    def __init__(
+        self,
+        settings: Settings,
+        session: Session,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        keymap: dict[str, str] | None = None,
+        note_timeout: float | None = None,
+    ) -> None:
+        themes, self._theme_problems = load_themes()
+        self._state_defaults = state_defaults(themes)  # read by super().__init__()
+        super().__init__()
+        self.settings = settings
+        self.session = session
+        self.clock = clock
+        self.keymap = dict(keymap or {})
+        self.note_timeout = note_timeout
+        self.fanmail_themes = tuple(themes)
+        for theme in themes.values():
+            self.register_theme(theme)
+        self._bad_theme: str | None = None
+        if settings.theme in self.available_themes:
+            self.theme = settings.theme
+        else:
+            self._bad_theme = settings.theme
+            self.theme = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        self.dashboard: DashboardScreen | None = None
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """State colours for themes that are not ours (Textual's own), so `$failed` always resolves."""
+        return self._state_defaults
+
+    def get_default_screen(self) -> DashboardScreen:
+        self.dashboard = DashboardScreen(self.session, self.clock, self.note_timeout)
+        return self.dashboard
+
+    def on_mount(self) -> None:
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        for problem in self._theme_problems:
+            self.notify(f"theme not loaded: {problem}", severity="warning", markup=False)
+        if self._bad_theme:
+            self.notify(f"unknown theme {self._bad_theme!r}; using {DEFAULT_THEME}. Themes: "
+                        + ", ".join(self.fanmail_themes), severity="warning", markup=False)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        sections = [
+            ("Dashboard", DashboardScreen.BINDINGS),
+            ("Agent grid (focused)", AgentGrid.BINDINGS),
+            ("Inbox (focused)", InboxTable.BINDINGS),
+            ("Filter line", FilterInput.BINDINGS + [Binding("enter", "submit", "Keep filter, back to inbox")]),
+            ("Email detail", EmailDetail.BINDINGS),
+            ("Run report", RunReportScreen.BINDINGS),
+            ("Quit question", QuitConfirm.BINDINGS),
+            ("App", FanmailApp.BINDINGS),
+        ]
+        self.push_screen(HelpScreen(sections))
+
+    async def action_quit(self) -> None:
+        """Quit at once when idle; ask first while agents run, since quitting cancels them."""
+        if isinstance(self.screen, QuitConfirm):
+            return
+        dashboard = self.dashboard
+        if dashboard is not None and dashboard.state.busy:
+            info = dashboard.state.header()
+            self.push_screen(QuitConfirm(info.running, info.queued), self._quit_answered)
+        else:
+            self._close_and_exit()
+
+    def _quit_answered(self, yes: bool | None) -> None:
+        if yes:
+            self._close_and_exit()
+
+    def _close_and_exit(self) -> None:
+        self.session.close()
+        self.exit()
+
+
+def make_app(
+    settings: Settings,
+    source: str = "sample",
+    *,
+    session: Session | None = None,
+    clock: Callable[[], float] | None = None,
+    keymap: dict[str, str] | None = None,
+    note_timeout: float | None = None,
+) -> FanmailApp:
+    """The app for a source (loaded now, so a bad path is a one-line CLI error), or for a given session."""
+    clock = clock or time.monotonic
+    if session is None:
+        emails = load_source(source, seed=settings.seed)
+        plan = make_plan(emails, settings.batch_size)
+        label = f"{source} · {settings.provider}/{settings.model}"
+        session = LiveSession(settings, plan, label=label, clock=clock)
+    return FanmailApp(settings, session, clock=clock, keymap=keymap, note_timeout=note_timeout)
+
+
+def run_app(settings: Settings, source: str) -> int:
+    """Entry point used by `fanmail` and `fanmail triage SOURCE`."""
+    app = make_app(settings, source)
+    app.run()
+    return app.return_code or 0

@@ -1,0 +1,35 @@
+"""Command palette: the dashboard's currently valid actions, plus help, themes and quit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+
+class FanmailCommands(Provider):
+    """Asks the app for what is valid right now each time the palette opens or the query changes."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        app = self.app
+        out: list[tuple[str, str, Callable[[], object]]] = []
+        dashboard = getattr(app, "dashboard", None)
+        if dashboard is not None and dashboard.is_mounted:
+            out += [(c.title, c.help, c.run) for c in dashboard.commands()]
+        out.append(("Keys and help", "every key (?)", app.action_help))  # type: ignore[attr-defined]
+        for name in getattr(app, "fanmail_themes", ()):
+            if name != app.theme:
+                out.append((f"Theme: {name}", "switch colours", lambda n=name: setattr(app, "theme", n)))
+        out.append(("Quit", "asks first while agents run (q)", app.action_quit))
+        return out
+
+    async def discover(self) -> Hits:
+        for title, help_text, run in self._commands():
+            yield DiscoveryHit(title, run, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, run in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), run, help=help_text)

@@ -1,0 +1,266 @@
+"""The dashboard: owns the run state, consumes events in one worker, repaints on a timer.
+
+Events never touch widgets: the worker folds them into `RunState`; a 4 Hz timer flushes new
+rows into the inbox table and hands fresh cards to the agent grid inside one batch update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from tui.agents.base import ProviderError
+from tui.app.screens.email_detail import EmailDetail
+from tui.app.screens.run_report import RunReportScreen
+from tui.app.session import Session
+from tui.app.state import Note, RunState
+from tui.app.widgets.agent_grid import MAX_PANELS, AgentGrid
+from tui.app.widgets.filter_input import FilterInput
+from tui.app.widgets.inbox_table import InboxTable
+from tui.app.widgets.run_header import RunHeader
+from tui.settings import ConfigError
+
+FLUSH_S = 0.25
+MAX_TOASTS = 3  # per flush; a provider outage must not bury the screen in notifications
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One palette entry that is valid right now."""
+
+    title: str
+    help: str
+    run: Callable[[], object]
+
+
+class DashboardScreen(Screen[None]):
+    BINDINGS = [
+        Binding("r", "retry", "Retry agent", id="retry"),
+        Binding("R", "retry_all", "Retry all failed", id="retry-all"),
+        Binding("c", "cancel", "Cancel agent", id="cancel"),
+        Binding("p", "toggle_pause", "Pause/resume", id="pause"),
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("s", "cycle_sort", "Sort", id="sort"),
+        Binding("t", "report", "Report", id="report"),
+        Binding("tab", "app.focus_next", "Grid ⇄ inbox", show=False, id="switch-pane"),
+        Binding("z", "toggle_compact", "Compact grid", show=False, id="compact"),
+    ]
+
+    def __init__(self, session: Session, clock: Callable[[], float], note_timeout: float | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.state = RunState(clock=clock)
+        self.note_timeout = note_timeout
+        self._actions_key: tuple[object, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield RunHeader(self.session.label, id="run-header")
+        yield AgentGrid(id="agents")
+        yield FilterInput(id="filter")
+        yield InboxTable(id="inbox")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", FilterInput).display = False
+        self.query_one(InboxTable).focus()
+        self.run_worker(self._consume(), name="events", group="run", exclusive=True)
+        self.set_interval(FLUSH_S, self.flush, name="flush")
+        self.flush()
+
+    async def _consume(self) -> None:
+        """The only place events arrive: fold each into plain state, nothing else."""
+        try:
+            async for event in self.session.events():
+                self.state.apply(event)
+        except (ProviderError, ConfigError) as exc:
+            self.app.exit(return_code=2, message=f"fanmail: error: {exc}")
+
+    # ------------------------------------------------------------------ the repaint
+    @property
+    def grid(self) -> AgentGrid:
+        return self.query_one(AgentGrid)
+
+    @property
+    def table(self) -> InboxTable:
+        return self.query_one(InboxTable)
+
+    def flush(self) -> None:
+        """Push what changed since the last tick to the widgets, in one batch."""
+        state = self.state
+        with self.app.batch_update():
+            rows = state.take_rows()
+            if rows:
+                self.table.upsert_many(rows)
+            self.query_one(RunHeader).show(state.header(self.session.budget_left()))
+            if state.agents:
+                self.grid.show(state.cards())
+            self._title_inbox()
+            self._toast(state.take_notes())
+            self._refresh_actions()
+
+    def _toast(self, notes: list[Note]) -> None:
+        shown = notes[:MAX_TOASTS]
+        for note in shown:
+            self.app.notify(note.text, severity=note.severity, timeout=self.note_timeout, markup=False)
+        if len(notes) > len(shown):
+            self.app.notify(f"…and {len(notes) - len(shown)} more (R retries every failed agent)",
+                            severity="warning", timeout=self.note_timeout, markup=False)
+
+    def _title_inbox(self) -> None:
+        table = self.table
+        title = f"Inbox {table.row_count}/{self.state.total} · sort: {table.sort_mode}"
+        needle = self.query_one("#filter", FilterInput).value
+        if needle:
+            title += f" · filter: {needle}"
+        table.border_title = title
+
+    def _refresh_actions(self) -> None:
+        """Footer shows r/R/c as disabled when they cannot apply; recompute only on change."""
+        key = (self._selected_agent_state(), bool(self.state.retryable()), self.state.busy, self.state.paused)
+        if key != self._actions_key:
+            self._actions_key = key
+            self.refresh_bindings()
+
+    def _selected_agent_state(self) -> tuple[str, bool] | None:
+        agent = self.state.agents.get(self.grid.selected or "")
+        return (agent.state, agent.retryable) if agent else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        agent = self.state.agents.get(self.grid.selected or "") if self.is_mounted else None
+        if action == "retry":
+            return True if agent is not None and agent.retryable else None
+        if action == "retry_all":
+            return True if self.state.retryable() else None
+        if action == "cancel":
+            return True if agent is not None and agent.active else None
+        if action == "toggle_pause":
+            return True if self.state.busy else None
+        return True
+
+    # ------------------------------------------------------------------ operator actions
+    def action_retry(self) -> None:
+        agent_id = self.grid.selected
+        if agent_id and self.session.retry(agent_id):
+            self.app.notify(f"retrying {agent_id}", timeout=self.note_timeout)
+        else:
+            self.app.notify(f"{agent_id or 'no agent'}: nothing to retry (only failed, timed-out or cancelled "
+                            "agents with failed emails)", severity="warning", timeout=self.note_timeout, markup=False)
+
+    def action_retry_all(self) -> None:
+        retried = self.session.retry_failed()
+        if retried:
+            self.app.notify(f"retrying {len(retried)} agents: {', '.join(retried[:8])}"
+                            + ("…" if len(retried) > 8 else ""), timeout=self.note_timeout, markup=False)
+        else:
+            self.app.notify("no failed agents to retry", severity="warning", timeout=self.note_timeout)
+
+    def action_cancel(self) -> None:
+        agent_id = self.grid.selected
+        if agent_id and self.session.cancel(agent_id):
+            self.app.notify(f"cancelling {agent_id}", severity="warning", timeout=self.note_timeout)
+        else:
+            self.app.notify(f"{agent_id or 'no agent'} is not running", severity="warning", timeout=self.note_timeout)
+
+    def action_toggle_pause(self) -> None:
+        """Pause holds back new launches; agents already running finish their batch."""
+        if self.state.paused:
+            self.session.resume()
+        else:
+            self.session.pause()
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", FilterInput)
+        box.display = True
+        box.focus()
+
+    @on(FilterInput.Changed, "#filter")
+    def _filter_changed(self, event: FilterInput.Changed) -> None:
+        self.table.set_filter(event.value)
+        self._title_inbox()
+
+    @on(FilterInput.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.table.focus()
+
+    @on(FilterInput.Dismissed)
+    def _filter_dismissed(self) -> None:
+        box = self.query_one("#filter", FilterInput)
+        box.value = ""
+        box.display = False
+        self.table.set_filter("")
+        self.table.focus()
+        self._title_inbox()
+
+    def action_cycle_sort(self) -> None:
+        modes = list(self.table.sort_modes)
+        self.set_sort(modes[(modes.index(self.table.sort_mode) + 1) % len(modes)])
+
+    def set_sort(self, mode: str) -> None:
+        self.table.set_sort(mode)
+        self._title_inbox()
+
+    def action_report(self) -> None:
+        self.app.push_screen(RunReportScreen(self.state))
+
+    def action_toggle_compact(self) -> None:
+        self.grid.toggle_compact()
+
+    def open_email(self, email_id: str) -> None:
+        email = self.session.emails.get(email_id)
+        if email is not None:
+            self.app.push_screen(EmailDetail(email, self.state.inbox.rows.get(email_id)))
+
+    @on(InboxTable.Selected)
+    def _inbox_selected(self, event: InboxTable.Selected) -> None:
+        self.open_email(event.email_id)
+
+    @on(AgentGrid.Opened)
+    def _agent_opened(self, event: AgentGrid.Opened) -> None:
+        agent = self.state.agents.get(event.agent_id)
+        if agent is None:
+            return
+        email_id = agent.current or (agent.spans[-1].email_id if agent.spans else None)
+        email_id = email_id or (agent.emails[0] if agent.emails else None)
+        if email_id:
+            self.open_email(email_id)
+
+    # ------------------------------------------------------------------ palette
+    def commands(self) -> list[Command]:
+        """Only what can be done right now, so the palette never offers a dead action."""
+        state, selected = self.state, self.grid.selected
+        agent = state.agents.get(selected or "")
+        out: list[Command] = []
+        if agent is not None and agent.retryable:
+            out.append(Command(f"Retry agent {agent.agent_id}", f"re-run its {agent.failed} failed emails (r)",
+                               self.action_retry))
+        for agent_id in state.retryable():
+            if agent_id != selected:
+                out.append(Command(f"Retry agent {agent_id}", "re-run its failed emails",
+                                   lambda a=agent_id: self.session.retry(a)))
+        if state.retryable():
+            out.append(Command("Retry all failed agents", f"{len(state.retryable())} agents (R)", self.action_retry_all))
+        if agent is not None and agent.active:
+            out.append(Command(f"Cancel agent {agent.agent_id}", "its unfinished emails become failed rows (c)",
+                               self.action_cancel))
+        if state.busy:
+            out.append(Command("Resume launching" if state.paused else "Pause launching",
+                               "running agents finish their batch either way (p)", self.action_toggle_pause))
+        if self.table.selected_email_id:
+            out.append(Command("Open selected email", "headers, verdict, body as text (enter)",
+                               lambda: self.open_email(self.table.selected_email_id or "")))
+        out.append(Command("Filter inbox", "subject, sender, route, category, status (/)", self.action_filter))
+        for mode in self.table.sort_modes:
+            if mode != self.table.sort_mode:
+                out.append(Command(f"Sort inbox by {mode}", "the cursor stays on its email (s cycles)",
+                                   lambda m=mode: self.set_sort(m)))
+        out.append(Command("Run report", "telemetry, failures, suggestions, timeline (t)", self.action_report))
+        if len(state.agents) <= MAX_PANELS:
+            out.append(Command("Full agent panels" if self.grid.compact else "Compact agent grid",
+                               "switch the agent grid's density (z)", self.action_toggle_compact))
+        return out

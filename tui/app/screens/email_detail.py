@@ -1,0 +1,112 @@
+"""One email, read-only: headers, the verdict and why, then the body as plain text.
+
+Everything from the message goes through `safe_text`: no markup parsing, control characters
+shown as symbols, nothing remote loaded (HTML was already reduced to text by the parser).
+"""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui.app.safe_text import safe_block, safe_line
+from tui.model import Email, ResultRow
+
+
+def wrapped(text: str | None) -> Text:
+    return safe_line(text, wrap=True)
+
+
+def _pairs(rows: list[tuple[str, Text | str]]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    for key, value in rows:
+        table.add_row(key, value if isinstance(value, Text) else Text(value))
+    return table
+
+
+def header_rows(email: Email) -> list[tuple[str, Text | str]]:
+    rows: list[tuple[str, Text | str]] = [
+        ("From", wrapped(email.sender)),
+        ("To", wrapped(", ".join(email.to))),
+        ("Date", email.date.isoformat(sep=" ") if email.date else "—"),
+        ("Subject", wrapped(email.subject)),
+        ("Message-ID", wrapped(email.message_id)),
+        ("Email id", wrapped(email.id)),
+    ]
+    for name, value in sorted(email.headers.items()):
+        rows.append((name.title(), wrapped(value)))
+    for att in email.attachments:
+        rows.append(("Attachment", wrapped(f"{att.filename or '(no name)'}  {att.content_type}  {att.size} bytes")))
+    for note in email.notes:
+        rows.append(("Parser note", wrapped(note)))
+    if email.parse_error:
+        rows.append(("Unreadable", wrapped(email.parse_error)))
+    return rows
+
+
+def verdict_rows(row: ResultRow | None) -> list[tuple[str, Text | str]]:
+    if row is None:
+        return [("Status", "not triaged yet")]
+    rows: list[tuple[str, Text | str]] = [("Status", row.status)]
+    if row.status == "ok" or row.status == "duplicate":
+        rows += [
+            ("Urgent", "yes" if row.urgent else "no"),
+            ("Priority", str(row.priority)),
+            ("Route", wrapped(row.route)),
+            ("Category", wrapped(row.category)),
+            ("Confidence", f"{row.confidence:.2f}" if row.confidence is not None else "—"),
+            ("Review", "yes: a human decides" if row.review else "no"),
+            ("Flags", wrapped(", ".join(row.flags) or "none")),
+            ("Injection", "YES" if row.injection else "no"),
+        ]
+        if row.injection or row.injection_reason:
+            rows.append(("Injection why", wrapped(row.injection_reason or "—")))
+        rows.append(("Summary", wrapped(row.summary)))
+    if row.error:
+        rows.append(("Error", wrapped(row.error)))
+    rows += [
+        ("Agent", wrapped(row.agent_id or "—")),
+        ("Attempts", str(row.attempts)),
+        ("Latency", f"{row.latency_ms} ms" if row.latency_ms is not None else "—"),
+        ("Trace", wrapped(row.trace_id)),
+    ]
+    return rows
+
+
+class EmailDetail(Screen[None]):
+    """Pushed from the inbox (enter); escape goes back."""
+
+    BINDINGS = [
+        Binding("escape,backspace", "app.pop_screen", "Back", id="detail-back"),
+        Binding("j", "scroll(1)", "Down", show=False),
+        Binding("k", "scroll(-1)", "Up", show=False),
+    ]
+
+    def __init__(self, email: Email, row: ResultRow | None) -> None:
+        super().__init__()
+        self.email, self.row = email, row
+
+    def compose(self) -> ComposeResult:
+        email = self.email
+        with VerticalScroll(id="detail"):
+            yield Static(safe_line(email.subject or "(no subject)"), id="detail-subject", classes="section-title")
+            yield Static(_pairs(header_rows(email)), classes="section")
+            yield Static("Verdict", classes="section-title")
+            yield Static(_pairs(verdict_rows(self.row)), classes="section", id="detail-verdict")
+            if email.hidden_text:
+                yield Static("Hidden from a human reader (display:none, tiny or white text)", classes="section-title warn")
+                yield Static(safe_block(email.hidden_text), classes="section body")
+            yield Static("Body (plain text; nothing remote is loaded)", classes="section-title")
+            yield Static(Group(safe_block(email.text or "(empty body)")), classes="section body", id="detail-body")
+        yield Footer()
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#detail", VerticalScroll).scroll_relative(y=lines, animate=False)

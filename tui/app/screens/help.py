@@ -1,0 +1,64 @@
+"""Every key, read from the live bindings (after any keymap), so the list cannot drift from the code."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+# Keys handled by Textual itself that the operator still needs to know about.
+EXTRA = [("ctrl+p", "Command palette: every action, themes")]
+
+
+def _rows(app, sections: list[tuple[str, list]]) -> list[tuple[str, list[tuple[str, str]]]]:  # noqa: ANN001
+    """(section, [(keys, description)]) with keymap overrides applied and duplicates merged."""
+    keymap: dict[str, str] = getattr(app, "keymap", {}) or {}
+    out = []
+    for title, bindings in sections:
+        merged: dict[str, list[str]] = {}
+        for b in bindings:
+            if not isinstance(b, Binding) or not b.description:
+                continue
+            keys = keymap.get(b.id, b.key) if b.id else b.key
+            shown = [app.get_key_display(Binding(k.strip(), b.action)) for k in keys.split(",")]
+            merged.setdefault(b.description, []).extend(shown)
+        out.append((title, [(" ".join(dict.fromkeys(k)), d) for d, k in merged.items()]))
+    return out
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,q", "app.pop_screen", "Close", id="help-close")]
+
+    def __init__(self, sections: list[tuple[str, list]]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        sections = _rows(self.app, self.sections) + [("Anywhere", EXTRA)]
+        half = (sum(len(rows) + 2 for _, rows in sections) + 1) // 2
+        columns: list[list[tuple[str, list[tuple[str, str]]]]] = [[], []]
+        used = 0
+        for section in sections:
+            columns[0 if used < half else 1].append(section)
+            used += len(section[1]) + 2
+        layout = Table.grid(padding=(0, 4))
+        layout.add_row(*(_section_table(col) for col in columns))
+        with VerticalScroll(id="help-box"):
+            yield Static("fanmail keys  (escape closes)", classes="section-title")
+            yield Static(layout, id="help-table")
+
+
+def _section_table(sections: list[tuple[str, list[tuple[str, str]]]]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True, min_width=10)
+    table.add_column()
+    for title, rows in sections:
+        table.add_row(Text(title, style="underline"), "")
+        for keys, description in rows:
+            table.add_row(Text(keys), Text(description))
+        table.add_row("", "")
+    return table

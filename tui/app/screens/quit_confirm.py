@@ -1,0 +1,44 @@
+"""Asked before quitting while agents still run: quitting cancels them."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+
+class QuitConfirm(ModalScreen[bool]):
+    """Dismisses with True to quit. `y`/`q` quit, `n`/escape stay."""
+
+    BINDINGS = [
+        Binding("y,q", "answer(True)", "Quit", id="quit-yes"),
+        Binding("n,escape", "answer(False)", "Stay", id="quit-no"),
+    ]
+
+    def __init__(self, running: int, queued: int) -> None:
+        super().__init__()
+        self.running, self.queued = running, queued
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="quit-box"):
+            yield Static("Quit fanmail?", id="quit-title")
+            yield Static(
+                f"{self.running} agents are running and {self.queued} are queued. "
+                "Quitting cancels them; their emails stay untriaged.",
+                id="quit-body",
+                markup=False,
+            )
+            with Horizontal(id="quit-buttons"):
+                yield Button("Quit (y)", variant="error", id="quit-yes")
+                yield Button("Keep running (n)", variant="primary", id="quit-no")
+
+    def on_mount(self) -> None:
+        self.query_one("#quit-no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "quit-yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)

@@ -1,0 +1,75 @@
+"""The run at a glance: agent counts by state, emails done, throughput, ETA, rate budget, time."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widget import Widget
+
+from tui.app.safe_text import plain_line
+from tui.app.state import HeaderInfo
+
+
+def fmt_clock(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 60}:{seconds % 60:02d}" if seconds < 3600 else f"{seconds // 3600}h{seconds // 60 % 60:02d}"
+
+
+class RunHeader(Widget):
+    """Dumb: shows the last HeaderInfo it got. Colours come from `$` theme variables via TCSS."""
+
+    COMPONENT_CLASSES = {
+        "run-header--title", "run-header--queued", "run-header--running", "run-header--done",
+        "run-header--failed", "run-header--cancelled", "run-header--paused", "run-header--dim",
+    }
+
+    def __init__(self, label: str = "", **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.label = label
+        self.info: HeaderInfo | None = None
+
+    def show(self, info: HeaderInfo) -> None:
+        if info != self.info:
+            self.info = info
+            self.refresh(layout=True)
+
+    def _style(self, name: str):  # noqa: ANN202 - a rich Style
+        return self.get_component_rich_style(f"run-header--{name}")
+
+    def render(self) -> Text:
+        info = self.info
+        text = Text(end="")
+        text.append(" fanmail ", self._style("title"))
+        text.append(f" {plain_line(self.label)}  ", self._style("dim"))
+        if info is None:
+            text.append("starting the provider…")
+            return text
+        if info.aborted:
+            text.append(f"✖ STOPPED: {plain_line(info.aborted)}", self._style("failed"))
+        elif info.paused:
+            text.append("⏸ PAUSED: no new agents launch (p resumes)", self._style("paused"))
+        elif info.finished:
+            text.append("✔ FINISHED (t: report)", self._style("done"))
+        else:
+            text.append("▶ RUNNING", self._style("running"))
+        text.append("\n agents ")
+        for name, count, word in (
+            ("queued", info.queued, "queued"), ("running", info.running, "running"),
+            ("done", info.done, "done"), ("failed", info.failed, "failed"),
+            ("cancelled", info.cancelled, "cancelled"),
+        ):
+            if name == "cancelled" and not count:
+                continue
+            text.append(f"{count} {word}", self._style(name) if count else self._style("dim"))
+            text.append("  ")
+        text.append("│ emails ")
+        text.append(f"{info.emails_done}/{info.emails_total}")
+        if info.emails_failed:
+            text.append(f" ({info.emails_failed} failed)", self._style("failed"))
+        text.append(f"  │ {info.rate:.1f} emails/s  │ ETA ")
+        text.append("—" if info.eta_s is None else fmt_clock(info.eta_s))
+        budget = "unlimited" if info.budget_left is None else f"{info.budget_left:.0%}"
+        text.append(f"  │ rate budget {budget}")
+        if info.rate_limited:
+            text.append(f" ({info.rate_limited}×429)", self._style("paused"))
+        text.append(f"  │ elapsed {fmt_clock(info.elapsed_s)}")
+        return text
