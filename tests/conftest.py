@@ -9,6 +9,15 @@ import pytest
 from tui.agents.sim import SimConfig, SimServer
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Runs record themselves in the user data dir's store: point it (and every subprocess's)
+    at a temporary folder so tests never touch the real one."""
+    import os
+
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data"))
+
+
 @pytest.fixture
 async def sim_factory() -> AsyncIterator[object]:
     """Start simulators with given behaviour; all are stopped at the end of the test."""

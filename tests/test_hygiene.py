@@ -4,7 +4,8 @@ import subprocess
 import sys
 
 ENGINE = ["tui.fanout.run", "tui.fanout.plan", "tui.fanout.merge", "tui.agents.factory",
-          "tui.agents.sim", "tui.mail.sources", "tui.headless"]
+          "tui.agents.sim", "tui.mail.sources", "tui.headless", "tui.store", "tui.fanout.trace",
+          "tui.fanout.recorder", "tui.history"]
 
 
 def test_engine_imports_no_textual() -> None:

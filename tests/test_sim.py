@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 import aiohttp
 import pytest
 
+from tui.agents.anthropic import AnthropicProvider
 from tui.agents.base import BadAnswerError, ProviderError, RateLimitError
 from tui.agents.factory import make_provider
 from tui.agents.openai import OpenAIProvider
@@ -192,8 +193,15 @@ async def test_factory(session: aiohttp.ClientSession, monkeypatch: pytest.Monke
     monkeypatch.delenv("OPENAI_API_KEY")
     with pytest.raises(ConfigError, match="OPENAI_API_KEY is not set"):
         make_provider(Settings(provider="openai", model="gpt-x"), session)
-    with pytest.raises(ConfigError, match="not available"):
+    monkeypatch.delenv("ANTHROPIC_API_KEY", raising=False)
+    with pytest.raises(ConfigError, match="ANTHROPIC_API_KEY is not set"):
         make_provider(Settings(provider="anthropic"), session)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
+    claude = make_provider(Settings(provider="anthropic"), session)
+    assert isinstance(claude, AnthropicProvider) and claude.base_url == "https://api.anthropic.com"
+    assert claude.model == "claude-haiku-4-5" and claude.name == "anthropic"
+    local = make_provider(Settings(provider="anthropic", model="m"), session, "http://127.0.0.1:1/v1")
+    assert isinstance(local, AnthropicProvider) and local.base_url == "http://127.0.0.1:1"
     with pytest.raises(ConfigError):
         make_provider(Settings(provider="sim"), session)
     rules = make_provider(Settings(provider="rules"), session)
@@ -264,10 +272,14 @@ def test_email_key_without_message_id_is_a_content_hash() -> None:
 async def test_sim_answers_what_the_rules_say(session: aiohttp.ClientSession) -> None:
     """The fence loses nothing the rules use, so the demo's verdicts equal `--provider rules`."""
     sample = pytest.importorskip("tui.mail.sample")
-    from tui.agents.rules import classify
+    from tui.agents.prompt import combine_injection
+    from tui.agents.rules import classify, detect_injection
 
     emails = sample.sample_emails(120, seed=7)
     async with SimServer(SimConfig()) as sim:
         p = client(session, sim)
         got = await asyncio.gather(*(p.classify(e) for e in emails))
-    assert got == [classify(e) for e in emails]
+    # The client adds the rules pre-pass to the model's verdict; here both signals agree.
+    assert got == [combine_injection(classify(e), *detect_injection(e)) for e in emails]
+    assert [g.model_copy(update={"injection_reason": ""}) for g in got] == [
+        classify(e).model_copy(update={"injection_reason": ""}) for e in emails]

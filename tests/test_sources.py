@@ -131,7 +131,7 @@ def test_empty_mbox(tmp_path: Path) -> None:
 
 
 def test_imap_and_blank_specs() -> None:
-    with pytest.raises(SourceError, match="IMAP sources are not supported yet"):
+    with pytest.raises(SourceError, match="IMAP sources stream"):  # the headless run streams them
         load_source("imap://sam@mail.example:993/INBOX")
     with pytest.raises(SourceError):
         load_source("  ")

@@ -16,6 +16,7 @@ from tui import __version__
 from tui.agents.base import ProviderError
 from tui.mail.sources import SourceError
 from tui.settings import ConfigError, Settings, load_settings
+from tui.store import StoreError
 
 EXIT_USAGE = 2
 
@@ -23,15 +24,17 @@ EXIT_USAGE = 2
 _SETTING_FLAGS: dict[str, dict[str, Any]] = {
     "provider": {"choices": ["rules", "sim", "openai", "anthropic"], "help": "model backend (default: sim)"},
     "model": {"help": "model name sent to the provider"},
-    "base_url": {"help": "OpenAI-compatible endpoint, e.g. http://localhost:11434/v1"},
+    "base_url": {"help": "API endpoint, e.g. http://localhost:11434/v1 (OpenAI-compatible) or an Anthropic one"},
     "api_key_env": {"help": "environment variable holding the API key"},
     "concurrency": {"type": int, "help": "sub-agents running at once (default 20)"},
     "batch_size": {"type": int, "help": "emails per sub-agent (default 10)"},
     "timeout": {"type": float, "help": "seconds per email (default 2.5x the expected latency)"},
     "agent_timeout": {"type": float, "help": "seconds per agent (default: emails x per-email timeout)"},
     "rpm": {"type": int, "help": "requests per minute across all agents"},
+    "tpm": {"type": int, "help": "tokens per minute across all agents (estimated before sending)"},
     "retries": {"type": int, "help": "retries per email after a failure (default 2)"},
     "seed": {"type": int, "help": "seed for the sample inbox and the simulator"},
+    "store": {"help": "SQLite store for runs, verdicts and applied actions (default: user data dir fanmail.db)"},
     "theme": {"help": "dashboard theme"},
     "sim_latency": {"type": float, "help": "built-in simulator: mean seconds per email"},
     "sim_jitter": {"type": float, "help": "built-in simulator: latency standard deviation"},
@@ -40,6 +43,13 @@ _SETTING_FLAGS: dict[str, dict[str, Any]] = {
     "sim_garbage_rate": {"type": float, "help": "built-in simulator: share of non-JSON answers"},
     "sim_429_rate": {"type": float, "help": "built-in simulator: share of 429 answers"},
     "sim_rpm": {"type": int, "help": "built-in simulator: enforce this many requests per minute"},
+    "sim_tpm": {"type": int, "help": "built-in simulator: enforce this many tokens per minute"},
+    "imap_search": {"help": "IMAP sources: UID SEARCH criteria (default UNSEEN), e.g. 'SINCE 1-Nov-2026'"},
+    "imap_cafile": {"help": "IMAP: extra trusted CA file (a private or self-signed server certificate)"},
+    "imap_connections": {"type": int, "help": "IMAP: connections fetching in parallel (default 4)"},
+    "smtp": {"help": "SMTP server for forward_to routes: smtp://[USER@]HOST:PORT (STARTTLS) or smtps://"},
+    "smtp_from": {"help": "sender address of forwards (default: the IMAP user if it is an address)"},
+    "smtp_cafile": {"help": "SMTP: extra trusted CA file"},
 }
 
 
@@ -52,6 +62,10 @@ def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
                         help="keep the fixed partition (idle agents do not take over queued emails)")
     parser.add_argument("--config", type=Path, default=argparse.SUPPRESS,
                         help="fanmail.toml to read instead of the default")
+    parser.add_argument("--imap-insecure", dest="imap_insecure", action="store_true", default=argparse.SUPPRESS,
+                        help="imap:// without STARTTLS (plain text: a local test server only)")
+    parser.add_argument("--smtp-insecure", dest="smtp_insecure", action="store_true", default=argparse.SUPPRESS,
+                        help="smtp:// without STARTTLS (plain text: a local test server only)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,11 +79,35 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     triage = sub.add_parser("triage", help="triage a mailbox (dashboard, or --headless for JSONL)")
-    triage.add_argument("source", help="Maildir, mbox file, folder of .eml, or sample[:COUNT]")
+    triage.add_argument("source", nargs="?", help="Maildir, mbox file, folder of .eml, or sample[:COUNT] "
+                        "(with --resume: the run's own source)")
     triage.add_argument("--headless", action="store_true", help="no dashboard: JSONL rows out, progress on stderr")
     triage.add_argument("--output", "-o", help="JSONL file for the rows (default: stdout)")
     triage.add_argument("--report", help="write the run's telemetry as JSON here")
+    triage.add_argument("--apply", action="store_true", help="IMAP: apply the actions (move, flag, keyword, "
+                        "forward); without it they are only planned. Review mail is never moved or forwarded")
+    triage.add_argument("--actions", metavar="FILE", help="IMAP: write every planned/applied action as JSONL")
+    triage.add_argument("--resume", metavar="RUN_ID", help="continue a stored run after a crash: done emails are "
+                        "not sent again, their rows are written first (settings: the run's, then these flags)")
+    triage.add_argument("--trace", metavar="FILE", help="write a JSONL trace (events and spans: which agent did "
+                        "what, when) for `fanmail replay`")
     _add_setting_flags(triage)
+
+    runs = sub.add_parser("runs", help="list past runs from the store")
+    runs.add_argument("--limit", type=int, default=20)
+    runs.add_argument("--json", action="store_true", help="JSON instead of a table")
+    report = sub.add_parser("report", help="telemetry of a past run, and the batch size and timeout it suggests")
+    report.add_argument("run_id", metavar="RUN_ID", help="a run id (or a unique prefix, or 'last')")
+    report.add_argument("--json", action="store_true", help="JSON instead of text")
+    replay = sub.add_parser("replay", help="replay a traced run (dashboard, or --headless for its JSONL rows)")
+    replay.add_argument("run_id", metavar="RUN_ID", nargs="?", help="a traced run (see `fanmail runs`)")
+    replay.add_argument("--trace", metavar="FILE", help="the trace file to replay (default: the run's)")
+    replay.add_argument("--speed", type=float, default=1.0, help="x real time; 0 = as fast as possible")
+    replay.add_argument("--headless", action="store_true", help="print the replayed rows as JSONL")
+    replay.add_argument("--output", "-o", help="JSONL file for --headless (default: stdout)")
+    for command in (runs, report, replay):
+        command.add_argument("--store", dest="store", default=argparse.SUPPRESS, help=_SETTING_FLAGS["store"]["help"])
+        command.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="fanmail.toml to read")
 
     sim = sub.add_parser("sim", help="run the OpenAI-compatible model simulator on 127.0.0.1")
     sim.add_argument("--port", type=int, default=8765)
@@ -80,13 +118,16 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--garbage-rate", type=float, default=0.0)
     sim.add_argument("--rate-429", type=float, default=0.0)
     sim.add_argument("--rpm", type=int, default=None, help="enforce this many requests per sliding minute")
+    sim.add_argument("--tpm", type=int, default=None, help="enforce this many tokens per sliding minute")
+    sim.add_argument("--overload-rate", type=float, default=0.0, help="share of 529 (Anthropic) / 503 answers")
+    sim.add_argument("--refusal-rate", type=float, default=0.0, help="share of answers where the model refuses")
     sim.add_argument("--require-key-env", help="refuse requests unless they carry the key in this variable")
     sim.add_argument("--seed", type=int, default=7)
     return parser
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    names = [*_SETTING_FLAGS, "fail_fast", "rebalance"]
+    names = [*_SETTING_FLAGS, "fail_fast", "rebalance", "imap_insecure", "smtp_insecure"]
     return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
 
 
@@ -99,6 +140,7 @@ def _run_sim(args: argparse.Namespace) -> int:
     config = SimConfig(
         latency=args.latency, jitter=args.jitter, fail_rate=args.fail_rate, hang_rate=args.hang_rate,
         garbage_rate=args.garbage_rate, rate_429=args.rate_429, rpm=args.rpm, require_key=key, seed=args.seed,
+        tpm=args.tpm, overload_rate=args.overload_rate, refusal_rate=args.refusal_rate,
     )
     asyncio.run(serve_forever(config, port=args.port))
     return 0
@@ -107,16 +149,47 @@ def _run_sim(args: argparse.Namespace) -> int:
 def _dispatch(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if os.environ.get("FANMAIL_LOG"):  # e.g. FANMAIL_LOG=info: log lines with run/agent/batch/email on stderr
+        from tui.fanout.trace import configure_logging
+
+        configure_logging(sys.stderr, os.environ["FANMAIL_LOG"])
     if args.command == "sim":
         return _run_sim(args)
     settings = load_settings(config=getattr(args, "config", None), overrides=_overrides(args))
+    if args.command in ("runs", "report", "replay"):
+        return _run_history(args, settings)
     if args.command == "triage":
+        source = args.source
+        if args.resume:
+            if not args.headless:
+                raise ConfigError("--resume needs --headless (the dashboard does not resume runs yet)")
+            from tui.fanout.recorder import resume_settings
+            from tui.store import Store, store_path
+
+            with Store(store_path(settings.store)) as store:
+                settings, source, args.resume = resume_settings(store, args.resume, _overrides(args), settings, source)
+        elif not source:
+            raise ConfigError("triage: give a SOURCE (a Maildir, mbox, folder of .eml, sample[:COUNT]) or --resume")
         if args.headless:
             from tui.headless import run_headless
 
-            return run_headless(settings, args.source, args.output, args.report)
-        return _run_dashboard(settings, args.source)
+            return run_headless(settings, source, args.output, args.report, resume=args.resume,
+                                trace_path=args.trace, apply=args.apply, actions_path=args.actions)
+        if args.apply:
+            raise ConfigError("--apply needs --headless (on the dashboard, actions are applied with a/A)")
+        return _run_dashboard(settings, source)
     return _run_dashboard(settings, "sample")
+
+
+def _run_history(args: argparse.Namespace, settings: Settings) -> int:
+    from tui import history
+
+    if args.command == "runs":
+        return history.cmd_runs(settings, limit=args.limit, as_json=args.json)
+    if args.command == "report":
+        return history.cmd_report(settings, args.run_id, as_json=args.json)
+    return history.cmd_replay(settings, args.run_id, trace=args.trace, speed=args.speed, headless=args.headless,
+                              output=args.output)
 
 
 def _run_dashboard(settings: Settings, source: str) -> int:
@@ -131,7 +204,7 @@ def _run_dashboard(settings: Settings, source: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     try:
         return _dispatch(argv)
-    except (ConfigError, SourceError, ProviderError) as exc:
+    except (ConfigError, SourceError, ProviderError, StoreError) as exc:
         print(f"fanmail: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as exc:

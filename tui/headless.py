@@ -7,15 +7,20 @@ import json
 import sys
 import time
 from pathlib import Path
+from collections.abc import AsyncIterator, Callable
 from typing import IO, TextIO
 
 from tui.agents.runtime import open_provider
-from tui.fanout.events import EmailDone, Event, RateLimited, RunAborted, RunDone
-from tui.fanout.plan import make_plan
+from tui.fanout.events import EmailDone, Event, RateLimited
+from tui.fanout.preview import describe, estimate, format_cost
+from tui.fanout.recorder import Recorder, prepare_run, with_prior
 from tui.fanout.run import Coordinator
+from tui.fanout.trace import TraceWriter
+from tui.mail.imap import is_imap
 from tui.mail.sources import load_source
 from tui.model import RunReport
-from tui.settings import Settings
+from tui.settings import ConfigError, Settings
+from tui.store import Store, StoreError, store_path
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -74,45 +79,151 @@ def _open_output(output: str | None) -> IO[str]:
     return path.open("w", encoding="utf-8")
 
 
+def _open_store(settings: Settings, stderr: TextIO, needed: bool) -> Store | None:
+    """The run's store. An explicit --store (or --resume) that fails is an error; the default one
+    failing (read-only home) only costs durability, so the run goes on with a warning."""
+    try:
+        return Store(store_path(settings.store))
+    except StoreError as exc:
+        if settings.store or needed:
+            raise
+        stderr.write(f"fanmail: warning: {exc}; this run is not recorded (it cannot be resumed)\n")
+        return None
+
+
 async def triage_headless(
-    settings: Settings, source: str, output: str | None, report_path: str | None, stderr: TextIO = sys.stderr
+    settings: Settings,
+    source: str,
+    output: str | None,
+    report_path: str | None,
+    stderr: TextIO = sys.stderr,
+    *,
+    resume: str | None = None,
+    trace_path: str | None = None,
+    apply: bool = False,
+    actions_path: str | None = None,
 ) -> int:
-    emails = load_source(source, seed=settings.seed)
-    plan = make_plan(emails, settings.batch_size)
+    """With `resume`, continue that stored run: its done emails are not sent again and their
+    stored rows are written first, so the output has every email of the source exactly once.
+    An IMAP source streams (the fan-out starts on the first emails fetched) and plans actions,
+    applied with `apply` (tui/mail/imap_run.py)."""
+    imap = None
+    if is_imap(source):
+        if resume:
+            raise ConfigError("--resume is for file sources: for IMAP run the same command again (moved mail is "
+                              "not read again and applied actions are never repeated)")
+        emails = []
+    else:
+        if apply or actions_path:
+            raise ConfigError("--apply and --actions are for IMAP sources (imap://USER@HOST:PORT/FOLDER)")
+        emails = []  # read after the provider check: a wrong key fails before a big mailbox is read
     report: RunReport | None = None
     aborted: str | None = None
+    preview = None
     async with open_provider(settings) as provider:
         await provider.check()
-        coordinator = Coordinator(provider, settings)
-        progress = Progress(stderr, plan.total)
-        out = _open_output(output)
+        if not is_imap(source):
+            emails = load_source(source, seed=settings.seed)
+        store = await asyncio.to_thread(_open_store, settings, stderr, resume is not None)
+        recorder: Recorder | None = None
         try:
-            async for event in coordinator.run(plan):
-                if isinstance(event, EmailDone):
-                    out.write(json.dumps(event.row.model_dump(mode="json"), ensure_ascii=False) + "\n")
-                elif isinstance(event, RunAborted):
-                    aborted = event.reason
-                elif isinstance(event, RunDone):
-                    report = event.report
-                progress.update(event)
-        finally:
-            if out is not sys.stdout:
-                out.close()
+            if is_imap(source):
+                from tui.mail.imap_run import ImapTriage
+
+                imap = await ImapTriage.open(source, settings, apply=apply, actions_path=actions_path)
+            prepared = await asyncio.to_thread(
+                prepare_run, store, settings, source, emails, resume=resume,
+                trace_path=str(Path(trace_path).resolve()) if trace_path else None)
+            plan = prepared.plan
+            if prepared.resumed:
+                stderr.write(f"fanmail: resuming run {prepared.run_id} (segment {prepared.segment}): "
+                             f"{len(prepared.prior)} emails already done, {plan.total} to go\n")
             else:
-                out.flush()
+                stderr.write(f"fanmail: run {prepared.run_id}\n")
+            if imap is None:  # tokens, cost and time before anything is sent (after the key check)
+                preview = estimate(plan, settings, latency_s=provider.expected_latency_s)
+                stderr.write(f"fanmail: preview: {describe(preview)}\n")
+            trace = TraceWriter(trace_path, run_id=prepared.run_id, segment=prepared.segment,
+                                append=prepared.resumed) if trace_path else None
+            recorder = Recorder(store, prepared.run_id, prepared.segment, trace=trace, prior=prepared.prior)
+            coordinator = Coordinator(provider, settings, run_id=prepared.run_id)
+            if imap is not None:
+                imap.attach(store, prepared.run_id)
+            progress = Progress(stderr, (imap.expected if imap else plan.total) + len(prepared.prior))
+            out = _open_output(output)
+            try:
+                events = imap.events(coordinator) if imap is not None else coordinator.run(plan)
+                await _relay(with_prior(events, prepared.prior), recorder, out, progress,
+                             imap.on_event if imap is not None else None)
+                if imap is not None:
+                    for row in imap.unread_rows():  # found by SEARCH, never read: still one row each
+                        recorder.on_event(EmailDone("", row))
+                        out.write(json.dumps(row.model_dump(mode="json"), ensure_ascii=False) + "\n")
+                    await imap.finish()
+            finally:
+                if out is not sys.stdout:
+                    out.close()
+                else:
+                    out.flush()
+            report, aborted = recorder.report, recorder.aborted
+            if report is not None and preview is not None:
+                report = report.model_copy(update={"preview": preview})
+        finally:
+            if imap is not None:
+                await imap.aclose()
+            if recorder is not None:
+                await recorder.aclose(provider)
+            if store is not None:
+                await asyncio.to_thread(store.close)
         progress.finish()
     assert report is not None
     if report_path:
         Path(report_path).write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
     if aborted:
         stderr.write(f"fanmail: run stopped: {aborted}; {len(report.not_done)} emails not done\n")
+    if prepared.prior:
+        stderr.write(f"fanmail: {len(prepared.prior)} rows from the run's earlier segments written first\n")
     stderr.write(
         f"fanmail: {report.ok} ok, {report.failed} failed, {report.timeout} timed out, "
         f"{report.duplicate} duplicates in {report.wall_s:.1f}s "
         f"({report.speedup_vs_sequential:.1f}x sequential, {report.wall_over_ideal:.2f}x ideal)\n"
     )
+    if report.input_tokens or report.output_tokens:
+        said = f" (preview: {report.preview.cost})" if report.preview else ""
+        stderr.write(f"fanmail: {report.input_tokens + report.output_tokens:,} tokens ({report.input_tokens:,} in, "
+                     f"{report.output_tokens:,} out), cost {format_cost(report.cost_usd)}{said}\n")
+    for note in getattr(provider, "notes", ()):  # e.g. a server without json_schema: JSON mode
+        stderr.write(f"fanmail: note: {note}\n")
+    if imap is not None:  # actions summary, the review list, and at most one error line
+        for line in imap.closing_lines():
+            stderr.write(line + "\n")
+        if imap.incomplete:
+            return EXIT_SOME_FAILED
     return EXIT_OK if report.failed + report.timeout == 0 else EXIT_SOME_FAILED
 
 
-def run_headless(settings: Settings, source: str, output: str | None, report_path: str | None) -> int:
-    return asyncio.run(triage_headless(settings, source, output, report_path))
+async def _relay(events: AsyncIterator[Event], recorder: Recorder, out: IO[str], progress: Progress,
+                 also: Callable[[Event], None] | None = None) -> None:
+    """Each event to the recorder (store, trace) first, then the JSONL row and the progress line."""
+    async for event in events:
+        recorder.on_event(event)
+        if also is not None:
+            also(event)
+        if isinstance(event, EmailDone):
+            out.write(json.dumps(event.row.model_dump(mode="json"), ensure_ascii=False) + "\n")
+        progress.update(event)
+
+
+def run_headless(
+    settings: Settings,
+    source: str,
+    output: str | None,
+    report_path: str | None,
+    *,
+    resume: str | None = None,
+    trace_path: str | None = None,
+    apply: bool = False,
+    actions_path: str | None = None,
+) -> int:
+    return asyncio.run(triage_headless(settings, source, output, report_path, resume=resume, trace_path=trace_path,
+                                       apply=apply, actions_path=actions_path))

@@ -136,6 +136,27 @@ class AgentTelemetry(BaseModel):
     reassigned_out: int = 0
 
 
+class Preview(BaseModel):
+    """What a run will cost before it starts: tokens, money and wall time (tui.fanout.preview)."""
+
+    emails: int  # requests to send: unique, readable emails
+    model: str
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float | None  # None: the model is not in the price table
+    cost: str  # "$0.42", "<$0.01" or "unknown"
+    wall_s: float
+    bound_by: Literal["latency", "rpm", "tpm", "none"]  # what sets the pace
+    latency_s: float
+    concurrency: int
+    rpm: int | None = None
+    tpm: int | None = None
+
+    @property
+    def tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+
 class RunReport(BaseModel):
     """Per-run telemetry written by `--report` and shown on the run report screen."""
 
@@ -164,3 +185,9 @@ class RunReport(BaseModel):
     suggested_timeout_s: float
     not_done: list[str] = Field(default_factory=list)
     per_agent: list[AgentTelemetry] = Field(default_factory=list)
+    # Tokens the provider reported, their cost from the price table (None: unknown model), and
+    # the estimate shown before the run, to compare with.
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float | None = None
+    preview: Preview | None = None

@@ -57,6 +57,33 @@ DEFAULT_ROUTES: list[Route] = [
 ProviderName = Literal["rules", "sim", "openai", "anthropic"]
 
 
+class ModelPrice(BaseModel):
+    """What a model costs, in USD per million tokens. Used for the cost preview and the report."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    input: float = Field(ge=0)
+    output: float = Field(ge=0)
+
+
+# List prices (USD per million tokens) when this was written; providers change them, so check
+# their pricing page and override in fanmail.toml ([prices."MODEL"] input = .. output = ..).
+# A model is matched exactly, else by the longest key it starts with ("gpt-4o-mini-2024-07-18").
+DEFAULT_PRICES: dict[str, ModelPrice] = {
+    name: ModelPrice(input=i, output=o)
+    for name, (i, o) in {
+        "gpt-4o-mini": (0.15, 0.60), "gpt-4o": (2.50, 10.00),
+        "gpt-4.1": (2.00, 8.00), "gpt-4.1-mini": (0.40, 1.60), "gpt-4.1-nano": (0.10, 0.40),
+        "gpt-5": (1.25, 10.00), "gpt-5-mini": (0.25, 2.00), "gpt-5-nano": (0.05, 0.40),
+        "claude-3-5-haiku": (0.80, 4.00), "claude-haiku-4-5": (1.00, 5.00),
+        "claude-sonnet-4": (3.00, 15.00), "claude-opus-4": (15.00, 75.00),
+        "claude-opus-4-5": (5.00, 25.00),
+        "fanmail-sim": (0.0, 0.0),
+    }.items()
+}
+DEFAULT_MODELS: dict[str, str] = {"openai": "gpt-4o-mini", "anthropic": "claude-haiku-4-5"}
+
+
 class Settings(BaseModel):
     """Everything a run needs. Validated once at startup; a bad value is one line, not a traceback."""
 
@@ -71,6 +98,8 @@ class Settings(BaseModel):
     timeout: float | None = Field(default=None, gt=0, description="per-email seconds; default 2.5x expected")
     agent_timeout: float | None = Field(default=None, gt=0)
     rpm: int | None = Field(default=None, ge=1)
+    tpm: int | None = Field(default=None, ge=1, description="tokens per minute across all agents")
+    prices: dict[str, ModelPrice] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
     retries: int = Field(default=2, ge=0, le=20)
     fail_fast: bool = False
     rebalance: bool = True
@@ -86,7 +115,21 @@ class Settings(BaseModel):
     sim_garbage_rate: float = Field(default=0.01, ge=0, le=1)
     sim_429_rate: float = Field(default=0.0, ge=0, le=1)
     sim_rpm: int | None = Field(default=None, ge=1)
+    sim_tpm: int | None = Field(default=None, ge=1)
     seed: int = 7
+    # SQLite file for runs, verdicts and the action ledger; None: the platformdirs user data dir
+    # (tui.store.default_store_path()).
+    store: str | None = None
+    # IMAP sources and actions (tui/mail/imap.py, smtp.py). Passwords are never settings: they
+    # come from FANMAIL_IMAP_PASSWORD and FANMAIL_SMTP_PASSWORD only.
+    imap_search: str = "UNSEEN"
+    imap_cafile: str | None = None  # extra trusted CA (a private or self-signed server certificate)
+    imap_insecure: bool = False  # imap:// without STARTTLS: a local test server only
+    imap_connections: int = Field(default=4, ge=1, le=32)
+    smtp: str | None = None  # smtp://[USER@]HOST:PORT (STARTTLS) or smtps://, for forward_to routes
+    smtp_from: str | None = None
+    smtp_cafile: str | None = None
+    smtp_insecure: bool = False
 
     @field_validator("routes")
     @classmethod
@@ -98,9 +141,30 @@ class Settings(BaseModel):
             routes = [*routes, Route(name="review", folder="Review", description="Needs a human")]
         return routes
 
+    @field_validator("prices")
+    @classmethod
+    def _prices_extend_defaults(cls, prices: dict[str, ModelPrice]) -> dict[str, ModelPrice]:
+        return {**DEFAULT_PRICES, **prices}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _model_per_provider(cls, data: Any) -> Any:
+        """`--provider openai|anthropic` without `--model`: a small current model of that API."""
+        if isinstance(data, dict) and not data.get("model") and data.get("provider") in DEFAULT_MODELS:
+            data = {**data, "model": DEFAULT_MODELS[data["provider"]]}
+        return data
+
     @model_validator(mode="after")
     def _defaults_per_provider(self) -> "Settings":
         return self
+
+    def price_for(self, model: str | None = None) -> ModelPrice | None:
+        """The price of `model` (default: this run's), or None when the table does not know it."""
+        model = self.model if model is None else model
+        if model in self.prices:
+            return self.prices[model]
+        best = max((k for k in self.prices if model.startswith(k)), key=len, default=None)
+        return self.prices[best] if best is not None else None
 
     def route_for(self, category: Category | str) -> str:
         for route in self.routes:
@@ -118,7 +182,7 @@ def default_config_path() -> Path:
 
 
 _ENV_PREFIX = "FANMAIL_"
-_NOT_FROM_ENV = {"routes"}
+_NOT_FROM_ENV = {"routes", "prices"}
 
 
 def _from_env(environ: dict[str, str]) -> dict[str, Any]:

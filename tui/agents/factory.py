@@ -14,13 +14,12 @@ def make_provider(
     session: aiohttp.ClientSession,
     base_url_override: str | None = None,
 ) -> Provider:
-    """rules -> offline classifier; sim/openai -> the OpenAI-compatible HTTP client."""
+    """rules -> offline classifier; sim/openai -> the OpenAI-compatible HTTP client;
+    anthropic -> the Messages API client. Keys come from the environment only."""
     if settings.provider == "rules":
         from tui.agents.rules import RulesProvider
 
         return RulesProvider(settings)
-    if settings.provider == "anthropic":
-        raise ConfigError("the anthropic provider is not available yet")
     base_url = base_url_override or settings.base_url
     if settings.provider == "sim":
         if not base_url:
@@ -28,6 +27,14 @@ def make_provider(
         return OpenAIProvider(settings, session, api_key(settings), base_url=base_url,
                               expected_latency_s=settings.sim_latency)
     key = api_key(settings)
+    if settings.provider == "anthropic":
+        from tui.agents.anthropic import AnthropicProvider
+
+        if not key and not base_url:
+            variable = settings.api_key_env or "ANTHROPIC_API_KEY"
+            raise ConfigError(f"{variable} is not set: export your Anthropic key there, or pass "
+                              "--base-url for a compatible server that needs none")
+        return AnthropicProvider(settings, session, key, base_url=base_url)
     if not key and not base_url:
         variable = settings.api_key_env or "OPENAI_API_KEY"
         raise ConfigError(f"{variable} is not set: export your OpenAI key there, or pass --base-url "

@@ -1,96 +1,84 @@
 """Client for any OpenAI-compatible chat completions server (OpenAI, Ollama, vLLM, llama.cpp, sim).
 
 Every failure becomes one of the engine's ProviderError kinds with a short, key-free message,
-so the engine can decide retry / back off / stop without knowing HTTP.
+so the engine can decide retry / back off / skip the email / stop the run without knowing HTTP:
+
+- 429 waits (Retry-After, else the reset hints) and is not an attempt; `insufficient_quota`
+  stops the run; 401/403 stop it with one line naming the key variable.
+- A 400 about one email (context length exceeded, content filter) fails that email only.
+- A server that rejects `response_format: json_schema` (many local servers) is detected on the
+  first 400 and the run switches to JSON mode (`json_object`, the schema in the prompt,
+  validated by pydantic); one that rejects that too gets no response_format at all.
+- An answer that is not valid JSON for the schema is sent back once with the error (one repair
+  attempt); a second bad answer, a refusal or a truncated answer is a BadAnswerError.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import re
 import secrets
-import time
-from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 from pydantic import ValidationError
 
-from tui.agents.base import BadAnswerError, FatalProviderError, ProviderError, RateLimitError
-from tui.agents.prompt import build_messages, verdict_schema
+from tui.agents.base import (
+    BadAnswerError,
+    EmailRejectedError,
+    FatalProviderError,
+    ProviderError,
+    QuotaError,
+    RateLimitError,
+    RateLimitInfo,
+    RefusedError,
+    current_exchange,
+)
+from tui.agents.http import (
+    CHECK_TIMEOUT,
+    Scrubber,
+    concerns_one_email,
+    error_fields,
+    header_int,
+    parse_duration,
+    parse_retry_after,
+    send,
+)
+from tui.agents.prompt import (
+    MAX_OUTPUT_TOKENS,
+    build_messages,
+    combine_injection,
+    estimate_tokens,
+    json_mode_system_prompt,
+    prompt_overhead_chars,
+    repair_prompt,
+    verdict_schema,
+)
+from tui.agents.rules import detect_injection
 from tui.model import Email, Verdict
 from tui.settings import Settings
 
+__all__ = ["OpenAIProvider", "RateLimitInfo", "openai_ratelimit", "parse_duration", "parse_retry_after",
+           "retry_after_from"]
+
 OPENAI_BASE_URL = "https://api.openai.com/v1"
-REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=300)  # the engine enforces the real per-email limit
-CHECK_TIMEOUT = aiohttp.ClientTimeout(total=30)
-_REASON_CHARS = 200
-_DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
-_SECRET_RE = re.compile(r"\b(sk|pk|rk)-[A-Za-z0-9_\-*.]{6,}")
+_QUOTA_CODES = {"insufficient_quota", "billing_hard_limit_reached", "billing_not_active"}
+_FORMAT_WORDS = ("response_format", "json_schema", "json schema", "structured output", "json_object")
+_MAX_ROUNDS = 6  # requests per classify(): first + format fallbacks + parameter fixes + one repair
+_REPAIR_ECHO_CHARS = 2000
 
 
-def parse_duration(value: str | None) -> float | None:
-    """OpenAI reset headers ("6m0s", "1.5s", "20ms", "1h2m") or plain seconds -> seconds."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    parts = _DURATION_RE.findall(value)
-    if not parts or "".join(n + u for n, u in parts) != value:
-        return None
-    scale = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
-    return sum(float(n) * scale[u] for n, u in parts)
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Retry-After is seconds or an HTTP date."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value.strip()))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-@dataclass(frozen=True, slots=True)
-class RateLimitInfo:
-    """The server's view of our budget, from x-ratelimit-* headers (any field may be missing)."""
-
-    limit_requests: int | None = None
-    remaining_requests: int | None = None
-    reset_requests_s: float | None = None
-    limit_tokens: int | None = None
-    remaining_tokens: int | None = None
-    reset_tokens_s: float | None = None
-
-    @classmethod
-    def from_headers(cls, headers: Any) -> "RateLimitInfo | None":
-        def num(name: str) -> int | None:
-            try:
-                return int(headers.get(name))
-            except (TypeError, ValueError):
-                return None
-
-        info = cls(
-            limit_requests=num("x-ratelimit-limit-requests"),
-            remaining_requests=num("x-ratelimit-remaining-requests"),
-            reset_requests_s=parse_duration(headers.get("x-ratelimit-reset-requests")),
-            limit_tokens=num("x-ratelimit-limit-tokens"),
-            remaining_tokens=num("x-ratelimit-remaining-tokens"),
-            reset_tokens_s=parse_duration(headers.get("x-ratelimit-reset-tokens")),
-        )
-        return None if info == cls() else info
+def openai_ratelimit(headers: Any) -> RateLimitInfo | None:
+    """x-ratelimit-{limit,remaining,reset}-{requests,tokens}; reset as "6m0s"-style durations."""
+    info = RateLimitInfo(
+        limit_requests=header_int(headers, "x-ratelimit-limit-requests"),
+        remaining_requests=header_int(headers, "x-ratelimit-remaining-requests"),
+        reset_requests_s=parse_duration(headers.get("x-ratelimit-reset-requests")),
+        limit_tokens=header_int(headers, "x-ratelimit-limit-tokens"),
+        remaining_tokens=header_int(headers, "x-ratelimit-remaining-tokens"),
+        reset_tokens_s=parse_duration(headers.get("x-ratelimit-reset-tokens")),
+    )
+    return None if info == RateLimitInfo() else info
 
 
 def retry_after_from(headers: Any) -> float | None:
@@ -104,6 +92,12 @@ def retry_after_from(headers: Any) -> float | None:
     ]
     found = [h for h in hints if h is not None]
     return min(found) if found else None
+
+
+class _Repairable(BadAnswerError):
+    """The model answered, but not with JSON for the schema: worth one repair attempt."""
+
+    content: str = ""
 
 
 class OpenAIProvider:
@@ -123,87 +117,155 @@ class OpenAIProvider:
         self.expected_latency_s = expected_latency_s
         self.base_url = (base_url or settings.base_url or OPENAI_BASE_URL).rstrip("/")
         self.host = urlsplit(self.base_url).netloc or self.base_url
+        # The variable the key came from (the sim provider reads one only with --api-key-env).
+        self.key_env = settings.api_key_env or ("OPENAI_API_KEY" if settings.provider != "sim" else "")
         self.boundary = secrets.token_hex(8)  # per run: email authors cannot know it
         self.last_ratelimit: RateLimitInfo | None = None
         self.prompt_tokens = 0
         self.completion_tokens = 0
+        self.response_format = "json_schema"  # -> "json_object" -> "none", once per run, on a 400
+        self.notes: list[str] = []  # one-off changes of course, for the run's log
+        self._params: dict[str, Any] = {"temperature": 0, "max_tokens": MAX_OUTPUT_TOKENS}
         self._settings = settings
         self._session = session
         self._key = api_key or None
+        self._scrub = Scrubber(self._key)
         self._schema = verdict_schema(settings)
         self._routes = set(settings.route_names)
+        self._overhead = prompt_overhead_chars(settings)
         self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self._key:
             self._headers["Authorization"] = f"Bearer {self._key}"
+
+    # -- the Provider protocol --------------------------------------------------------------
 
     async def check(self) -> None:
         """GET /models once, so a wrong URL or key stops the run before fanning out."""
         url = f"{self.base_url}/models"
         try:
-            async with self._session.get(url, headers=self._headers, timeout=CHECK_TIMEOUT) as resp:
-                body = await resp.read()
-                status = resp.status
-        except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
-            raise FatalProviderError(f"cannot reach {url}: {self._short_exc(exc)}") from None
+            status, _, body = await send(self._session, "GET", url, host=self.host, base_url=url,
+                                         scrub=self._scrub, headers=self._headers, timeout=CHECK_TIMEOUT)
+        except ProviderError as exc:
+            raise FatalProviderError(str(exc)) from None
         if status in (401, 403):
-            raise FatalProviderError(self._refused(status)) from None
+            raise FatalProviderError(self._refused(status, body)) from None
         if status == 404 or 200 <= status < 300:
             return  # some servers have no /models; that is fine
         if status >= 500 or status == 429:
             raise ProviderError(f"{self.host} answered {status} to {url}")
-        raise FatalProviderError(f"{self.host} answered {status}: {self._reason(body)}")
+        raise FatalProviderError(f"{self.host} answered {status}: {self._scrub.reason(body)}")
+
+    def estimate_tokens(self, email: Email) -> int:
+        return estimate_tokens(email, self._settings, self._overhead)
 
     async def classify(self, email: Email) -> Verdict:
-        body = {
-            "model": self.model,
-            "messages": build_messages(email, self._settings, self.boundary),
-            "temperature": 0,
-            "response_format": {
-                "type": "json_schema",
-                "json_schema": {"name": "verdict", "strict": True, "schema": self._schema},
-            },
-        }
-        url = f"{self.base_url}/chat/completions"
-        try:
-            async with self._session.post(
-                url, json=body, headers=self._headers, timeout=REQUEST_TIMEOUT
-            ) as resp:
-                raw = await resp.read()
-                status, headers = resp.status, resp.headers
-        except aiohttp.ClientConnectorError as exc:
-            raise ProviderError(f"cannot reach {self.base_url}: {self._short_exc(exc)}") from None
-        except asyncio.TimeoutError:
-            raise ProviderError(f"no answer from {self.host} within 300 s") from None
-        except (aiohttp.ClientError, OSError) as exc:
-            raise ProviderError(f"connection to {self.host} failed: {self._short_exc(exc)}") from None
-
-        info = RateLimitInfo.from_headers(headers)
-        if info is not None:
-            self.last_ratelimit = info
-        if status != 200:
-            self._raise_for_status(status, headers, raw)
-        return self._verdict_from(raw)
+        rules_flag, rules_reason = detect_injection(email)  # the pre-pass: a second opinion
+        exchange = current_exchange()
+        messages = build_messages(email, self._settings, self.boundary)
+        repaired = False
+        for round_ in range(_MAX_ROUNDS):
+            if round_ and exchange is not None:
+                await exchange.before_extra_request(self.estimate_tokens(email))
+            status, headers, raw = await self._post(self._body(messages))
+            info = openai_ratelimit(headers)
+            if info is not None:
+                self.last_ratelimit = info
+            usage = self._usage(raw) if status == 200 else None
+            if exchange is not None:
+                exchange.responded(info, *(usage or (None, None)))
+            if status == 400 and self._adapt(raw):
+                continue  # the server told us what it cannot do: ask again without it
+            if status != 200:
+                self._raise_for_status(status, headers, raw)
+            try:
+                verdict = self._verdict_from(raw)
+            except _Repairable as exc:
+                if repaired:
+                    raise BadAnswerError(f"{exc} (after one repair attempt)") from None
+                repaired = True
+                messages = [*messages,
+                            {"role": "assistant", "content": exc.content[:_REPAIR_ECHO_CHARS] or "(empty)"},
+                            {"role": "user", "content": repair_prompt(str(exc))}]
+                continue
+            return combine_injection(verdict, rules_flag, rules_reason)
+        raise BadAnswerError(f"{self.host} kept rejecting the request format")
 
     async def aclose(self) -> None:
         """The session belongs to the run, not to the provider: nothing to release here."""
 
-    # -- helpers ---------------------------------------------------------------------------
+    # -- requests --------------------------------------------------------------------------
+
+    def _body(self, messages: list[dict[str, str]]) -> dict[str, Any]:
+        if self.response_format != "json_schema":
+            messages = [{"role": "system", "content": json_mode_system_prompt(self._settings)}, *messages[1:]]
+        body: dict[str, Any] = {"model": self.model, "messages": messages, **self._params}
+        if self.response_format == "json_schema":
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "verdict", "strict": True, "schema": self._schema},
+            }
+        elif self.response_format == "json_object":
+            body["response_format"] = {"type": "json_object"}
+        return body
+
+    async def _post(self, body: dict[str, Any]) -> tuple[int, Any, bytes]:
+        return await send(self._session, "POST", f"{self.base_url}/chat/completions", host=self.host,
+                          base_url=self.base_url, scrub=self._scrub, headers=self._headers, body=body)
+
+    def _adapt(self, raw: bytes) -> bool:
+        """A 400 that rejects a feature of the request rather than the email: drop the feature
+        for the rest of the run. True when there is something left to try."""
+        kind, code, message = error_fields(raw)
+        text = f"{kind} {code} {message}".lower()
+        try:
+            param = str(json.loads(raw)["error"].get("param") or "").lower()
+        except (ValueError, KeyError, TypeError, AttributeError):
+            param = ""
+        if "max_tokens" in self._params and ("max_tokens" in param or "max_completion_tokens" in text):
+            self._params["max_completion_tokens"] = self._params.pop("max_tokens")
+            self.notes.append(f"{self.host}: sent max_completion_tokens instead of max_tokens")
+            return True
+        if "temperature" in self._params and ("temperature" in param or "temperature" in text):
+            del self._params["temperature"]
+            self.notes.append(f"{self.host}: the model only takes its default temperature")
+            return True
+        if param.startswith("response_format") or any(w in text for w in _FORMAT_WORDS):
+            if self.response_format == "json_schema":
+                self.response_format = "json_object"
+                self.notes.append(f"{self.host} rejected json_schema; using JSON mode with validation")
+                return True
+            if self.response_format == "json_object":
+                self.response_format = "none"
+                self.notes.append(f"{self.host} rejected JSON mode too; validating plain answers")
+                return True
+        return False
+
+    # -- answers ---------------------------------------------------------------------------
 
     def _raise_for_status(self, status: int, headers: Any, raw: bytes) -> None:
+        kind, code, _ = error_fields(raw)
+        if status == 429 and (code in _QUOTA_CODES or kind in _QUOTA_CODES):
+            raise QuotaError(
+                f"{self.name} says the account{' behind ' + self.key_env if self.key_env else ''} is out of "
+                f"quota ({code or kind}): "
+                "check its plan and billing; stopped launching")
         if status in (429, 529):
             raise RateLimitError(
                 f"rate limited ({status}) by {self.host}", retry_after=retry_after_from(headers)
             )
         if status in (401, 403):
-            raise FatalProviderError(self._refused(status))
+            raise FatalProviderError(self._refused(status, raw))
         if status >= 500:
             raise ProviderError(
-                f"{self.host} answered {status}: {self._reason(raw)}",
+                f"{self.host} answered {status}: {self._scrub.reason(raw)}",
                 retry_after=parse_retry_after(headers.get("Retry-After")),
             )
         if status in (408, 409, 425):
-            raise ProviderError(f"{self.host} answered {status}: {self._reason(raw)}")
-        raise FatalProviderError(f"{self.host} answered {status}: {self._reason(raw)}")
+            raise ProviderError(f"{self.host} answered {status}: {self._scrub.reason(raw)}")
+        if status in (400, 413, 422) and concerns_one_email(status, raw):
+            raise EmailRejectedError(f"{self.host} rejected this email ({status}): {self._scrub.reason(raw)}")
+        raise FatalProviderError(f"{self.name} rejected the request ({status} from {self.host}): "
+                                 f"{self._scrub.reason(raw)}")
 
     def _verdict_from(self, raw: bytes) -> Verdict:
         try:
@@ -212,68 +274,63 @@ class OpenAIProvider:
             message = choice["message"]
         except (ValueError, KeyError, IndexError, TypeError):
             raise BadAnswerError(f"{self.host} sent a malformed completion") from None
-        self._count_usage(data.get("usage") if isinstance(data, dict) else None)
-        if not isinstance(message, dict):
+        if not isinstance(message, dict) or not isinstance(choice, dict):
             raise BadAnswerError(f"{self.host} sent a malformed completion")
         if message.get("refusal"):
-            raise BadAnswerError(f"the model refused: {self._clip(str(message['refusal']))}")
+            raise RefusedError(f"the model refused: {self._scrub.clip(str(message['refusal']))}")
         if choice.get("finish_reason") == "length":
             raise BadAnswerError("the answer was cut off (finish_reason=length)")
+        if choice.get("finish_reason") == "content_filter":
+            raise RefusedError("the provider's content filter stopped the answer")
         content = message.get("content")
         if not isinstance(content, str) or not content.strip():
-            raise BadAnswerError("the answer was empty")
+            raise _repairable("the answer was empty", "")
+        text = _strip_fences(content)
         try:
-            verdict = Verdict.model_validate_json(content)
+            verdict = Verdict.model_validate_json(text)
         except ValidationError as exc:
             err = exc.errors()[0]
             if err["type"] == "json_invalid":
-                raise BadAnswerError("the answer is not JSON") from None
+                raise _repairable("the answer is not JSON", content) from None
             where = ".".join(str(p) for p in err["loc"]) or "answer"
-            raise BadAnswerError(f"the answer does not match the schema: {where}: {err['msg']}") from None
+            raise _repairable(f"the answer does not match the schema: {where}: {err['msg']}", content) from None
         if verdict.route not in self._routes:
-            raise BadAnswerError(f"the answer names an unknown route: {self._clip(verdict.route, 40)}")
+            raise _repairable(f"the answer names an unknown route: {self._scrub.clip(verdict.route, 40)}", content)
         return verdict
 
-    def _count_usage(self, usage: Any) -> None:
-        """Token totals for telemetry; a server that omits or mangles usage just adds nothing."""
-        if not isinstance(usage, dict):
-            return
+    def _usage(self, raw: bytes) -> tuple[int, int] | None:
+        """Token counts for telemetry and the TPM budget; a server that omits them adds nothing."""
         try:
-            self.prompt_tokens += int(usage.get("prompt_tokens") or 0)
-            self.completion_tokens += int(usage.get("completion_tokens") or 0)
-        except (TypeError, ValueError):
-            pass
+            usage = json.loads(raw).get("usage")
+            prompt = int(usage.get("prompt_tokens") or 0)
+            completion = int(usage.get("completion_tokens") or 0)
+        except (ValueError, TypeError, AttributeError):
+            return None
+        self.prompt_tokens += prompt
+        self.completion_tokens += completion
+        return prompt, completion
 
-    def _refused(self, status: int) -> str:
+    def _refused(self, status: int, raw: bytes = b"") -> str:
+        where = "" if self.base_url == OPENAI_BASE_URL else f" at {self.host}"
         if self._key:
-            return f"the API key was refused ({status}) by {self.host}"
-        return f"{self.host} requires an API key ({status}); set OPENAI_API_KEY or api_key_env"
+            detail = f": {self._scrub.reason(raw)}" if status == 403 and raw else ""
+            source = f" from {self.key_env}" if self.key_env else ""
+            return f"{self.name}{where} refused the API key{source} ({status}){detail}"
+        if self.key_env:
+            return f"{self.host} requires an API key ({status}); set {self.key_env} or --api-key-env"
+        return f"{self.host} requires an API key ({status}); pass --api-key-env VAR with the key in VAR"
 
-    def _reason(self, raw: bytes) -> str:
-        """A short human reason from an error body: OpenAI, Ollama and plain-text shapes."""
-        text = raw.decode("utf-8", "replace")
-        try:
-            data = json.loads(text)
-        except ValueError:
-            data = None
-        if isinstance(data, dict):
-            err = data.get("error", data.get("detail", data.get("message")))
-            if isinstance(err, dict):
-                text = str(err.get("message") or err.get("code") or err)
-            elif err is not None:
-                text = str(err)
-        return self._clip(text.strip() or "no details")
 
-    def _clip(self, text: str, limit: int = _REASON_CHARS) -> str:
-        """Single line, bounded, and scrubbed of anything that looks like a key."""
-        if self._key:
-            text = text.replace(self._key, "***")
-        text = _SECRET_RE.sub("***", " ".join(text.split()))
-        return text if len(text) <= limit else text[: limit - 1] + "…"
+def _repairable(message: str, content: str) -> _Repairable:
+    exc = _Repairable(message)
+    exc.content = content
+    return exc
 
-    def _short_exc(self, exc: BaseException) -> str:
-        if isinstance(exc, asyncio.TimeoutError):
-            return "timed out"
-        if isinstance(exc, aiohttp.ClientConnectorError):
-            return self._clip(exc.os_error.strerror or str(exc.os_error), 120)
-        return self._clip(str(exc) or type(exc).__name__, 120)
+
+def _strip_fences(content: str) -> str:
+    """Local models in JSON-less mode like to wrap the object in ```json fences."""
+    text = content.strip()
+    if text.startswith("```"):
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        text = text.rsplit("```", 1)[0]
+    return text.strip()

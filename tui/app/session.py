@@ -8,6 +8,7 @@ recorded event list on an injected clock (snapshots, screenshots). The screen on
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Protocol
@@ -37,7 +38,16 @@ class Session(Protocol):
 
 
 class LiveSession:
-    """The coordinator over a real provider (the built-in simulator by default)."""
+    """The coordinator over a real provider (the built-in simulator by default), on its own thread.
+
+    The engine (HTTP client, and the in-process simulator of the demo) gets its own event loop in
+    a worker thread, so a burst of network callbacks never sits between a key press and the next
+    frame. Events cross to the UI loop in small batches; the operator's keys cross the other way
+    with call_soon_threadsafe. Reads of coordinator state from the UI thread are plain attribute
+    reads, used only to answer "would this do anything" for the key that was pressed.
+    """
+
+    FLUSH_S = 0.02
 
     def __init__(self, settings: Settings, plan: Plan, *, label: str, clock: Callable[[], float] = time.monotonic):
         self.settings = settings
@@ -47,35 +57,96 @@ class LiveSession:
         self.clock = clock
         self.coordinator: Coordinator | None = None
         self._closed = False
+        self._engine_loop: asyncio.AbstractEventLoop | None = None
 
     async def events(self) -> AsyncIterator[Event]:
-        """Open the provider, check it once, then stream the coordinator's events until closed."""
-        async with open_provider(self.settings) as provider:
-            await provider.check()
-            self.coordinator = Coordinator(
-                provider, self.settings, keep_open=True, clock=self.clock, seed=self.settings.seed
-            )
-            if self._closed:
-                return
-            async for event in self.coordinator.run(self.plan):
-                yield event
+        """Run the engine thread and yield its events on the caller's loop until it ends."""
+        ui_loop = asyncio.get_running_loop()
+        inbox: asyncio.Queue[object] = asyncio.Queue()
+        thread = threading.Thread(
+            target=lambda: asyncio.run(self._engine(ui_loop, inbox)), name="fanmail-engine", daemon=True
+        )
+        thread.start()
+        try:
+            while True:
+                batch = await inbox.get()
+                if batch is _END:
+                    return
+                if isinstance(batch, BaseException):
+                    raise batch
+                for event in batch:  # type: ignore[union-attr]
+                    yield event
+        finally:
+            self.close()
+            await asyncio.to_thread(thread.join, 10)
+
+    async def _engine(self, ui_loop: asyncio.AbstractEventLoop, inbox: asyncio.Queue[object]) -> None:
+        self._engine_loop = asyncio.get_running_loop()
+        pending: list[Event] = []
+
+        def flush() -> None:
+            if pending:
+                ui_loop.call_soon_threadsafe(inbox.put_nowait, pending.copy())
+                pending.clear()
+
+        try:
+            async with open_provider(self.settings) as provider:
+                await provider.check()
+                self.coordinator = Coordinator(
+                    provider, self.settings, keep_open=True, clock=self.clock, seed=self.settings.seed
+                )
+                if self._closed:
+                    return
+                async for event in self.coordinator.run(self.plan):
+                    if not pending:
+                        self._engine_loop.call_later(self.FLUSH_S, flush)
+                    pending.append(event)
+        except Exception as exc:  # shown by the dashboard as one line; the thread must not die silently
+            flush()
+            ui_loop.call_soon_threadsafe(inbox.put_nowait, exc)
+        finally:
+            flush()
+            ui_loop.call_soon_threadsafe(inbox.put_nowait, _END)
+
+    def _on_engine(self, fn: Callable[..., object], *args: object) -> None:
+        loop = self._engine_loop
+        if loop is not None and not loop.is_closed():
+            try:
+                loop.call_soon_threadsafe(fn, *args)
+            except RuntimeError:  # the engine loop closed between the check and the call
+                pass
 
     def retry(self, agent_id: str) -> bool:
-        return self.coordinator.retry(agent_id) if self.coordinator else False
+        coordinator = self.coordinator
+        if coordinator is None or agent_id not in coordinator.retryable():
+            return False
+        self._on_engine(coordinator.retry, agent_id)
+        return True
 
     def retry_failed(self) -> list[str]:
-        return self.coordinator.retry_failed() if self.coordinator else []
+        coordinator = self.coordinator
+        if coordinator is None:
+            return []
+        agents = coordinator.retryable()
+        if agents:
+            self._on_engine(coordinator.retry_failed)
+        return agents
 
     def cancel(self, agent_id: str) -> bool:
-        return self.coordinator.cancel(agent_id) if self.coordinator else False
+        coordinator = self.coordinator
+        agent = coordinator.agents.get(agent_id) if coordinator else None
+        if coordinator is None or agent is None or agent.task is None or agent.task.done():
+            return False
+        self._on_engine(coordinator.cancel, agent_id)
+        return True
 
     def pause(self) -> None:
         if self.coordinator:
-            self.coordinator.pause()
+            self._on_engine(self.coordinator.pause)
 
     def resume(self) -> None:
         if self.coordinator:
-            self.coordinator.resume()
+            self._on_engine(self.coordinator.resume)
 
     def budget_left(self) -> float | None:
         return self.coordinator.pacer.budget_left() if self.coordinator else None
@@ -83,7 +154,10 @@ class LiveSession:
     def close(self) -> None:
         self._closed = True
         if self.coordinator:
-            self.coordinator.close()
+            self._on_engine(self.coordinator.close)
+
+
+_END = object()
 
 
 class ManualClock:

@@ -35,6 +35,7 @@ from tui.fanout.limits import RequestPacer, backoff_delay
 from tui.fanout.merge import apply_review_policy
 from tui.fanout.plan import SEQUENTIAL_BELOW, Plan, PlanBuilder, agent_name
 from tui.fanout.telemetry import RunTelemetry
+from tui.fanout.trace import batch_of, set_context
 from tui.model import Email, ResultRow
 from tui.settings import Settings
 
@@ -86,13 +87,16 @@ class Coordinator:
         self.clock = clock
         self.rng = random.Random(seed if seed is not None else settings.seed)
         self.per_email_timeout = settings.timeout or max(MIN_TIMEOUT_S, 2.5 * provider.expected_latency_s)
-        self.pacer = RequestPacer(settings.rpm, clock)
+        self.pacer = RequestPacer(settings.rpm, clock, tpm=settings.tpm,
+                                  on_usage=lambda i, o: self.telemetry.add_usage(i, o))
+        self._estimate = getattr(provider, "estimate_tokens", None)  # tokens a request will cost
         self.agents: dict[str, AgentRun] = {}
         self.rows: dict[str, ResultRow] = {}
         self.plan: Plan | None = None
         self.telemetry = RunTelemetry(
             self.run_id, provider.name, provider.model, settings.concurrency, settings.batch_size
         )
+        self.telemetry.price = settings.price_for(provider.model)
         self.abort_reason: str | None = None
         self._events: asyncio.Queue[object] = asyncio.Queue()
         self._slots = asyncio.Semaphore(settings.concurrency)
@@ -102,7 +106,9 @@ class Coordinator:
         self._waiting = 0
         self._active = 0
         self._closing = False
-        self._unreported = False
+        # True until a round is reported: a plan with nothing to classify (all duplicates,
+        # unreadable, or already done on --resume) still ends with RunDone.
+        self._unreported = True
         self._source: AsyncIterable[Email] | None = None
         self._expected: int | None = None
         self.source_error: str | None = None
@@ -191,6 +197,7 @@ class Coordinator:
             yield event
 
     async def _supervise(self, plan: Plan) -> None:
+        set_context(run_id=self.run_id)  # inherited by every agent task: log lines carry it
         try:
             for batch in plan.batches:
                 ids = list(batch.email_ids)
@@ -313,6 +320,7 @@ class Coordinator:
                 raise asyncio.CancelledError
             agent.state = "running"
             agent.attempt += 1
+            set_context(agent_id=agent.agent_id, batch=batch_of(agent.agent_id, agent.attempt), email_id="")
             agent.started_at = self.clock()
             budget = self._agent_budget(len(agent.queue))
             self._emit(AgentStarted(agent.agent_id, agent.attempt, list(agent.queue), budget))
@@ -417,6 +425,7 @@ class Coordinator:
         """One email, with retries. Returns its final row; never raises except cancellation."""
         assert self.plan is not None
         email = self.plan.emails[email_id]
+        set_context(email_id=email_id)
         tel = self.telemetry.agent(agent.agent_id)
         attempts = 0
         limited = 0
@@ -425,14 +434,15 @@ class Coordinator:
         begun = self.clock()
         while True:
             before = self.clock()
-            await self.pacer.acquire()
+            ticket = await self.pacer.acquire(self._estimate(email) if self._estimate else 0)
             self._extend(agent, self.clock() - before)
             attempts += 1
             self._emit(EmailStarted(agent.agent_id, email_id, attempts))
             sent = self.clock()
             try:
                 async with asyncio.timeout(self.per_email_timeout):
-                    verdict = await self.provider.classify(email)
+                    with self.pacer.exchange(ticket):  # usage and rate-limit headers feed the pacer
+                        verdict = await self.provider.classify(email)
             except RateLimitError as exc:
                 self.telemetry.request(agent.agent_id, self.clock() - sent)
                 attempts -= 1
@@ -455,6 +465,8 @@ class Coordinator:
             except ProviderError as exc:
                 self.telemetry.request(agent.agent_id, self.clock() - sent)
                 status, error = "failed", str(exc) or type(exc).__name__
+                if not exc.retryable:  # a refusal, or a 400 about this one email: no retry helps
+                    break
             except Exception as exc:  # a provider bug must not take the agent's siblings down
                 self.telemetry.request(agent.agent_id, self.clock() - sent)
                 status, error = "failed", f"{type(exc).__name__}: {exc}"

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 
 from tui.model import AgentTelemetry, ResultRow, RunReport
+from tui.settings import ModelPrice
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -30,6 +31,20 @@ class RunTelemetry:
     reassignments: int = 0
     started: float | None = None
     ended: float | None = None
+    input_tokens: int = 0  # as the provider reported them
+    output_tokens: int = 0
+    price: ModelPrice | None = None  # USD per million tokens; None: not in the price table
+
+    def add_usage(self, input_tokens: int, output_tokens: int) -> None:
+        self.input_tokens += input_tokens
+        self.output_tokens += output_tokens
+
+    def cost_usd(self) -> float | None:
+        if not (self.input_tokens or self.output_tokens):
+            return 0.0
+        if self.price is None:
+            return None
+        return round((self.input_tokens * self.price.input + self.output_tokens * self.price.output) / 1e6, 6)
 
     def agent(self, agent_id: str) -> AgentTelemetry:
         tel = self.agents.get(agent_id)
@@ -75,6 +90,9 @@ class RunTelemetry:
             suggested_timeout_s=suggest_timeout(p95 / 1000.0),
             not_done=not_done,
             per_agent=per_agent,
+            input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens,
+            cost_usd=self.cost_usd(),
         )
 
 
@@ -86,3 +104,72 @@ def suggest_batch_size(total: int, concurrency: int) -> int:
 def suggest_timeout(p95_s: float) -> float:
     """2.5x the 95th percentile: rare slow answers pass, hangs are cut early."""
     return round(max(1.0, 2.5 * p95_s), 1)
+
+
+# ---------------------------------------------------------------------------- history
+
+HISTORY_RUNS = 5  # the most recent runs of the same provider and model that suggestions use
+
+
+@dataclass(slots=True)
+class RunHistory:
+    """What suggestions need from one past run (read back from the store)."""
+
+    run_id: str
+    provider: str
+    model: str
+    total: int
+    concurrency: int
+    batch_size: int
+    ok_latency_s: list[float] = field(default_factory=list)  # one per email answered ok
+    timeouts: int = 0  # attempts cut by the per-email timeout
+    requests: int = 0
+    rate_limited: int = 0
+    timeout_s: float | None = None  # the per-email timeout the run used, if known
+
+
+@dataclass(slots=True)
+class Suggestion:
+    batch_size: int
+    timeout_s: float
+    p95_s: float  # the p95 the timeout is based on (ok answers, pooled over the runs used)
+    runs: list[str]  # run ids used, newest first
+    samples: int  # ok answers pooled
+    notes: list[str] = field(default_factory=list)
+
+
+def suggest_from_history(history: list[RunHistory], *, concurrency: int, total: int | None = None) -> Suggestion:
+    """Suggested batch size and timeout from the newest runs first in `history` (same provider and
+    model as the first one, at most HISTORY_RUNS of them).
+
+    - timeout: 2.5 x the 95th percentile of every ok answer's latency in those runs, so rare slow
+      answers pass while a hang is cut after a fraction of what it would cost otherwise;
+    - batch size: one wave at `concurrency` for the median run size (rebalancing evens the tail).
+    """
+    if not history:
+        return Suggestion(suggest_batch_size(total or 0, concurrency), suggest_timeout(0.0), 0.0, [], 0,
+                          ["no history yet"])
+    head = history[0]
+    same = [h for h in history if (h.provider, h.model) == (head.provider, head.model)][:HISTORY_RUNS]
+    latencies = [s for h in same for s in h.ok_latency_s]
+    p95 = percentile(latencies, 0.95)
+    sizes = sorted(h.total for h in same)
+    typical = total if total is not None else sizes[len(sizes) // 2]
+    notes: list[str] = []
+    requests = sum(h.requests for h in same)
+    limited = sum(h.rate_limited for h in same)
+    if requests and limited / requests > 0.01:
+        notes.append(f"{limited} of {requests} requests were rate limited: lower --concurrency or set --rpm")
+    timeouts = sum(h.timeouts for h in same)
+    if timeouts:
+        notes.append(f"{timeouts} attempts timed out")
+    if not latencies:
+        notes.append("no ok answers to measure latency from")
+    return Suggestion(
+        batch_size=suggest_batch_size(typical, concurrency),
+        timeout_s=suggest_timeout(p95),
+        p95_s=p95,
+        runs=[h.run_id for h in same],
+        samples=len(latencies),
+        notes=notes,
+    )

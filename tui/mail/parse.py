@@ -26,6 +26,12 @@ MAX_DEPTH = 100  # MIME nesting we walk; deeper parts are skipped with a note
 MAX_PARTS = 1_000
 MAX_HTML = 1_000_000  # characters of one HTML part we look at
 MAX_OPEN_TAGS = 256  # past this, unclosed tags are compacted, keeping end-tag search short
+# Bigger messages are shrunk before the stdlib parser sees them (it peaks near 8x its input):
+# each MIME body keeps its first MAX_BODY_BYTES, the whole message at most MAX_KEPT_BYTES of body.
+MAX_PARSE_BYTES = 4_000_000
+MAX_BODY_BYTES = 1_500_000
+MAX_KEPT_BYTES = 6_000_000
+MAX_LINE_BYTES = 200_000  # one header line
 
 SIGNAL_HEADERS = (
     "list-unsubscribe", "list-id", "precedence", "auto-submitted", "x-priority", "importance",
@@ -52,6 +58,81 @@ def parse_bytes(data: bytes, *, email_id: str, source_ref: str = "") -> Email:
         return _failed(email_id, source_ref, f"unreadable message ({type(exc).__name__})")
 
 
+def _elided_key(first_line: str) -> str:
+    return first_line[:100]
+
+
+def _shrink(data: bytes, notes: list[str], elided: dict[str, tuple[int, int]]) -> bytes:
+    """Cut oversized MIME bodies before parsing, keeping every header and boundary line.
+
+    A line-level pass, no MIME parsing: a line starting with `--` may be a boundary, so it is
+    kept and starts a part's headers (kept up to the blank line); body lines are kept until the
+    body has MAX_BODY_BYTES, or the message MAX_KEPT_BYTES. What a cut body really held is
+    recorded in `elided` (first line -> (characters without line ends, bytes)), so an attachment
+    still reports its real size. Text past the cut was never going to be shown: MAX_TEXT and
+    MAX_HTML are far smaller.
+    """
+    out: list[bytes] = []
+    view = memoryview(data)
+    pos, end = 0, len(data)
+    in_headers = True
+    body_bytes = body_chars = kept_body = dropped = 0
+    first = ""
+    cut = False
+    while pos < end:
+        nl = data.find(b"\n", pos)
+        stop = end if nl < 0 else nl + 1
+        line = view[pos:stop]
+        pos = stop
+        if in_headers:
+            if len(line) > MAX_LINE_BYTES:
+                dropped += len(line) - MAX_LINE_BYTES
+                line = line[:MAX_LINE_BYTES]
+                if line[-1:] != b"\n":
+                    line = memoryview(bytes(line) + b"\n")
+            out.append(line)
+            if not bytes(line[:2]).strip():  # the blank line that ends the headers
+                in_headers = False
+                body_bytes = body_chars = 0
+                first, cut = "", False
+            continue
+        if line[:2] == b"--":
+            if cut:
+                elided[_elided_key(first)] = (body_chars, body_bytes)
+            out.append(line)
+            in_headers, cut = True, False
+            continue
+        if cut:  # skip to the next line that may be a boundary, counting what is skipped
+            nxt = data.find(b"\n--", pos - 1)
+            stop = end if nxt < 0 else nxt + 1
+            chunk = view[pos - len(line):stop]
+            body_bytes += len(chunk)
+            body_chars += len(chunk) - data.count(b"\n", pos - len(line), stop)
+            dropped += len(chunk)
+            pos = stop
+            continue
+        text_len = len(line) - (2 if line[-2:] == b"\r\n" else 1 if line[-1:] == b"\n" else 0)
+        if body_bytes == 0:
+            first = bytes(line[:200]).decode("ascii", "surrogateescape").rstrip("\r\n")
+        room = min(MAX_BODY_BYTES - body_bytes, MAX_KEPT_BYTES - kept_body)
+        body_bytes += len(line)
+        body_chars += text_len
+        if len(line) > room:  # keep the start of the line that crosses the limit, then cut
+            cut = True
+            if room > 0:
+                out.append(memoryview(bytes(line[:room]) + b"\n"))
+                kept_body += room
+            dropped += len(line) - max(room, 0)
+            continue
+        kept_body += len(line)
+        out.append(line)
+    if cut:
+        elided[_elided_key(first)] = (body_chars, body_bytes)
+    if dropped:
+        notes.append(f"{dropped} bytes of oversized parts skipped")
+    return b"".join(out)
+
+
 def _failed(email_id: str, source_ref: str, reason: str) -> Email:
     return Email(id=email_id, source_ref=source_ref, parse_error=reason)
 
@@ -60,9 +141,12 @@ def _parse(data: bytes, email_id: str, source_ref: str) -> Email:
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogateescape")
     data = bytes(data or b"")
-    if not data.strip():
+    if not data[:65536].strip() and not data.strip():  # strip() of a 20 MB message is a 20 MB copy
         return _failed(email_id, source_ref, "empty message")
     notes: list[str] = []
+    elided: dict[str, tuple[int, int]] = {}
+    if len(data) > MAX_PARSE_BYTES:
+        data = _shrink(data, notes, elided)
     try:
         msg: Message = _PARSER.parsebytes(data)
         body_ok = True
@@ -72,7 +156,7 @@ def _parse(data: bytes, email_id: str, source_ref: str) -> Email:
         notes.append(f"body could not be parsed ({type(exc).__name__}); headers only")
 
     has_headers = bool(msg.keys())
-    body = _Body(notes)
+    body = _Body(notes, elided)
     if body_ok:
         body.collect(msg)
 
@@ -307,7 +391,8 @@ def _filename(part: Message) -> str | None:
 class _Body:
     """Walks the MIME tree iteratively (no recursion, capped) and sorts parts into text/attachments."""
 
-    def __init__(self, notes: list[str]) -> None:
+    def __init__(self, notes: list[str], elided: dict[str, tuple[int, int]] | None = None) -> None:
+        self.elided = elided or {}
         self.notes = notes
         self.plain: list[str] = []
         self.html: list[str] = []
@@ -357,8 +442,28 @@ class _Body:
         if ctype == "message/rfc822":
             size = len(part.as_bytes()) if _safe(part) else 0
         else:
-            size = len(_part_bytes(part, self.notes))
+            size = self._elided_size(part)
+            if size is None:
+                size = len(_part_bytes(part, self.notes))
         self.attachments.append(Attachment(filename=name, content_type=ctype, size=size))
+
+    def _elided_size(self, part: Message) -> int | None:
+        """The real size of an attachment whose body `_shrink` cut short, from its encoded length."""
+        if not self.elided:
+            return None
+        try:
+            payload = part.get_payload()
+            if not isinstance(payload, str):
+                return None
+            key = _elided_key(payload.lstrip("\r\n").split("\n", 1)[0].rstrip("\r"))
+            found = self.elided.get(key)
+            if found is None:
+                return None
+            chars, raw = found
+            cte = str(part.get("content-transfer-encoding", "")).strip().lower()
+        except Exception:
+            return None
+        return chars * 3 // 4 if cte == "base64" else raw
 
     def _finish(self) -> None:
         hidden: list[str] = []

@@ -28,7 +28,10 @@ def load_source(spec: str, *, seed: int = 7) -> list[Email]:
     if not spec:
         raise SourceError("no source given: use a Maildir, an mbox file, a folder of .eml files or sample[:COUNT]")
     if spec.lower().startswith(("imap://", "imaps://")):
-        raise SourceError("IMAP sources are not supported yet")
+        # IMAP streams instead of loading a list: tui.mail.imap.open_imap_source / ImapSource,
+        # used by `fanmail triage imap://... --headless` (tui/headless.py).
+        raise SourceError("IMAP sources stream while the fan-out runs: use `fanmail triage imap://USER@HOST:PORT/FOLDER "
+                          "--headless` (the dashboard does not read IMAP yet)")
     if spec == "sample" or spec.startswith("sample:"):
         return sample_emails(_sample_count(spec), seed)
     path = Path(spec).expanduser()

@@ -1,0 +1,358 @@
+"""A real Dovecot and a real aiosmtpd on 127.0.0.1 for the IMAP/SMTP tests and bench/imap.py.
+
+`DovecotServer` writes its own config, users and a self-signed certificate into a temp dir,
+starts `dovecot -F -c FILE` on free ports (plain+STARTTLS and IMAPS) and can be stopped and
+started again on the same ports and mail (to test a server going away mid-run). Facts that make
+it work as root are in ARCHITECTURE.md. `SmtpSink` is an aiosmtpd server that records every
+message it receives. Neither needs pytest; the fixtures at the bottom wrap them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+USER = "fan"
+PASSWORD = "fan-imap-secret"
+
+_CONFIG = """\
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/dovecot.log
+info_log_path = {root}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+default_login_user = {login_user}
+default_internal_user = {internal_user}
+first_valid_uid = 0
+mail_location = maildir:{root}/mail/%u
+mail_max_userip_connections = 100
+mail_fsync = never
+auth_mechanisms = plain login
+disable_plaintext_auth = no
+ssl = yes
+ssl_cert = <{root}/cert.pem
+ssl_key = <{root}/key.pem
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid={mail_user} gid={mail_group} home={root}/home/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {ssl_port}
+    ssl = yes
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+service stats {{
+  unix_listener stats-writer {{
+    mode = 0666
+  }}
+}}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def dovecot_missing() -> str | None:
+    """Why the real-Dovecot tests cannot run here, or None when they can."""
+    if shutil.which("dovecot") is None:
+        return "dovecot is not installed (apt-get install -y dovecot-imapd openssl; .ci/run does this)"
+    if shutil.which("openssl") is None:
+        return "openssl is not installed"
+    if os.geteuid() != 0:
+        return "the Dovecot fixture runs Dovecot as root (as CI does); run the tests as root"
+    return None
+
+
+def make_cert(folder: Path) -> Path:
+    """A self-signed certificate for localhost / 127.0.0.1; returns the cert (also the CA file)."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=30,
+    )
+    return cert
+
+
+@dataclass
+class DovecotServer:
+    """One Dovecot with one user (USER / PASSWORD). `start()`, `stop()` (kill), `start()` again."""
+
+    root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="fm-dovecot-")))
+    port: int = field(default_factory=free_port)
+    ssl_port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    def __post_init__(self) -> None:
+        os.chmod(self.root, 0o755)  # dovecot's own users must reach the mail below it
+        for sub in ("run", "state", "mail", "home"):
+            (self.root / sub).mkdir(exist_ok=True)
+        self.cafile = make_cert(self.root)
+        (self.root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
+        as_root = os.geteuid() == 0
+        me = "dovecot" if as_root else os.environ.get("USER", "nobody")
+        (self.root / "dovecot.conf").write_text(_CONFIG.format(
+            root=self.root, port=self.port, ssl_port=self.ssl_port,
+            login_user="dovenull" if as_root else me, internal_user=me, mail_user=me, mail_group=me,
+        ))
+        if as_root:
+            for sub in ("mail", "home"):
+                shutil.chown(self.root / sub, "dovecot", "dovecot")
+
+    @property
+    def log(self) -> str:
+        try:
+            return (self.root / "dovecot.log").read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def url(self, folder: str = "INBOX", *, ssl: bool = False) -> str:
+        scheme, port = ("imaps", self.ssl_port) if ssl else ("imap", self.port)
+        return f"{scheme}://{USER}@127.0.0.1:{port}/{folder}"
+
+    def start(self, timeout: float = 20.0) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            return
+        self.proc = subprocess.Popen(
+            ["dovecot", "-F", "-c", str(self.root / "dovecot.conf")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
+                raise RuntimeError(f"dovecot exited: {err.strip()[-800:]}\n{self.log[-800:]}")
+            if all(self._listening(p) for p in (self.port, self.ssl_port)):
+                return
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("dovecot did not start listening in time:\n" + self.log[-800:])
+            time.sleep(0.05)
+
+    @staticmethod
+    def _listening(port: int) -> bool:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+        return False
+
+    def stop(self) -> None:
+        """Kill the master and every process of its session at once (as a crash would)."""
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=10)
+        if proc.stderr:
+            proc.stderr.close()
+        # children that left the session (none expected) would still hold the ports
+        deadline = time.monotonic() + 10
+        while any(self._listening(p) for p in (self.port, self.ssl_port)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], bytes]] = []  # (mail from, rcpt tos, data)
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802
+        with self.lock:
+            self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content)))  # type: ignore[attr-defined]
+        return "250 OK"
+
+
+class SmtpSink:
+    """aiosmtpd on 127.0.0.1 (its own thread) recording every message it accepts."""
+
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.recorder = _Recorder()
+        self.port = free_port()
+        self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    @property
+    def messages(self) -> list[tuple[str, list[str], bytes]]:
+        with self.recorder.lock:
+            return list(self.recorder.messages)
+
+    def close(self) -> None:
+        self.controller.stop()
+
+
+@pytest.fixture
+def dovecot() -> Iterator[DovecotServer]:
+    """A fresh, running Dovecot for one test (skips with the reason when it cannot run here)."""
+    reason = dovecot_missing()
+    if reason:
+        pytest.skip(reason)
+    server = DovecotServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    sink = SmtpSink()
+    try:
+        yield sink
+    finally:
+        sink.close()
+
+
+def seed(server: DovecotServer, messages: list[bytes], folder: str = "INBOX", flags: str = "") -> None:
+    """APPEND every message in one MULTIAPPEND with non-synchronising literals (one round trip)."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=60) as sock:
+        reader = sock.makefile("rb")
+
+        def until(tag: bytes) -> bytes:
+            while True:
+                line = reader.readline()
+                if not line:
+                    raise RuntimeError("dovecot closed the connection while seeding")
+                if line.startswith(tag + b" "):
+                    if not line.startswith(tag + b" OK"):
+                        raise RuntimeError(f"seeding failed: {line!r}")
+                    return line
+
+        reader.readline()  # greeting
+        sock.sendall(f'L LOGIN {USER} "{PASSWORD}"\r\n'.encode())
+        until(b"L")
+        parts = [f"A APPEND {folder}".encode()]
+        for raw in messages:
+            parts.append(f" ({flags}) {{{len(raw)}+}}\r\n".encode() if flags else f" {{{len(raw)}+}}\r\n".encode())
+            parts.append(raw)
+        parts.append(b"\r\n")
+        sock.sendall(b"".join(parts))
+        until(b"A")
+        sock.sendall(b"Z LOGOUT\r\n")
+
+
+def snapshot(server: DovecotServer) -> dict[str, list[tuple[str, set[str]]]]:
+    """Every folder's messages as (Message-ID, flags), read with imaplib (EXAMINE, BODY.PEEK)."""
+    import imaplib
+    import re as _re
+
+    out: dict[str, list[tuple[str, set[str]]]] = {}
+    conn = imaplib.IMAP4("127.0.0.1", server.port, timeout=30)
+    try:
+        conn.login(USER, PASSWORD)
+        _, listing = conn.list()
+        names = []
+        for raw in listing:
+            m = _re.match(rb'\(([^)]*)\) (?:"[^"]*"|NIL) (.*)$', raw)
+            if m and b"\\Noselect" not in m.group(1):
+                names.append(m.group(2).decode().strip('"'))
+        for name in names:
+            conn.select(f'"{name}"', readonly=True)
+            _, data = conn.uid("FETCH", "1:*", "(FLAGS BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+            items = []
+            for item in data:
+                if isinstance(item, tuple):
+                    flags = _re.search(rb"FLAGS \(([^)]*)\)", item[0])
+                    msgid = item[1].decode(errors="replace").partition(":")[2].strip()
+                    items.append((msgid, set((flags.group(1).decode().split()) if flags else ())))
+            out[name] = items
+        conn.logout()
+    finally:
+        with contextlib.suppress(Exception):
+            conn.shutdown()
+    return out
+
+
+class ThrottledProxy:
+    """127.0.0.1 TCP proxy passing at most `rate` bytes/s per direction per connection, as a slow link
+    to a remote server would; runs in the test's event loop (`await proxy.start()`, `await proxy.close()`).
+    `cut()` resets every connection: with `DovecotServer.stop()` it is a remote server dying, bytes still
+    in flight lost (locally the kernel would hand them all over first)."""
+
+    def __init__(self, target_port: int, rate: int = 200_000) -> None:
+        self.target_port = target_port
+        self.rate = rate
+        self.port = free_port()
+        self.transports: set = set()
+        self.server = None
+
+    async def start(self) -> "ThrottledProxy":
+        import asyncio
+
+        async def pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                while True:
+                    data = await reader.read(self.rate // 20)
+                    if not data:
+                        break
+                    writer.write(data)
+                    await writer.drain()
+                    await asyncio.sleep(len(data) / self.rate)
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                writer.transport.abort()
+
+        async def handle(cr: asyncio.StreamReader, cw: asyncio.StreamWriter) -> None:
+            try:
+                sr, sw = await asyncio.open_connection("127.0.0.1", self.target_port)
+            except OSError:
+                cw.transport.abort()
+                return
+            self.transports.update((cw.transport, sw.transport))
+            await asyncio.gather(pump(cr, sw), pump(sr, cw), return_exceptions=True)
+
+        self.server = await asyncio.start_server(handle, "127.0.0.1", self.port)
+        return self
+
+    def cut(self) -> None:
+        for transport in self.transports:
+            transport.abort()
+        self.transports.clear()
+
+    async def close(self) -> None:
+        self.cut()
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()

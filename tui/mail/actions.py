@@ -1,0 +1,463 @@
+"""Actions from verdicts: forward over SMTP, flag urgent mail, tag with the route, move to its folder.
+
+Engine API (the dashboard uses the same two functions):
+
+    actions = plan_actions(row, email, settings)            # pure: what would be done
+    outcomes = await apply_actions(actions, imap=session, forwarder=fwd, store=store, run_id=...)
+
+Safety rules, decided here by code and never by the email:
+- Nothing is applied without --apply (or the operator confirming on screen): a plan is listed.
+- Mail routed to review (injection-flagged or low confidence) gets a single `review` action,
+  which is never applied: it stays where it is, untouched, and is listed for a human.
+- Failed rows get no action. A duplicate delivery is filed like its original but not forwarded.
+- Every applied action is recorded in the store under its key (mailbox + UIDVALIDITY + UID +
+  action), so running the same --apply twice does nothing the second time.
+- Per email the order is forward, flag, keyword, move, each recorded as soon as it succeeded.
+  The move comes last (afterwards the UID is gone) and only when every earlier step of that email
+  succeeded, so a crash or a lost server leaves the email in the inbox for a later run to finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sys
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import IO, Any
+
+from tui.mail.imap import ImapError, ImapSession, ImapSource, MessageRef, parse_source_ref
+from tui.mail.smtp import Forwarder, SmtpError
+from tui.model import Email, ResultRow
+
+KINDS = ("forward", "flag", "keyword", "move", "review")
+URGENT_FLAG = "\\Flagged"
+_ATOM_BAD = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def route_keyword(route: str) -> str:
+    return "$fanmail_" + (_ATOM_BAD.sub("_", route) or "route")
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    kind: str  # forward | flag | keyword | move | review
+    email_id: str
+    detail: str  # address, flag, keyword, folder, or the reason for review
+    route: str
+    ref: MessageRef
+    subject: str = ""
+
+    @property
+    def key(self) -> str:
+        """Idempotency key: mailbox + UIDVALIDITY + UID + action (+ its target)."""
+        r = self.ref
+        return f"{r.account_mailbox};UIDVALIDITY={r.uidvalidity}/;UID={r.uid}:{self.kind}:{self.detail}"
+
+    @property
+    def appliable(self) -> bool:
+        return self.kind != "review"
+
+    def describe(self) -> str:
+        what = {
+            "forward": f"forward to {self.detail}",
+            "flag": f"flag {self.detail}",
+            "keyword": f"add keyword {self.detail}",
+            "move": f"move to {self.detail}",
+            "review": f"leave in {self.ref.folder} for review ({self.detail})",
+        }[self.kind]
+        return f"{self.email_id}: {what}"
+
+
+@dataclass(frozen=True, slots=True)
+class ActionOutcome:
+    action: Action
+    status: str  # planned | applied | already | skipped | failed | review
+    note: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        a = self.action
+        return {"email_id": a.email_id, "action": a.kind, "detail": a.detail, "route": a.route,
+                "status": self.status, "note": self.note, "subject": a.subject, "key": a.key}
+
+
+def _review_reason(row: ResultRow) -> str:
+    if row.injection or "injection" in row.flags:
+        return "suspected prompt injection" + (f": {row.injection_reason}" if row.injection_reason else "")
+    if "low-confidence" in row.flags and row.confidence is not None:
+        return f"low confidence {row.confidence:.2f}"
+    return "routed to review"
+
+
+def plan_actions(row: ResultRow, email: Email, settings: Any) -> list[Action]:
+    """What the verdict asks for this email. Only IMAP emails have actions; failed rows have none."""
+    ref = parse_source_ref(email.source_ref)
+    if ref is None or row.status not in ("ok", "duplicate"):
+        return []
+    subject = email.subject
+    route_name = row.route or "review"
+    routes = {r.name: r for r in settings.routes}
+    route = routes.get(route_name)
+    if row.review or row.injection or route_name == "review" or route is None:
+        return [Action("review", row.email_id, _review_reason(row), "review", ref, subject)]
+    out: list[Action] = []
+    if route.forward_to and row.status == "ok":  # a duplicate delivery is not forwarded twice
+        out.append(Action("forward", row.email_id, route.forward_to, route.name, ref, subject))
+    if row.urgent:
+        out.append(Action("flag", row.email_id, URGENT_FLAG, route.name, ref, subject))
+    out.append(Action("keyword", row.email_id, route_keyword(route.name), route.name, ref, subject))
+    if route.folder and route.folder.strip("/").upper() != ref.folder.upper() and route.folder.upper() != "INBOX":
+        out.append(Action("move", row.email_id, route.folder, route.name, ref, subject))
+    return out
+
+
+# ---------------------------------------------------------------- applying
+
+
+async def _applied_keys(store: Any, actions: list[Action]) -> set[str]:
+    if store is None:
+        return set()
+    keys = [a.key for a in actions]
+    return await asyncio.to_thread(lambda: {k for k in keys if store.action_applied(k)})
+
+
+async def _record(store: Any, run_id: str, actions: list[Action], status: str = "applied") -> None:
+    if store is None or not actions:
+        return
+
+    def write() -> None:
+        for a in actions:
+            store.record_action(a.key, run_id=run_id, email_id=a.email_id, action=a.kind, detail=a.detail,
+                                status=status)
+
+    await asyncio.to_thread(write)
+
+
+def _forward_note(action: Action, row_summary: str | None) -> str:
+    lines = [f"fanmail forwarded this message (route: {action.route}).", "",
+             f"Subject: {action.subject or '(no subject)'}"]
+    if row_summary:
+        lines.append(f"Summary (model): {row_summary}")
+    lines += ["", "The original message is attached unchanged."]
+    return "\n".join(lines) + "\n"
+
+
+async def apply_actions(
+    actions: Iterable[Action],
+    *,
+    imap: ImapSession,
+    forwarder: Forwarder | None,
+    store: Any,
+    run_id: str,
+    summaries: dict[str, str] | None = None,
+) -> list[ActionOutcome]:
+    """Apply the actions of any number of emails of one folder (`imap` has it selected for writing).
+
+    Commands are batched by kind (one UID STORE per flag, one UID MOVE per folder). A lost IMAP
+    connection ends the batch: whatever was not done is reported `failed` and stays undone in the
+    mailbox (the next run finishes it). Never raises for mail problems; outcomes say what happened.
+    """
+    todo = [a for a in actions]
+    outcomes: dict[Action, ActionOutcome] = {}
+    for a in todo:
+        if not a.appliable:
+            outcomes[a] = ActionOutcome(a, "review")
+    work = [a for a in todo if a.appliable]
+    done_before = await _applied_keys(store, work)
+    for a in work:
+        if a.key in done_before:
+            outcomes[a] = ActionOutcome(a, "already", "applied by an earlier run")
+    pending = [a for a in work if a not in outcomes]
+    blocked: set[str] = set()  # emails with a step that did not succeed: never moved
+    fatal: str | None = None
+
+    def fail(items: Iterable[Action], note: str) -> None:
+        for a in items:
+            outcomes[a] = ActionOutcome(a, "failed", note)
+            blocked.add(a.email_id)
+
+    by_kind: dict[str, list[Action]] = defaultdict(list)
+    for a in pending:
+        by_kind[a.kind].append(a)
+
+    # 1. forwards: fetch the originals (BODY.PEEK, nothing marked read), send, record each
+    forwards = by_kind.get("forward", [])
+    if forwards:
+        if forwarder is None:
+            for a in forwards:
+                outcomes[a] = ActionOutcome(a, "skipped", "no --smtp server configured; left in the inbox")
+                blocked.add(a.email_id)
+        else:
+            try:
+                raws = await imap.fetch_raw(a.ref.uid for a in forwards)
+            except ImapError as exc:
+                fatal = str(exc)
+                fail(forwards, fatal)
+                raws = {}
+            for a in forwards if fatal is None else []:
+                raw = raws.get(a.ref.uid)
+                if raw is None:
+                    fail([a], "message no longer in the folder")
+                    continue
+                try:
+                    await forwarder.forward(raw, a.detail, subject=a.subject,
+                                            note=_forward_note(a, (summaries or {}).get(a.email_id)))
+                except SmtpError as exc:
+                    fail([a], str(exc))
+                    continue
+                outcomes[a] = ActionOutcome(a, "applied")
+                await _record(store, run_id, [a])
+
+    # 2./3. flags and keywords, one UID STORE per distinct flag
+    for kind in ("flag", "keyword"):
+        items = [a for a in by_kind.get(kind, []) if a.email_id not in blocked]
+        if not items:
+            continue
+        if fatal is not None:
+            fail(items, fatal)
+            continue
+        if kind == "keyword" and imap.mailbox is not None and not imap.mailbox.keywords_allowed:
+            for a in items:
+                outcomes[a] = ActionOutcome(a, "skipped", "the server does not allow keywords in this folder")
+            continue
+        groups: dict[str, list[Action]] = defaultdict(list)
+        for a in items:
+            groups[a.detail].append(a)
+        for flag, group in groups.items():
+            if fatal is not None:
+                fail(group, fatal)
+                continue
+            try:
+                await imap.store((a.ref.uid for a in group), flag)
+            except ImapError as exc:
+                fatal = str(exc)
+                fail(group, fatal)
+                continue
+            for a in group:
+                outcomes[a] = ActionOutcome(a, "applied")
+            await _record(store, run_id, group)
+
+    # 4. moves, last, one UID MOVE per folder, only for emails whose earlier steps all succeeded
+    moves = by_kind.get("move", [])
+    for a in moves:
+        if a.email_id in blocked and a not in outcomes:
+            outcomes[a] = ActionOutcome(a, "skipped", "an earlier step failed; left in the inbox")
+    groups = defaultdict(list)
+    for a in moves:
+        if a not in outcomes:
+            groups[a.detail].append(a)
+    for folder, group in groups.items():
+        if fatal is not None:
+            fail(group, fatal)
+            continue
+        try:
+            await _move(imap, group, folder, store, run_id)
+        except ImapError as exc:
+            fatal = str(exc)
+            fail(group, fatal)
+            continue
+        for a in group:
+            outcomes[a] = ActionOutcome(a, "applied")
+    for a in todo:  # steps after a failed one are not attempted
+        if a not in outcomes:
+            outcomes[a] = ActionOutcome(a, "failed" if fatal else "skipped",
+                                        f"not attempted: {fatal}" if fatal else "an earlier step failed")
+    return [outcomes[a] for a in todo]
+
+
+async def _move(imap: ImapSession, group: list[Action], folder: str, store: Any, run_id: str) -> None:
+    name = await imap.server_folder(folder)
+    await imap.ensure_folder(name)
+    uids = [a.ref.uid for a in group]
+    if imap.has("MOVE"):
+        await imap.move(uids, name)
+        await _record(store, run_id, group)
+        return
+    # No MOVE: COPY, then \Deleted and UID EXPUNGE of exactly these messages. The copy is recorded
+    # on its own, so a crash between the steps never makes a second copy on the next run.
+    copies = [Action("copy", a.email_id, a.detail, a.route, a.ref, a.subject) for a in group]
+    copied = await _applied_keys(store, copies)
+    to_copy = [c for c in copies if c.key not in copied]
+    if to_copy:
+        await imap.copy((c.ref.uid for c in to_copy), name)
+        await _record(store, run_id, to_copy)
+    await imap.store(uids, "\\Deleted")
+    if imap.has("UIDPLUS"):
+        await imap.uid_expunge(uids)
+    # else: the copies are filed and the originals marked \Deleted; a plain EXPUNGE would also
+    # remove mail the user deleted, so it is left to the mail client.
+    await _record(store, run_id, group)
+
+
+# ---------------------------------------------------------------- headless: plan, apply, report
+
+
+class ActionRunner:
+    """Plans actions as rows land; with apply=True applies them in batches on its own connection.
+
+    Used by the headless run for IMAP sources: `add(row, email)` for every final row, then
+    `await finish()`; `summary_lines()` for stderr. The plan (and outcomes) go to `out` as JSONL.
+    """
+
+    def __init__(self, settings: Any, source: ImapSource, *, apply: bool, store: Any, run_id: str,
+                 out: IO[str] | None = None, forwarder: Forwarder | None = None) -> None:
+        self.settings = settings
+        self.source = source
+        self.apply = apply
+        self.store = store
+        self.run_id = run_id
+        self.out = out
+        self.forwarder = forwarder
+        self.outcomes: list[ActionOutcome] = []
+        self.review: list[Action] = []
+        self.error: str | None = None
+        self._queue: list[Action] = []
+        self._summaries: dict[str, str] = {}
+        self._wake = asyncio.Event()
+        self._closing = False
+        self._session: ImapSession | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self.apply and self._task is None:
+            self._task = asyncio.ensure_future(self._work())
+
+    def add(self, row: ResultRow, email: Email) -> list[Action]:
+        actions = plan_actions(row, email, self.settings)
+        if row.summary:
+            self._summaries[row.email_id] = row.summary
+        for a in actions:
+            if a.kind == "review":
+                self.review.append(a)
+        if not self.apply or self.error is not None:
+            note = "" if not self.apply else f"not applied: {self.error}"
+            self._emit([ActionOutcome(a, "review" if a.kind == "review" else ("planned" if not self.apply else "failed"), note)
+                        for a in actions])
+            return actions
+        self._queue.extend(actions)
+        self._wake.set()
+        return actions
+
+    def _emit(self, outcomes: list[ActionOutcome]) -> None:
+        self.outcomes.extend(outcomes)
+        if self.out is not None:
+            for o in outcomes:
+                self.out.write(json.dumps(o.to_json(), ensure_ascii=False) + "\n")
+
+    async def _work(self) -> None:
+        while True:
+            if not self._queue:
+                if self._closing:
+                    return
+                await self._wake.wait()
+                self._wake.clear()
+                continue
+            batch, self._queue = self._queue, []
+            await self._apply(batch)
+
+    async def _apply(self, batch: list[Action]) -> None:
+        if self.error is not None:
+            self._emit([ActionOutcome(a, "review" if a.kind == "review" else "failed", f"not applied: {self.error}")
+                        for a in batch])
+            return
+        try:
+            if self._session is None and any(a.appliable for a in batch):
+                session = await ImapSession.open(self.source.target, self.source.options)
+                info = await session.select(self.source.target.folder)
+                self._session = session
+                if info.uidvalidity != self.source.uidvalidity:
+                    raise ImapError(f"UIDVALIDITY of {self.source.target.folder} changed during the run; nothing applied")
+        except ImapError as exc:
+            self.error = str(exc)
+            self._emit([ActionOutcome(a, "review" if a.kind == "review" else "failed", f"not applied: {exc}")
+                        for a in batch])
+            return
+        if self._session is None:  # only review items
+            self._emit([ActionOutcome(a, "review") for a in batch])
+            return
+        outcomes = await apply_actions(batch, imap=self._session, forwarder=self.forwarder, store=self.store,
+                                       run_id=self.run_id, summaries=self._summaries)
+        self._emit(outcomes)
+        if self._session.protocol.lost is not None:
+            lost = [o for o in outcomes if o.status == "failed"]
+            self.error = lost[0].note if lost else f"lost the connection to {self.source.target.address}"
+
+    async def finish(self) -> None:
+        self._closing = True
+        self._wake.set()
+        if self._task is not None:
+            try:
+                await self._task
+            finally:
+                self._task = None
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+        if self.forwarder is not None:
+            await self.forwarder.close()
+
+    async def aclose(self) -> None:
+        """Stop at once (interrupted run): nothing half-done is possible, each command is atomic."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            try:
+                await self._task
+            except BaseException:
+                pass
+            self._task = None
+        await self.finish()
+
+    # -- what to say on stderr
+    def counts(self) -> dict[str, dict[str, int]]:
+        table: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for o in self.outcomes:
+            table[o.status][o.action.kind] += 1
+        return table
+
+    def summary_lines(self, limit: int = 50) -> list[str]:
+        t = self.counts()
+
+        def kinds(status: str) -> str:
+            c = t.get(status, {})
+            parts = [f"{c[k]} {name}" for k, name in (("move", "moves"), ("forward", "forwards"),
+                                                      ("flag", "flags"), ("keyword", "keywords")) if c.get(k)]
+            return ", ".join(parts) or "none"
+
+        review_emails = sorted({a.email_id for a in self.review})
+        lines: list[str] = []
+        if not self.apply:
+            lines.append(f"fanmail: actions planned (dry run, nothing changed; add --apply): {kinds('planned')}; "
+                         f"{len(review_emails)} emails stay in the inbox for review")
+        else:
+            line = f"fanmail: actions applied: {kinds('applied')}"
+            if t.get("already"):
+                line += f"; already done earlier: {kinds('already')}"
+            if t.get("skipped"):
+                line += f"; skipped: {kinds('skipped')}"
+            if t.get("failed"):
+                line += f"; NOT done: {kinds('failed')}"
+            lines.append(line + f"; {len(review_emails)} emails stay in the inbox for review")
+        seen: set[str] = set()
+        shown = 0
+        for a in self.review:
+            if a.email_id in seen:
+                continue
+            seen.add(a.email_id)
+            if shown < limit:
+                subject = (a.subject or "(no subject)").replace("\n", " ")[:70]
+                lines.append(f"fanmail: review: {a.email_id} {subject!r}: {a.detail[:120]}")
+                shown += 1
+        if len(seen) > shown:
+            lines.append(f"fanmail: review: ... and {len(seen) - shown} more (all in --actions FILE)")
+        return lines
+
+    @property
+    def incomplete(self) -> bool:
+        return any(o.status == "failed" for o in self.outcomes) or self.error is not None
+
+
+def print_lines(lines: list[str], stream: IO[str] = sys.stderr) -> None:
+    for line in lines:
+        stream.write(line + "\n")
