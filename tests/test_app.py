@@ -299,13 +299,12 @@ async def test_five_hundred_agents_stay_cheap() -> None:
         await until(pilot, lambda: len(dash.state.agents) > 400 and not dash.state.busy, timeout=60)
         dash.flush()
         assert dash.grid.compact
-        timings = []
-        for _ in range(5):
-            started = time.perf_counter()
-            dash.flush()  # the per-tick cost: cards for 495 agents, header, tiles refresh
-            timings.append(time.perf_counter() - started)
-            await pilot.pause()
-        assert sorted(timings)[2] < 0.05, timings  # ~4 ms measured; loose so a busy CI box passes
+        # Cheap by construction, not by a timed assertion: 495 agents are drawn by one line-API
+        # widget, so the DOM stays small however many agents run (500 panels cost ~128 ms a tick).
+        widgets = list(app.screen.walk_children())
+        assert len(widgets) < 100, len(widgets)
+        dash.flush()
+        await pilot.pause()
         dash.grid.focus()
         await pilot.press("j", "down")
         assert dash.grid.selected == dash.grid.cards[1 + dash.query_one("#tiles").columns].agent_id

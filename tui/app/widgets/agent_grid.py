@@ -51,6 +51,7 @@ class AgentGrid(Widget, can_focus=True):
         self.force_compact: bool | None = None  # None = decide from agent count and screen size
         self._panels: dict[str, AgentPanel] = {}
         self._compact: bool | None = None  # None until the first cards arrive
+        self._focusline = ""
 
     def compose(self) -> ComposeResult:
         self.border_title = "Agents"
@@ -157,7 +158,9 @@ class AgentGrid(Widget, can_focus=True):
         if c.timeout_s:
             line += f" · {fmt_time(c.elapsed_s)}/{fmt_time(c.timeout_s)}"
         line += f" · try {c.launches}" + (f" · {c.retries} retries" if c.retries else "") + f" · {c.subject}"
-        self.query_one("#focusline", Static).update(safe_line(line))
+        if line != self._focusline:  # Static.update lays out the screen again: only on change
+            self._focusline = line
+            self.query_one("#focusline", Static).update(safe_line(line))
 
     def action_move(self, delta: int) -> None:
         self._set_cursor(self.cursor + delta)

@@ -26,11 +26,18 @@ class RunHeader(Widget):
         super().__init__(**kw)  # type: ignore[arg-type]
         self.label = label
         self.info: HeaderInfo | None = None
+        self._lines = 0
 
     def show(self, info: HeaderInfo) -> None:
-        if info != self.info:
-            self.info = info
-            self.refresh(layout=True)
+        """Repaint on change; lay the screen out again only when the wrapped height changes,
+        since a layout pass costs tens of milliseconds with many widgets mounted."""
+        if info == self.info:
+            return
+        self.info = info
+        width = self.size.width or self.app.size.width
+        lines = len(self.render().wrap(self.app.console, max(1, width)))
+        self.refresh(layout=lines != self._lines)
+        self._lines = lines
 
     def _style(self, name: str):  # noqa: ANN202 - a rich Style
         return self.get_component_rich_style(f"run-header--{name}")
