@@ -111,8 +111,8 @@ async def test_shift_r_retries_every_failed_agent(sim_factory) -> None:
 
 
 async def test_c_cancels_the_selected_agent(sim_factory) -> None:
-    sim = await sim_factory(latency=0.3)
-    app = make_app(sim_settings(sim.url, concurrency=2, timeout=3.0), "sample:20")
+    sim = await sim_factory(latency=1.0)  # slow enough that a01 is surely still running at the key press
+    app = make_app(sim_settings(sim.url, concurrency=2, timeout=5.0), "sample:20")
     async with app.run_test(size=SIZE) as pilot:
         dash = app.dashboard
         await until(pilot, lambda: dash.state.agents.get("a01") is not None and dash.state.agents["a01"].state == "running")
@@ -373,3 +373,27 @@ async def test_unreachable_provider_exits_with_one_line_and_code_2() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause(2)
     assert app.return_code == 2
+
+
+async def test_dashboard_runs_are_recorded_and_resume_sends_nothing_twice(sim_factory) -> None:
+    from tui.store import Store, store_path
+
+    sim = await sim_factory(latency=0.01)
+    settings = sim_settings(sim.url, retries=1)
+    app = make_app(settings, "sample:20")
+    async with app.run_test(size=SIZE) as pilot:
+        dash = app.dashboard
+        await until(pilot, lambda: not dash.state.busy and len(dash.state.inbox.rows) == 20)
+        run_id = app.session.run_id
+    assert run_id and sim.stats.ok == sum(1 for c in sim.stats.per_email.values() if c.ok)
+    requests = sim.stats.total
+    with Store(store_path(settings.store)) as store:
+        stored = store.verdicts(run_id)
+    assert len(stored) == 20 and all(r.status in ("ok", "duplicate") for r in stored.values())
+
+    resumed = make_app(settings, "sample:20", resume=run_id)
+    async with resumed.run_test(size=SIZE) as pilot:
+        dash = resumed.dashboard
+        await until(pilot, lambda: len(dash.state.inbox.rows) == 20)
+        await pilot.pause(0.2)
+    assert sim.stats.total == requests, "a resumed run sends nothing already done to the model"

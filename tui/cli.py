@@ -161,8 +161,6 @@ def _dispatch(argv: list[str] | None) -> int:
     if args.command == "triage":
         source = args.source
         if args.resume:
-            if not args.headless:
-                raise ConfigError("--resume needs --headless (the dashboard does not resume runs yet)")
             from tui.fanout.recorder import resume_settings
             from tui.store import Store, store_path
 
@@ -175,9 +173,9 @@ def _dispatch(argv: list[str] | None) -> int:
 
             return run_headless(settings, source, args.output, args.report, resume=args.resume,
                                 trace_path=args.trace, apply=args.apply, actions_path=args.actions)
-        if args.apply:
-            raise ConfigError("--apply needs --headless (on the dashboard, actions are applied with a/A)")
-        return _run_dashboard(settings, source)
+        if args.apply or args.actions:
+            raise ConfigError("--apply and --actions need --headless (the dashboard shows verdicts only)")
+        return _run_dashboard(settings, source, args.resume)
     return _run_dashboard(settings, "sample")
 
 
@@ -192,13 +190,10 @@ def _run_history(args: argparse.Namespace, settings: Settings) -> int:
                               output=args.output)
 
 
-def _run_dashboard(settings: Settings, source: str) -> int:
-    try:
-        from tui.app.app import run_app
-    except ImportError:
-        print("fanmail: the dashboard is not built yet; use `fanmail triage SOURCE --headless`", file=sys.stderr)
-        return EXIT_USAGE
-    return run_app(settings, source)
+def _run_dashboard(settings: Settings, source: str, resume: str | None = None) -> int:
+    from tui.app.app import run_app
+
+    return run_app(settings, source, resume=resume)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,9 +22,9 @@ from tui.app.themes import DEFAULT_THEME, load_themes, state_defaults
 from tui.app.widgets.agent_grid import AgentGrid
 from tui.app.widgets.filter_input import FilterInput
 from tui.app.widgets.inbox_table import InboxTable
-from tui.fanout.plan import make_plan
 from tui.mail.sources import load_source
 from tui.settings import Settings
+from tui.store import Store, StoreError, store_path
 
 
 class FanmailApp(App[None]):
@@ -63,6 +63,7 @@ class FanmailApp(App[None]):
             self._bad_theme = settings.theme
             self.theme = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         self.dashboard: DashboardScreen | None = None
+        self.startup_notes: list[str] = []
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """State colours for themes that are not ours (Textual's own), so `$failed` always resolves."""
@@ -75,6 +76,8 @@ class FanmailApp(App[None]):
     def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
+        for note in self.startup_notes:
+            self.notify(note, severity="warning", timeout=30, markup=False)
         for problem in self._theme_problems:
             self.notify(f"theme not loaded: {problem}", severity="warning", markup=False)
         if self._bad_theme:
@@ -124,19 +127,35 @@ def make_app(
     clock: Callable[[], float] | None = None,
     keymap: dict[str, str] | None = None,
     note_timeout: float | None = None,
+    resume: str | None = None,
 ) -> FanmailApp:
     """The app for a source (loaded now, so a bad path is a one-line CLI error), or for a given session."""
     clock = clock or time.monotonic
     if session is None:
         emails = load_source(source, seed=settings.seed)
-        plan = make_plan(emails, settings.batch_size)
         label = f"{source} · {settings.provider}/{settings.model}"
-        session = LiveSession(settings, plan, label=label, clock=clock)
+        session = LiveSession(settings, source, emails, label=label, clock=clock, resume=resume)
     return FanmailApp(settings, session, clock=clock, keymap=keymap, note_timeout=note_timeout)
 
 
-def run_app(settings: Settings, source: str) -> int:
-    """Entry point used by `fanmail` and `fanmail triage SOURCE`."""
-    app = make_app(settings, source)
+def interrupted_run(settings: Settings, source: str) -> str | None:
+    """The newest run of this source that crashed or was killed, to offer resuming it."""
+    try:
+        with Store(store_path(settings.store)) as store:
+            runs = store.list_runs(limit=20)
+    except StoreError:
+        return None
+    return next((r.run_id for r in runs if r.source == source and r.state == "interrupted"), None)
+
+
+def run_app(settings: Settings, source: str, *, resume: str | None = None) -> int:
+    """Entry point used by `fanmail` and `fanmail triage SOURCE [--resume RUN_ID]`."""
+    app = make_app(settings, source, resume=resume)
+    crashed = None if resume else interrupted_run(settings, source)
+    if crashed:
+        app.startup_notes.append(
+            f"run {crashed} on {source} was interrupted; to finish it instead of starting over, quit and run: "
+            f"fanmail triage {source} --resume {crashed}"
+        )
     app.run()
     return app.return_code or 0

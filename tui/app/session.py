@@ -15,10 +15,11 @@ from typing import Protocol
 
 from tui.agents.runtime import open_provider
 from tui.fanout.events import Event
-from tui.fanout.plan import Plan
+from tui.fanout.recorder import Recorder, prepare_run, with_prior
 from tui.fanout.run import Coordinator
 from tui.model import Email
 from tui.settings import Settings
+from tui.store import Store, StoreError, store_path
 
 
 class Session(Protocol):
@@ -49,12 +50,16 @@ class LiveSession:
 
     FLUSH_S = 0.02
 
-    def __init__(self, settings: Settings, plan: Plan, *, label: str, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, settings: Settings, source: str, emails: list[Email], *, label: str,
+                 clock: Callable[[], float] = time.monotonic, resume: str | None = None):
         self.settings = settings
-        self.plan = plan
-        self.emails = plan.emails
+        self.source = source
+        self.email_list = emails
+        self.emails = {e.id: e for e in emails}
         self.label = label
         self.clock = clock
+        self.resume_id = resume
+        self.run_id: str | None = None
         self.coordinator: Coordinator | None = None
         self._closed = False
         self._engine_loop: asyncio.AbstractEventLoop | None = None
@@ -84,29 +89,51 @@ class LiveSession:
         self._engine_loop = asyncio.get_running_loop()
         pending: list[Event] = []
 
+        def post(item: object) -> None:
+            try:
+                ui_loop.call_soon_threadsafe(inbox.put_nowait, item)
+            except RuntimeError:  # the app has already shut its loop: nobody is listening
+                pass
+
         def flush() -> None:
             if pending:
-                ui_loop.call_soon_threadsafe(inbox.put_nowait, pending.copy())
+                post(pending.copy())
                 pending.clear()
 
+        store: Store | None = None
+        recorder: Recorder | None = None
+        provider = None
         try:
             async with open_provider(self.settings) as provider:
                 await provider.check()
+                # Recorded like a headless run, so `fanmail runs`, `report` and `--resume` see it.
+                store = await asyncio.to_thread(_open_store, self.settings, self.resume_id is not None)
+                prepared = await asyncio.to_thread(
+                    prepare_run, store, self.settings, self.source, self.email_list, resume=self.resume_id
+                )
+                self.run_id = prepared.run_id
+                recorder = Recorder(store, prepared.run_id, prepared.segment, prior=prepared.prior)
                 self.coordinator = Coordinator(
-                    provider, self.settings, keep_open=True, clock=self.clock, seed=self.settings.seed
+                    provider, self.settings, keep_open=True, clock=self.clock, seed=self.settings.seed,
+                    run_id=prepared.run_id,
                 )
                 if self._closed:
                     return
-                async for event in self.coordinator.run(self.plan):
+                async for event in with_prior(self.coordinator.run(prepared.plan), prepared.prior):
+                    recorder.on_event(event)
                     if not pending:
                         self._engine_loop.call_later(self.FLUSH_S, flush)
                     pending.append(event)
         except Exception as exc:  # shown by the dashboard as one line; the thread must not die silently
             flush()
-            ui_loop.call_soon_threadsafe(inbox.put_nowait, exc)
+            post(exc)
         finally:
+            if recorder is not None:
+                await recorder.aclose(provider)
+            if store is not None:
+                await asyncio.to_thread(store.close)
             flush()
-            ui_loop.call_soon_threadsafe(inbox.put_nowait, _END)
+            post(_END)
 
     def _on_engine(self, fn: Callable[..., object], *args: object) -> None:
         loop = self._engine_loop
@@ -158,6 +185,16 @@ class LiveSession:
 
 
 _END = object()
+
+
+def _open_store(settings: Settings, needed: bool) -> Store | None:
+    """The default store failing (read-only home) only costs durability; an explicit one is an error."""
+    try:
+        return Store(store_path(settings.store))
+    except StoreError:
+        if settings.store or needed:
+            raise
+        return None
 
 
 class ManualClock:
