@@ -228,3 +228,14 @@ async def test_quota_error_stops_launching(sim_factory) -> None:
     assert len(aborted) == 1 and "out of quota" in aborted[0].reason and "stopped launching" in aborted[0].reason
     assert calls <= 3  # the ones already in flight; no retries, no new launches
     assert not any(isinstance(e, RateLimited) for e in events)
+
+
+async def test_budget_left_for_the_dashboard(fake: FakeTime) -> None:
+    assert RequestPacer(None, fake).budget_left() is None
+    pacer = RequestPacer(60, fake, tpm=10_000)
+    assert pacer.budget_left() == 1.0
+    for _ in range(6):
+        await pacer.acquire(500)  # 6 requests of 60, 3,000 tokens of 10,000
+    assert pacer.budget_left() == pytest.approx(0.7)
+    fake.now += 61
+    assert pacer.budget_left() == 1.0

@@ -138,6 +138,9 @@ async def triage_headless(
             if prepared.resumed:
                 stderr.write(f"fanmail: resuming run {prepared.run_id} (segment {prepared.segment}): "
                              f"{len(prepared.prior)} emails already done, {plan.total} to go\n")
+                if prepared.missing:
+                    stderr.write(f"fanmail: warning: {len(prepared.missing)} emails of the run are no longer in "
+                                 f"the source; their stored rows are not written\n")
             else:
                 stderr.write(f"fanmail: run {prepared.run_id}\n")
             if imap is None:  # tokens, cost and time before anything is sent (after the key check)

@@ -283,17 +283,25 @@ class RequestPacer:
 
     # ------------------------------------------------------------------ for the dashboard
     def budget_left(self) -> float | None:
-        """Fraction of this minute's budget not yet spoken for (None: unlimited)."""
-        now = self._clock()
-        shares: list[float] = []
+        """Share of the limits not used by the sends of the last 60 s (None: unlimited). A run
+        that paces at the full rate sits near 0; one held back by latency stays higher."""
         rpm, tpm = self.effective_rpm, self.effective_tpm
+        if not rpm and not tpm:
+            return None
+        now = self._clock()
+        requests = tokens = 0
+        for entry in reversed(self._log):
+            if entry.t <= now - WINDOW_S:
+                break
+            if entry.t <= now:
+                requests += 1
+                tokens += entry.tokens
+        shares = []
         if rpm:
-            ahead = max(0.0, self._next_req - now)
-            shares.append(max(0.0, 1.0 - ahead * rpm / 60.0))
+            shares.append(1.0 - requests / rpm)
         if tpm:
-            ahead = max(0.0, self._next_tok - now)
-            shares.append(max(0.0, 1.0 - ahead * tpm / 60.0))
-        return min(shares) if shares else None
+            shares.append(1.0 - tokens / tpm)
+        return max(0.0, min(1.0, min(shares)))
 
 
 def backoff_delay(attempt: int, rng: random.Random, base: float = 0.25, cap: float = 20.0) -> float:
