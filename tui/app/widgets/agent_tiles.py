@@ -35,16 +35,23 @@ class AgentTiles(ScrollView, can_focus=False):
         super().__init__(**kw)  # type: ignore[arg-type]
         self.cards: list[AgentCard] = []
         self.cursor = 0
+        self._looks: list[tuple[str, str]] = []
 
     @property
     def columns(self) -> int:
         return max(1, (self.scrollable_content_region.width or self.size.width or TILE_WIDTH) // TILE_WIDTH)
 
     def show(self, cards: list[AgentCard], cursor: int) -> None:
-        self.cards, self.cursor = cards, cursor
+        """Repaint only when what the tiles show changed: running agents' clocks tick every
+        flush, but a tile has no clock, so most flushes during a big run repaint nothing."""
+        looks = [(c.state, tile_text(c)) for c in cards]
         rows = -(-len(cards) // self.columns)
         if self.virtual_size.height != rows:
             self.virtual_size = Size(self.columns * TILE_WIDTH, rows)
+        elif looks == self._looks and cursor == self.cursor:
+            self.cards = cards
+            return
+        self.cards, self.cursor, self._looks = cards, cursor, looks
         self.refresh()
 
     def reveal(self, index: int) -> None:
@@ -59,6 +66,7 @@ class AgentTiles(ScrollView, can_focus=False):
         return -(-len(self.cards) // max(1, width // TILE_WIDTH)) if self.cards else 1
 
     def on_resize(self) -> None:
+        self._looks = []
         self.show(self.cards, self.cursor)
 
     def render_line(self, y: int) -> Strip:
