@@ -202,7 +202,8 @@ async def test_tls_is_verified_and_errors_are_one_line(dovecot: DovecotServer, t
                            {"FANMAIL_IMAP_PASSWORD": "wrong"}),
         "bad smtp": (("triage", dovecot.url(), "--headless", "--smtp", "smtp://u:p@h", "--imap-cafile",
                       str(dovecot.cafile)), env),
-        "apply on dashboard": (("triage", dovecot.url(), "--apply"), env),
+        "apply on a file source": (("triage", "sample:5", "--apply"), env),
+        "dashboard without a password": (("triage", dovecot.url(), "--apply"), {}),  # checked before it opens
     }
     for name, (args, extra) in cases.items():
         code, out, err = await fanmail(*args, *FAST_SIM, "--store", str(tmp_path / "s.db"), env=extra)

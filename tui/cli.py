@@ -173,9 +173,11 @@ def _dispatch(argv: list[str] | None) -> int:
 
             return run_headless(settings, source, args.output, args.report, resume=args.resume,
                                 trace_path=args.trace, apply=args.apply, actions_path=args.actions)
-        if args.apply or args.actions:
-            raise ConfigError("--apply and --actions need --headless (the dashboard shows verdicts only)")
-        return _run_dashboard(settings, source, args.resume)
+        from tui.mail.imap import is_imap
+
+        if (args.apply or args.actions) and not is_imap(source):
+            raise ConfigError("--apply and --actions are for IMAP sources (imap://USER@HOST:PORT/FOLDER)")
+        return _run_dashboard(settings, source, args.resume, apply=args.apply, actions_path=args.actions)
     return _run_dashboard(settings, "sample")
 
 
@@ -190,10 +192,12 @@ def _run_history(args: argparse.Namespace, settings: Settings) -> int:
                               output=args.output)
 
 
-def _run_dashboard(settings: Settings, source: str, resume: str | None = None) -> int:
+def _run_dashboard(settings: Settings, source: str, resume: str | None = None, *, apply: bool = False,
+                   actions_path: str | None = None) -> int:
+    """The dashboard; on an IMAP source it plans actions (a/A apply them, or all as they land with --apply)."""
     from tui.app.app import run_app
 
-    return run_app(settings, source, resume=resume)
+    return run_app(settings, source, resume=resume, apply=apply, actions_path=actions_path)
 
 
 def main(argv: list[str] | None = None) -> int:

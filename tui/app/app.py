@@ -12,6 +12,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from tui.app.commands import FanmailCommands
+from tui.app.screens.confirm_actions import ConfirmActions, ConfirmOverride
 from tui.app.screens.dashboard import DashboardScreen
 from tui.app.screens.email_detail import EmailDetail
 from tui.app.screens.help import HelpScreen
@@ -22,8 +23,9 @@ from tui.app.themes import DEFAULT_THEME, load_themes, state_defaults
 from tui.app.widgets.agent_grid import AgentGrid
 from tui.app.widgets.filter_input import FilterInput
 from tui.app.widgets.inbox_table import InboxTable
+from tui.mail.imap import is_imap
 from tui.mail.sources import load_source
-from tui.settings import Settings
+from tui.settings import ConfigError, Settings
 from tui.store import Store, StoreError, store_path
 
 
@@ -94,6 +96,8 @@ class FanmailApp(App[None]):
             ("Filter line", FilterInput.BINDINGS + [Binding("enter", "submit", "Keep filter, back to inbox")]),
             ("Email detail", EmailDetail.BINDINGS),
             ("Run report", RunReportScreen.BINDINGS),
+            ("Apply actions question", ConfirmActions.BINDINGS),
+            ("Review override question", ConfirmOverride.BINDINGS),
             ("Quit question", QuitConfirm.BINDINGS),
             ("App", FanmailApp.BINDINGS),
         ]
@@ -128,13 +132,30 @@ def make_app(
     keymap: dict[str, str] | None = None,
     note_timeout: float | None = None,
     resume: str | None = None,
+    apply: bool = False,
+    actions_path: str | None = None,
 ) -> FanmailApp:
-    """The app for a source (loaded now, so a bad path is a one-line CLI error), or for a given session."""
+    """The app for a source (loaded now, so a bad path is a one-line CLI error), or for a given session.
+
+    An IMAP source is read while the run goes (tui/app/imap_session.py); its actions are a dry run
+    that the a/A keys apply, or with `apply` are applied as verdicts land."""
     clock = clock or time.monotonic
     if session is None:
-        emails = load_source(source, seed=settings.seed)
         label = f"{source} · {settings.provider}/{settings.model}"
-        session = LiveSession(settings, source, emails, label=label, clock=clock, resume=resume)
+        if is_imap(source):
+            from tui.app.imap_session import ImapLiveSession, check_imap_args
+
+            if resume:
+                raise ConfigError("--resume is for file sources: for IMAP run the same command again (moved mail is "
+                                  "not read again and applied actions are never repeated)")
+            check_imap_args(settings, source)
+            session = ImapLiveSession(settings, source, label=label, clock=clock, apply=apply,
+                                      actions_path=actions_path)
+        else:
+            if apply or actions_path:
+                raise ConfigError("--apply and --actions are for IMAP sources (imap://USER@HOST:PORT/FOLDER)")
+            emails = load_source(source, seed=settings.seed)
+            session = LiveSession(settings, source, emails, label=label, clock=clock, resume=resume)
     return FanmailApp(settings, session, clock=clock, keymap=keymap, note_timeout=note_timeout)
 
 
@@ -148,10 +169,11 @@ def interrupted_run(settings: Settings, source: str) -> str | None:
     return next((r.run_id for r in runs if r.source == source and r.state == "interrupted"), None)
 
 
-def run_app(settings: Settings, source: str, *, resume: str | None = None) -> int:
-    """Entry point used by `fanmail` and `fanmail triage SOURCE [--resume RUN_ID]`."""
-    app = make_app(settings, source, resume=resume)
-    crashed = None if resume else interrupted_run(settings, source)
+def run_app(settings: Settings, source: str, *, resume: str | None = None, apply: bool = False,
+            actions_path: str | None = None) -> int:
+    """Entry point used by `fanmail` and `fanmail triage SOURCE [--resume RUN_ID] [--apply]`."""
+    app = make_app(settings, source, resume=resume, apply=apply, actions_path=actions_path)
+    crashed = None if resume or is_imap(source) else interrupted_run(settings, source)
     if crashed:
         app.startup_notes.append(
             f"run {crashed} on {source} was interrupted; to finish it instead of starting over, quit and run: "

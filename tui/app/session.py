@@ -8,16 +8,18 @@ recorded event list on an injected clock (snapshots, screenshots). The screen on
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from tui.agents.runtime import open_provider
 from tui.fanout.events import Event
+from tui.fanout.preview import estimate
 from tui.fanout.recorder import Recorder, prepare_run, with_prior
 from tui.fanout.run import Coordinator
-from tui.model import Email
+from tui.model import Email, Preview
 from tui.settings import Settings
 from tui.store import Store, StoreError, store_path
 
@@ -27,6 +29,9 @@ class Session(Protocol):
 
     emails: dict[str, Email]
     label: str
+    preview: Preview | None  # tokens, cost and time estimated before the run (file sources)
+    actions_enabled: bool  # the run plans mail actions (IMAP): the a/A keys apply them
+    auto_apply: bool  # --apply: actions are applied as verdicts land
 
     def events(self) -> AsyncIterator[Event]: ...
     def retry(self, agent_id: str) -> bool: ...
@@ -35,7 +40,9 @@ class Session(Protocol):
     def pause(self) -> None: ...
     def resume(self) -> None: ...
     def budget_left(self) -> float | None: ...
+    def apply_actions(self, email_ids: list[str], *, override: bool = False) -> str | None: ...
     def close(self) -> None: ...
+    async def wait_closed(self) -> None: ...
 
 
 class LiveSession:
@@ -49,6 +56,8 @@ class LiveSession:
     """
 
     FLUSH_S = 0.02
+    actions_enabled = False
+    auto_apply = False
 
     def __init__(self, settings: Settings, source: str, emails: list[Email], *, label: str,
                  clock: Callable[[], float] = time.monotonic, resume: str | None = None):
@@ -61,14 +70,18 @@ class LiveSession:
         self.resume_id = resume
         self.run_id: str | None = None
         self.coordinator: Coordinator | None = None
+        self.preview: Preview | None = None
         self._closed = False
         self._engine_loop: asyncio.AbstractEventLoop | None = None
+        self._pending: list[Any] = []
+        self._flush: Callable[[], None] = lambda: None
+        self._thread: threading.Thread | None = None
 
     async def events(self) -> AsyncIterator[Event]:
         """Run the engine thread and yield its events on the caller's loop until it ends."""
         ui_loop = asyncio.get_running_loop()
         inbox: asyncio.Queue[object] = asyncio.Queue()
-        thread = threading.Thread(
+        thread = self._thread = threading.Thread(
             target=lambda: asyncio.run(self._engine(ui_loop, inbox)), name="fanmail-engine", daemon=True
         )
         thread.start()
@@ -87,7 +100,7 @@ class LiveSession:
 
     async def _engine(self, ui_loop: asyncio.AbstractEventLoop, inbox: asyncio.Queue[object]) -> None:
         self._engine_loop = asyncio.get_running_loop()
-        pending: list[Event] = []
+        pending = self._pending
 
         def post(item: object) -> None:
             try:
@@ -100,40 +113,53 @@ class LiveSession:
                 post(pending.copy())
                 pending.clear()
 
-        store: Store | None = None
-        recorder: Recorder | None = None
-        provider = None
+        self._flush = flush
         try:
-            async with open_provider(self.settings) as provider:
+            async with contextlib.AsyncExitStack() as stack:  # closed last-in first-out, errors or not
+                provider = await stack.enter_async_context(open_provider(self.settings))
                 await provider.check()
                 # Recorded like a headless run, so `fanmail runs`, `report` and `--resume` see it.
-                store = await asyncio.to_thread(_open_store, self.settings, self.resume_id is not None)
-                prepared = await asyncio.to_thread(
-                    prepare_run, store, self.settings, self.source, self.email_list, resume=self.resume_id
-                )
-                self.run_id = prepared.run_id
-                recorder = Recorder(store, prepared.run_id, prepared.segment, prior=prepared.prior)
-                self.coordinator = Coordinator(
-                    provider, self.settings, keep_open=True, clock=self.clock, seed=self.settings.seed,
-                    run_id=prepared.run_id,
-                )
-                if self._closed:
-                    return
-                async for event in with_prior(self.coordinator.run(prepared.plan), prepared.prior):
-                    recorder.on_event(event)
-                    if not pending:
-                        self._engine_loop.call_later(self.FLUSH_S, flush)
-                    pending.append(event)
+                store = await asyncio.to_thread(_open_store, self.settings, self._store_needed())
+                if store is not None:
+                    stack.push_async_callback(asyncio.to_thread, store.close)
+                await self._run(provider, store, stack)
         except Exception as exc:  # shown by the dashboard as one line; the thread must not die silently
             flush()
             post(exc)
         finally:
-            if recorder is not None:
-                await recorder.aclose(provider)
-            if store is not None:
-                await asyncio.to_thread(store.close)
             flush()
             post(_END)
+
+    def _store_needed(self) -> bool:
+        return self.resume_id is not None
+
+    def _push(self, event: object) -> None:
+        """Hand one event to the UI (engine thread): batched, sent FLUSH_S after the first of a batch."""
+        if not self._pending:
+            assert self._engine_loop is not None
+            self._engine_loop.call_later(self.FLUSH_S, self._flush)
+        self._pending.append(event)
+
+    async def _run(self, provider: Any, store: Store | None, stack: contextlib.AsyncExitStack) -> None:
+        """The run itself, on the engine loop; cleanups go on `stack` (the store and provider are on it)."""
+        prepared = await asyncio.to_thread(
+            prepare_run, store, self.settings, self.source, self.email_list, resume=self.resume_id
+        )
+        self.run_id = prepared.run_id
+        recorder = Recorder(store, prepared.run_id, prepared.segment, prior=prepared.prior)
+        stack.push_async_callback(recorder.aclose, provider)
+        # what the header shows before the first answer: the same estimate as a headless run's
+        self.preview = await asyncio.to_thread(estimate, prepared.plan, self.settings,
+                                               latency_s=provider.expected_latency_s)
+        self.coordinator = Coordinator(
+            provider, self.settings, keep_open=True, clock=self.clock, seed=self.settings.seed,
+            run_id=prepared.run_id,
+        )
+        if self._closed:
+            return
+        async for event in with_prior(self.coordinator.run(prepared.plan), prepared.prior):
+            recorder.on_event(event)
+            self._push(event)
 
     def _on_engine(self, fn: Callable[..., object], *args: object) -> None:
         loop = self._engine_loop
@@ -178,10 +204,22 @@ class LiveSession:
     def budget_left(self) -> float | None:
         return self.coordinator.pacer.budget_left() if self.coordinator else None
 
+    def apply_actions(self, email_ids: list[str], *, override: bool = False) -> str | None:
+        return "actions (move, flag, forward) are for IMAP sources: fanmail triage imap://USER@HOST:PORT/FOLDER"
+
     def close(self) -> None:
         self._closed = True
         if self.coordinator:
             self._on_engine(self.coordinator.close)
+
+    async def wait_closed(self, timeout: float = 10.0) -> None:
+        """End the run and wait (bounded) for the engine thread's cleanup: the store's last rows, an
+        action being applied. Textual cancels workers on exit without waiting for them, so the
+        screen awaits this when it unmounts; a run must be fully recorded once the app is gone."""
+        self.close()
+        thread = self._thread
+        if thread is not None and thread.is_alive():
+            await asyncio.to_thread(thread.join, timeout)
 
 
 _END = object()
@@ -219,6 +257,9 @@ class ReplaySession:
         self.emails = emails
         self.clock = clock
         self.label = label
+        self.preview: Preview | None = None
+        self.actions_enabled = False
+        self.auto_apply = False
         self.drained = asyncio.Event()
         self._closed = asyncio.Event()
 
@@ -247,5 +288,11 @@ class ReplaySession:
     def budget_left(self) -> float | None:
         return None
 
+    def apply_actions(self, email_ids: list[str], *, override: bool = False) -> str | None:
+        return "a replay cannot change a mailbox"
+
     def close(self) -> None:
         self._closed.set()
+
+    async def wait_closed(self) -> None:
+        self.close()

@@ -25,8 +25,11 @@ from tui.fanout.events import (
     RunAborted,
     RunDone,
     RunStarted,
+    SourceFailed,
 )
 from tui.fanout.merge import Inbox
+from tui.mail.action_desk import ActionsDone, ActionsPlanned, ActionsQueued, phrase
+from tui.mail.actions import Action, ActionOutcome
 from tui.model import ResultRow, RunReport
 
 BAD = ("failed", "timeout")
@@ -82,14 +85,30 @@ class AgentView:
     last_error: str = ""
     moved_in: set[str] = field(default_factory=set)
     spans: list[Span] = field(default_factory=list)
+    _version: int = 0
+    _counted: tuple[tuple[int, int, int], tuple[int, int]] | None = None
 
     @property
     def done(self) -> int:
-        return sum(1 for e in self.emails if e in self.results)
+        return self._counts()[0]
 
     @property
     def failed(self) -> int:
-        return sum(1 for e in self.emails if self.results.get(e) in BAD)
+        return self._counts()[1]
+
+    def _counts(self) -> tuple[int, int]:
+        """(done, failed), recounted only when results or the batch changed: cards for hundreds
+        of running agents are rebuilt four times a second."""
+        key = (len(self.results), len(self.emails), self._version)
+        if self._counted is None or self._counted[0] != key:
+            done = sum(1 for e in self.emails if e in self.results)
+            failed = sum(1 for e in self.emails if self.results.get(e) in BAD)
+            self._counted = (key, (done, failed))
+        return self._counted[1]
+
+    def touch(self) -> None:
+        """Results changed in place (same count): forget the cached counts."""
+        self._version += 1
 
     @property
     def retryable(self) -> bool:
@@ -131,6 +150,103 @@ class AgentCard:
         return STATE_ICONS.get(self.state, "?")
 
 
+@dataclass(slots=True)
+class MailActions:
+    """One email's actions as the dashboard knows them: the plan, and what became of each action."""
+
+    email_id: str
+    plan: tuple[Action, ...]
+    override: tuple[Action, ...] = ()  # a review email's: what the operator could confirm
+    outcomes: dict[str, ActionOutcome] = field(default_factory=dict)  # action key -> latest outcome
+    applying: bool = False
+
+    @property
+    def review(self) -> bool:
+        return bool(self.plan) and self.plan[0].kind == "review"
+
+    @property
+    def reason(self) -> str:
+        return self.plan[0].detail if self.review else ""
+
+    def todo(self, override: bool = False) -> list[Action]:
+        """Appliable actions not done yet (a failed one may be tried again)."""
+        chosen = self.override if override else self.plan
+        return [a for a in chosen if a.appliable and ((o := self.outcomes.get(a.key)) is None or o.status == "failed")]
+
+    @property
+    def overridden(self) -> bool:
+        return any(a.key in self.outcomes for a in self.override)
+
+    @property
+    def shown(self) -> tuple[Action, ...]:
+        """The actions that count now: the plan, or the override once the operator confirmed it."""
+        return self.override if self.review and self.overridden else self.plan
+
+    @property
+    def status(self) -> str:
+        """applying | failed | skipped | applied | already | review | planned | none"""
+        if self.applying:
+            return "applying"
+        seen = {o.status for a in self.shown if (o := self.outcomes.get(a.key)) is not None}
+        for status in ("failed", "skipped", "applied", "already"):
+            if status in seen:
+                return status
+        if self.review:
+            return "review"
+        return "planned" if self.todo() else "none"
+
+    def note(self) -> str:
+        """The first failed or skipped action's reason."""
+        for a in self.shown:
+            o = self.outcomes.get(a.key)
+            if o is not None and o.status in ("failed", "skipped"):
+                return o.note or o.status
+        return ""
+
+    def cell(self) -> str:
+        """The inbox's Action column: short, and the same words as the detail screen."""
+        status = self.status
+        if status == "review":
+            return "review: stays in inbox"
+        what = _short(self.shown)
+        return {
+            "applying": f"… {what}",
+            "applied": f"✔ {what}",
+            "already": "✔ done earlier",
+            "failed": f"✗ {self.note()}",
+            "skipped": f"– {self.note()}",
+            "none": "nothing to do",
+        }.get(status, what)
+
+
+def _short(actions: tuple[Action, ...]) -> str:
+    """'⚑ fwd → Finance/Invoices', '→ Support', 'tag personal'."""
+    kinds = {a.kind: a for a in actions}
+    parts = []
+    if "flag" in kinds:
+        parts.append("⚑")
+    if "forward" in kinds:
+        parts.append("fwd")
+    if "move" in kinds:
+        parts.append(f"→ {kinds['move'].detail}")
+    elif "keyword" in kinds:
+        parts.append(f"tag {kinds['keyword'].route}")
+    return " ".join(parts) or ", ".join(phrase(a) for a in actions)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionCounts:
+    """Emails by action status, for the header."""
+
+    auto: bool
+    planned: int
+    applying: int
+    applied: int
+    already: int
+    failed: int
+    review: int
+
+
 @dataclass(frozen=True, slots=True)
 class HeaderInfo:
     """The run header's numbers, computed once per tick."""
@@ -151,6 +267,9 @@ class HeaderInfo:
     paused: bool
     finished: bool
     aborted: str | None
+    source_error: str | None = None  # the mailbox stopped answering mid-read
+    actions: ActionCounts | None = None  # IMAP runs: what the plan and the operator did
+    preview: str | None = None  # file sources: tokens, cost and time estimated before the run
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +301,15 @@ class RunState:
     processed: int = 0  # EmailDone events, retries included: the throughput numerator
     rate_limited: int = 0
     events: int = 0
+    streaming: bool = False  # batches form while the source is read (IMAP): agents arrive late
+    source_error: str | None = None
+    source_read: int = 0
+    actions: dict[str, MailActions] = field(default_factory=dict)  # IMAP runs: email id -> its actions
+    imap_actions: bool = False  # this run plans mail actions (set by the screen from its session)
+    auto_apply: bool = False
+    _seen: set[str] = field(default_factory=set)  # streaming: emails known from an agent or a row
+    _action_changes: set[str] = field(default_factory=set)
+    _counts: ActionCounts | None = None
     _pending: dict[str, ResultRow] = field(default_factory=dict)
     _notes: list[Note] = field(default_factory=list)
     _changed: set[str] = field(default_factory=set)
@@ -205,6 +333,8 @@ class RunState:
         self.subjects = dict(e.subjects)
         self.agents = {aid: AgentView(aid, list(ids)) for aid, ids in e.agents.items()}
         self._open = {eid for ids in e.agents.values() for eid in ids}
+        self.streaming = not e.agents and e.total > 0
+        self._seen = set(self._open)
         self._cards = {}
         self._changed.update(self.agents)
 
@@ -215,13 +345,18 @@ class RunState:
         return agent
 
     def _agent_queued(self, e: AgentQueued, now: float) -> None:
-        if (agent := self._agent(e.agent_id)) is None:
-            return
+        if e.agent_id not in self.agents:  # a batch formed while the source is still read
+            self.agents[e.agent_id] = AgentView(e.agent_id, list(e.email_ids))
+            self.subjects.update(e.subjects)
+        agent = self._agent(e.agent_id)
+        assert agent is not None
+        self._seen.update(e.email_ids)
         agent.state = "queued"
         agent.last_error = ""
         agent.ended_at = None
         for email_id in e.email_ids:
             agent.results.pop(email_id, None)
+            agent.touch()
         self._open.update(e.email_ids)
         self.finished = False
 
@@ -252,6 +387,7 @@ class RunState:
         kept = self.inbox.add(row)
         self._pending[kept.email_id] = kept
         self._open.discard(row.email_id)
+        self._seen.add(row.email_id)
         if kept.status in BAD:
             self._bad.add(kept.email_id)
         else:
@@ -260,6 +396,7 @@ class RunState:
         if agent is None or row.email_id not in agent.emails:
             return  # an unreadable email (no agent) or a duplicate's copy
         agent.results[row.email_id] = row.status
+        agent.touch()
         if row.status in BAD:
             agent.last_error = row.error or row.status
         if agent.current == row.email_id:
@@ -284,8 +421,10 @@ class RunState:
         moved = set(e.email_ids)
         if (src := self._agent(e.from_agent)) is not None:
             src.emails = [x for x in src.emails if x not in moved]
+            src.touch()
         if (dst := self._agent(e.to_agent)) is not None:
             dst.emails.extend(e.email_ids)
+            dst.touch()
             dst.moved_in |= moved
         self.moves.append(Move(now, e.from_agent, e.to_agent, list(e.email_ids)))
 
@@ -306,6 +445,71 @@ class RunState:
     def _paused(self, e: Paused, now: float) -> None:
         self.paused = e.paused
         self._changed.update(a.agent_id for a in self.agents.values() if a.state == "queued")
+
+    def _source_failed(self, e: SourceFailed, now: float) -> None:
+        self.source_error, self.source_read = e.reason, e.read
+        self._notes.append(Note("error", f"reading the mailbox stopped after {e.read} of {self.total} emails: "
+                                         f"{e.reason}. Emails read are still triaged; the rest stay unread, "
+                                         "run again later to finish."))
+
+    # ------------------------------------------------------------------ actions (IMAP runs)
+    def _actions_planned(self, e: ActionsPlanned, now: float) -> None:
+        old = self.actions.get(e.email_id)
+        view = MailActions(e.email_id, e.actions, e.override)
+        if old is not None:  # planned again after a retry: keep what was already done
+            view.outcomes, view.applying = old.outcomes, old.applying
+        self.actions[e.email_id] = view
+        self._action_changed(e.email_id)
+
+    def _actions_queued(self, e: ActionsQueued, now: float) -> None:
+        for email_id in e.email_ids:
+            if (view := self.actions.get(email_id)) is not None:
+                view.applying = True
+                self._action_changed(email_id)
+
+    def _actions_done(self, e: ActionsDone, now: float) -> None:
+        emails: dict[str, list[ActionOutcome]] = {}
+        for outcome in e.outcomes:
+            emails.setdefault(outcome.action.email_id, []).append(outcome)
+        for email_id, outcomes in emails.items():
+            if (view := self.actions.get(email_id)) is not None:
+                view.applying = False
+                view.outcomes.update((o.action.key, o) for o in outcomes)
+                self._action_changed(email_id)
+        counts = Counter(o.status for o in e.outcomes)
+        failed = [o for o in e.outcomes if o.status == "failed"]
+        if failed:
+            self._notes.append(Note("error", f"{len(failed)} actions failed ({failed[0].action.email_id}: "
+                                             f"{failed[0].note}); those emails stay where they are"))
+        if e.by_operator:
+            parts = [f"{counts[s]} {word}" for s, word in (("applied", "applied"), ("already", "already done earlier"),
+                                                           ("skipped", "skipped")) if counts[s]]
+            self._notes.append(Note("warning" if failed or counts["skipped"] else "information",
+                                    f"actions for {len(emails)} emails: " + (", ".join(parts) or "nothing done")))
+
+    def _action_changed(self, email_id: str) -> None:
+        self._action_changes.add(email_id)
+        self._counts = None
+
+    def take_action_changes(self) -> dict[str, MailActions]:
+        changed, self._action_changes = self._action_changes, set()
+        return {e: self.actions[e] for e in changed if e in self.actions}
+
+    def action_counts(self) -> ActionCounts:
+        if self._counts is None:
+            by = Counter(view.status for view in self.actions.values())
+            self._counts = ActionCounts(self.auto_apply, by["planned"], by["applying"], by["applied"],
+                                        by["already"], by["failed"] + by["skipped"], by["review"])
+        return self._counts
+
+    def appliable(self) -> list[str]:
+        """Emails `A` would apply: planned actions not done yet; never review mail, never one being applied."""
+        return [e for e, view in self.actions.items() if not view.review and not view.applying and view.todo()]
+
+    def fail(self, reason: str) -> None:
+        """The event stream broke (not an event: the session raised): say so on the header, once."""
+        self.aborted = reason
+        self._notes.append(Note("error", f"the run stopped: {reason}"))
 
     def _run_aborted(self, e: RunAborted, now: float) -> None:
         self.aborted = e.reason
@@ -377,13 +581,15 @@ class RunState:
                 cache[agent_id] = self.card(agent, now)
         return list(cache.values())
 
-    def header(self, budget_left: float | None = None) -> HeaderInfo:
+    def header(self, budget_left: float | None = None, preview: str | None = None) -> HeaderInfo:
         now = self.clock()
         states = Counter(a.state for a in self.agents.values())
         elapsed = 0.0
         if self.started_at is not None:
             elapsed = max(0.0, (self.ended_at if self.finished and self.ended_at else now) - self.started_at)
         remaining = len(self._open)
+        if self.streaming:  # emails the source has not handed over yet are not done either
+            remaining += max(0, self.total - len(self._seen))
         rate = self.processed / elapsed if elapsed > 0 else 0.0
         eta = remaining / rate if rate > 0 and remaining else (0.0 if self.finished else None)
         return HeaderInfo(
@@ -403,6 +609,9 @@ class RunState:
             paused=self.paused,
             finished=self.finished and not self.busy,
             aborted=self.aborted,
+            source_error=self.source_error,
+            actions=self.action_counts() if self.actions or self.imap_actions else None,
+            preview=preview,
         )
 
     def fixed_by_retry(self) -> int:
@@ -429,4 +638,8 @@ _HANDLERS: dict[type, Callable[[RunState, object, float], None]] = {
     Paused: RunState._paused,
     RunAborted: RunState._run_aborted,
     RunDone: RunState._run_done,
+    SourceFailed: RunState._source_failed,
+    ActionsPlanned: RunState._actions_planned,
+    ActionsQueued: RunState._actions_queued,
+    ActionsDone: RunState._actions_done,
 }  # type: ignore[dict-item]

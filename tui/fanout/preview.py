@@ -25,7 +25,7 @@ from tui.settings import Settings
 # expected_latency_s; the headless run passes the provider's own figure).
 DEFAULT_LATENCY_S = 5.0
 
-__all__ = ["Preview", "estimate", "describe", "format_cost"]
+__all__ = ["Preview", "estimate", "describe", "brief", "format_cost"]
 
 
 def _work(source: Plan | Iterable[Email]) -> list[Email]:
@@ -119,3 +119,8 @@ def describe(preview: Preview) -> str:
         f"{_k(preview.output_tokens)} out), cost {preview.cost} ({preview.model}), "
         f"~{_duration(preview.wall_s)} at concurrency {preview.concurrency}{limits}{bound}"
     )
+
+
+def brief(preview: Preview) -> str:
+    """A few words for the dashboard header: '~96k tokens, <$0.01, ~15s'."""
+    return f"~{_k(preview.tokens)} tokens, {preview.cost}, ~{_duration(preview.wall_s)}"

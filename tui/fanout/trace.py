@@ -527,6 +527,9 @@ class TraceReplaySession:
         self.clock = ReplayClock()
         self.drained = asyncio.Event()  # set once the last recorded event was yielded
         self._closed = asyncio.Event()
+        self.preview = None  # no estimate for a run that already happened
+        self.actions_enabled = False  # nor mail actions: a replay cannot change a mailbox
+        self.auto_apply = False
 
     async def events(self) -> AsyncIterator[ev.Event]:
         async for event in replay_timed(self.timed, self.speed, self.clock):
@@ -555,5 +558,11 @@ class TraceReplaySession:
     def budget_left(self) -> float | None:
         return None
 
+    def apply_actions(self, email_ids: list[str], *, override: bool = False) -> str | None:
+        return "a replay cannot change a mailbox"
+
     def close(self) -> None:
         self._closed.set()
+
+    async def wait_closed(self) -> None:
+        self.close()

@@ -295,6 +295,7 @@ class _Protocol(aioimaplib.IMAP4ClientProtocol):
     def __init__(self, loop: asyncio.AbstractEventLoop, conn_lost_cb: Any = None) -> None:
         super().__init__(loop, conn_lost_cb)
         self.lost: str | None = None
+        self.lost_event = asyncio.Event()
         self.last_data = loop.time()
 
     def data_received(self, d: bytes) -> None:
@@ -308,6 +309,7 @@ class _Protocol(aioimaplib.IMAP4ClientProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.lost = str(exc) if exc else "closed by the server"
+        self.lost_event.set()
         pending = list(self.pending_async_commands.values())
         if self.pending_sync_command is not None:
             pending.append(self.pending_sync_command)
@@ -393,7 +395,7 @@ class ImapSession:
             client = _Client(target.host, target.port, timeout=options.timeout,
                              ssl_context=ctx if implicit else None)
             session = cls(target, options, client)
-            await client.wait_hello_from_server()
+            await session._hello()
             if not implicit and not options.insecure:
                 await session._starttls(ctx)  # type: ignore[arg-type]
             response = await session._guard(client.login(target.user, options.password), "LOGIN")
@@ -413,6 +415,22 @@ class ImapSession:
             if client is not None:
                 await _abandon(client)
             raise ImapError(f"cannot connect to IMAP server {where}: {_describe(exc)}") from None
+
+    async def _hello(self) -> None:
+        """The greeting; a connection closed before it (a proxy or balancer whose server is gone)
+        fails at once instead of after the timeout."""
+        hello = asyncio.ensure_future(self.client.wait_hello_from_server())
+        lost = asyncio.ensure_future(self.protocol.lost_event.wait())
+        try:
+            await asyncio.wait({hello, lost}, return_when=asyncio.FIRST_COMPLETED)
+            if not hello.done():
+                raise ConnectionResetError(f"closed before the server's greeting ({self.protocol.lost})")
+            hello.result()
+        finally:
+            for task in (hello, lost):
+                if not task.done():
+                    task.cancel()
+            await asyncio.gather(hello, lost, return_exceptions=True)
 
     async def _starttls(self, ctx: ssl.SSLContext) -> None:
         if "STARTTLS" not in self.protocol.capabilities:

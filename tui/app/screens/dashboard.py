@@ -6,6 +6,7 @@ rows into the inbox table and hands fresh cards to the agent grid inside one bat
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,14 +17,18 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from tui.agents.base import ProviderError
+from tui.app.screens.confirm_actions import ConfirmActions, ConfirmOverride
 from tui.app.screens.email_detail import EmailDetail
 from tui.app.screens.run_report import RunReportScreen
 from tui.app.session import Session
-from tui.app.state import Note, RunState
+from tui.app.state import MailActions, Note, RunState
 from tui.app.widgets.agent_grid import MAX_PANELS, AgentGrid
 from tui.app.widgets.filter_input import FilterInput
 from tui.app.widgets.inbox_table import InboxTable
 from tui.app.widgets.run_header import RunHeader
+from tui.fanout.preview import brief
+from tui.mail.action_desk import phrase
+from tui.mail.sources import SourceError
 from tui.settings import ConfigError
 
 FLUSH_S = 0.25
@@ -48,6 +53,8 @@ class DashboardScreen(Screen[None]):
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("s", "cycle_sort", "Sort", id="sort"),
         Binding("t", "report", "Report", id="report"),
+        Binding("a", "apply_selected", "Apply actions", id="apply"),
+        Binding("A", "apply_all", "Apply all", id="apply-all"),
         Binding("tab", "app.focus_next", "Grid ⇄ inbox", show=False, id="switch-pane"),
         Binding("z", "toggle_compact", "Compact grid", show=False, id="compact"),
     ]
@@ -56,14 +63,17 @@ class DashboardScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.state = RunState(clock=clock)
+        self.state.imap_actions = session.actions_enabled
+        self.state.auto_apply = session.auto_apply
         self.note_timeout = note_timeout
         self._actions_key: tuple[object, ...] = ()
+        self._preview: str | None = None
 
     def compose(self) -> ComposeResult:
         yield RunHeader(self.session.label, id="run-header")
         yield AgentGrid(id="agents")
         yield FilterInput(id="filter")
-        yield InboxTable(id="inbox")
+        yield InboxTable(id="inbox", actions=self.session.actions_enabled)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -73,13 +83,18 @@ class DashboardScreen(Screen[None]):
         self.set_interval(FLUSH_S, self.flush, name="flush")
         self.flush()
 
+    async def on_unmount(self) -> None:
+        await self.session.wait_closed()  # the run is recorded in full before the app is gone
+
     async def _consume(self) -> None:
         """The only place events arrive: fold each into plain state, nothing else."""
         try:
             async for event in self.session.events():
                 self.state.apply(event)
-        except (ProviderError, ConfigError) as exc:
+        except (ProviderError, ConfigError, SourceError) as exc:  # e.g. the mailbox refused the login
             self.app.exit(return_code=2, message=f"fanmail: error: {exc}")
+        except Exception as exc:  # never a traceback over the dashboard: one line, on screen
+            self.state.fail(f"{type(exc).__name__}: {exc}")
 
     # ------------------------------------------------------------------ the repaint
     @property
@@ -97,7 +112,12 @@ class DashboardScreen(Screen[None]):
             rows = state.take_rows()
             if rows:
                 self.table.upsert_many(rows)
-            self.query_one(RunHeader).show(state.header(self.session.budget_left()))
+            changed = state.take_action_changes()
+            if changed:
+                self.table.set_actions({eid: view.cell() for eid, view in changed.items()})
+            if self._preview is None and self.session.preview is not None:
+                self._preview = brief(self.session.preview)
+            self.query_one(RunHeader).show(state.header(self.session.budget_left(), self._preview))
             if state.agents:
                 self.grid.show(state.cards())
             self._title_inbox()
@@ -122,7 +142,8 @@ class DashboardScreen(Screen[None]):
 
     def _refresh_actions(self) -> None:
         """Footer shows r/R/c as disabled when they cannot apply; recompute only on change."""
-        key = (self._selected_agent_state(), bool(self.state.retryable()), self.state.busy, self.state.paused)
+        key = (self._selected_agent_state(), bool(self.state.retryable()), self.state.busy, self.state.paused,
+               self._selected_actions_state(), self.state.action_counts().planned if self.state.actions else 0)
         if key != self._actions_key:
             self._actions_key = key
             self.refresh_bindings()
@@ -130,6 +151,18 @@ class DashboardScreen(Screen[None]):
     def _selected_agent_state(self) -> tuple[str, bool] | None:
         agent = self.state.agents.get(self.grid.selected or "")
         return (agent.state, agent.retryable) if agent else None
+
+    def _selected_actions(self) -> MailActions | None:
+        return self.state.actions.get(self.table.selected_email_id or "")
+
+    def _selected_actions_state(self) -> tuple[str, bool] | None:
+        view = self._selected_actions()
+        return (view.status, bool(view.todo(override=view.review))) if view else None
+
+    @on(InboxTable.Highlighted)
+    def _inbox_highlighted(self) -> None:
+        if self.session.actions_enabled:
+            self._refresh_actions()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         agent = self.state.agents.get(self.grid.selected or "") if self.is_mounted else None
@@ -141,6 +174,13 @@ class DashboardScreen(Screen[None]):
             return True if agent is not None and agent.active else None
         if action == "toggle_pause":
             return True if self.state.busy else None
+        if action in ("apply_selected", "apply_all"):
+            if not self.session.actions_enabled:
+                return False  # file sources have no actions: not even shown
+            if action == "apply_all":
+                return True if self.state.appliable() else None
+            view = self._selected_actions() if self.is_mounted else None
+            return True if view is not None and not view.applying and view.todo(override=view.review) else None
         return True
 
     # ------------------------------------------------------------------ operator actions
@@ -173,6 +213,95 @@ class DashboardScreen(Screen[None]):
             self.session.resume()
         else:
             self.session.pause()
+
+    # ------------------------------------------------------------------ mail actions (IMAP runs)
+    def _subject(self, email_id: str) -> str:
+        row = self.state.inbox.rows.get(email_id)
+        return (row.subject if row else "") or self.state.subjects.get(email_id, "") or email_id
+
+    def action_apply_selected(self) -> None:
+        """Apply the selected email's actions after a confirm; a review email needs a second one."""
+        if not self.session.actions_enabled:
+            self._warn("actions (move, flag, forward) are for IMAP sources: fanmail triage imap://USER@HOST/FOLDER")
+            return
+        email_id = self.table.selected_email_id
+        view = self.state.actions.get(email_id or "")
+        if email_id is None or view is None:
+            self._warn("no actions for this email (failed rows get none; a verdict is needed first)")
+            return
+        if view.applying:
+            self._warn("this email's actions are being applied")
+            return
+        if view.review:
+            self._confirm_override(view)
+            return
+        todo = view.todo()
+        if not todo:
+            self._warn(f"nothing left to apply for this email ({view.status})")
+            return
+        lines = [f"Subject: {self._subject(email_id)}", "", *(f"• {phrase(a)}" for a in todo)]
+        title = f"Apply {len(todo)} action{'s' * (len(todo) != 1)} to 1 email?"
+        self.app.push_screen(ConfirmActions(title, lines), lambda yes: self._send([email_id]) if yes else None)
+
+    def _confirm_override(self, view: MailActions) -> None:
+        """Review mail (prompt injection, low confidence) is filed only after two explicit answers."""
+        email_id = view.email_id
+        todo = view.todo(override=True)
+        if not todo:
+            self._warn("this email is held for review and there is nothing to file it with "
+                       "(no proposed route, and the review folder is the inbox)")
+            return
+        what = [f"• {phrase(a)}" for a in todo]
+        first = ConfirmActions(
+            "This email is held for review",
+            [f"Subject: {self._subject(email_id)}", f"Why: {view.reason}", "",
+             "It stays in the inbox, untouched, unless you override the review. Overriding would:", *what],
+            yes="Override… (y)",
+        )
+        second = ConfirmOverride(
+            f"Override the review: {view.reason}?",
+            [f"This email was held back because: {view.reason}.",
+             "A prompt-injection attempt can make a harmful email look routine. Filing it will:", *what,
+             "", "Only this one email is affected. Press o to file it anyway, n to keep it for review."],
+        )
+
+        def answered_first(yes: bool | None) -> None:
+            if yes:
+                self.app.push_screen(second, lambda sure: self._send([email_id], override=True) if sure else None)
+
+        self.app.push_screen(first, answered_first)
+
+    def action_apply_all(self) -> None:
+        """Apply every planned action not done yet, after one confirm. Review mail is never included."""
+        if not self.session.actions_enabled:
+            self._warn("actions (move, flag, forward) are for IMAP sources: fanmail triage imap://USER@HOST/FOLDER")
+            return
+        ids = self.state.appliable()
+        if not ids:
+            self._warn("no planned actions left to apply")
+            return
+        kinds = Counter(a.kind for e in ids for a in self.state.actions[e].todo())
+        words = {"move": "moves", "forward": "forwards", "flag": "flags", "keyword": "keywords"}
+        lines = [f"• {kinds[k]} {words[k]}" for k in ("move", "forward", "flag", "keyword") if kinds[k]]
+        review = self.state.action_counts().review
+        if review:
+            lines += ["", f"{review} emails held for review are not touched (a on one of them to override)."]
+        if self.state.busy:
+            lines += ["", "Emails still being triaged are not included: press A again when they land."]
+        total = sum(kinds.values())
+        self.app.push_screen(ConfirmActions(f"Apply {total} actions to {len(ids)} emails?", lines),
+                             lambda yes: self._send(ids) if yes else None)
+
+    def _send(self, email_ids: list[str], *, override: bool = False) -> None:
+        problem = self.session.apply_actions(email_ids, override=override)
+        if problem:
+            self.app.notify(problem, severity="error", timeout=self.note_timeout, markup=False)
+        else:
+            self.app.notify(f"applying the actions of {len(email_ids)} email{'s' * (len(email_ids) != 1)}…",
+                            timeout=self.note_timeout, markup=False)
+
+    def _warn(self, text: str) -> None:
+        self.app.notify(text, severity="warning", timeout=self.note_timeout, markup=False)
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", FilterInput)
@@ -214,7 +343,9 @@ class DashboardScreen(Screen[None]):
     def open_email(self, email_id: str) -> None:
         email = self.session.emails.get(email_id)
         if email is not None:
-            self.app.push_screen(EmailDetail(email, self.state.inbox.rows.get(email_id)))
+            self.app.push_screen(EmailDetail(email, self.state.inbox.rows.get(email_id), self.state.actions.get(email_id),
+                                             show_actions=self.session.actions_enabled,
+                                             auto=self.session.auto_apply))
 
     @on(InboxTable.Selected)
     def _inbox_selected(self, event: InboxTable.Selected) -> None:
@@ -254,6 +385,16 @@ class DashboardScreen(Screen[None]):
         if self.table.selected_email_id:
             out.append(Command("Open selected email", "headers, verdict, body as text (enter)",
                                lambda: self.open_email(self.table.selected_email_id or "")))
+        if self.session.actions_enabled:
+            view = self._selected_actions()
+            if view is not None and not view.applying and view.todo(override=view.review):
+                out.append(Command("Override review of selected email" if view.review else
+                                   "Apply actions of selected email",
+                                   "asks twice, names the reason (a)" if view.review else "asks first (a)",
+                                   self.action_apply_selected))
+            if state.appliable():
+                out.append(Command("Apply all planned actions", f"{len(state.appliable())} emails, asks first; "
+                                   "never review mail (A)", self.action_apply_all))
         out.append(Command("Filter inbox", "subject, sender, route, category, status (/)", self.action_filter))
         for mode in self.table.sort_modes:
             if mode != self.table.sort_mode:

@@ -16,7 +16,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.app.safe_text import safe_block, safe_line
+from tui.app.state import MailActions
+from tui.mail.action_desk import phrase
 from tui.model import Email, ResultRow
+
+_OUTCOME_WORDS = {"applied": "applied", "already": "already done (by an earlier run)", "failed": "FAILED",
+                  "skipped": "skipped", "planned": "planned", "review": "held for review"}
 
 
 def wrapped(text: str | None) -> Text:
@@ -81,6 +86,36 @@ def verdict_rows(row: ResultRow | None) -> list[tuple[str, Text | str]]:
     return rows
 
 
+def action_rows(view: MailActions | None, auto: bool = False) -> list[tuple[str, Text | str]]:
+    """The planned actions and what became of each (IMAP runs)."""
+    if view is None:
+        return [("Actions", "none (failed rows and file sources have no actions)")]
+    rows: list[tuple[str, Text | str]] = []
+    if view.review:
+        if view.overridden:
+            rows.append(("Review", wrapped(f"overridden by the operator (was: {view.reason})")))
+        else:
+            rows.append(("Review", wrapped(f"stays in inbox: {view.reason}")))
+        if view.override and not view.overridden:
+            what = "; ".join(phrase(a) for a in view.override)
+            rows.append(("If overridden", wrapped(f"{what} (a, confirmed twice)")))
+    pending = "applying…" if view.applying else ("queued: applied as verdicts land" if auto else "planned (dry run: a applies)")
+    for action in view.shown:
+        if action.kind == "review":
+            continue
+        outcome = view.outcomes.get(action.key)
+        if outcome is None:
+            state = pending
+        else:
+            state = _OUTCOME_WORDS.get(outcome.status, outcome.status)
+            if outcome.note and outcome.status != "already":
+                state += f": {outcome.note}"
+        rows.append((phrase(action), wrapped(state)))
+    if not rows:
+        rows.append(("Actions", "nothing to do"))
+    return rows
+
+
 class EmailDetail(Screen[None]):
     """Pushed from the inbox (enter); escape goes back."""
 
@@ -90,9 +125,11 @@ class EmailDetail(Screen[None]):
         Binding("k", "scroll(-1)", "Up", show=False),
     ]
 
-    def __init__(self, email: Email, row: ResultRow | None) -> None:
+    def __init__(self, email: Email, row: ResultRow | None, actions: MailActions | None = None, *,
+                 show_actions: bool = False, auto: bool = False) -> None:
         super().__init__()
         self.email, self.row = email, row
+        self.actions, self.show_actions, self.auto = actions, show_actions or actions is not None, auto
 
     def compose(self) -> ComposeResult:
         email = self.email
@@ -101,6 +138,9 @@ class EmailDetail(Screen[None]):
             yield Static(_pairs(header_rows(email)), classes="section")
             yield Static("Verdict", classes="section-title")
             yield Static(_pairs(verdict_rows(self.row)), classes="section", id="detail-verdict")
+            if self.show_actions:
+                yield Static("Actions", classes="section-title")
+                yield Static(_pairs(action_rows(self.actions, self.auto)), classes="section", id="detail-actions")
             if email.hidden_text:
                 yield Static("Hidden from a human reader (display:none, tiny or white text)", classes="section-title warn")
                 yield Static(safe_block(email.hidden_text), classes="section body")

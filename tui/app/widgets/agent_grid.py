@@ -75,11 +75,14 @@ class AgentGrid(Widget, can_focus=True):
 
     def show(self, cards: list[AgentCard]) -> None:
         """New cards for every agent; repaint only what changed."""
-        new_agents = [c.agent_id for c in cards] != [c.agent_id for c in self.cards]
+        old_ids, new_ids = [c.agent_id for c in self.cards], [c.agent_id for c in cards]
         self.cards = cards
-        if new_agents:
+        if new_ids != old_ids:
             self.cursor = min(self.cursor, max(0, len(cards) - 1))
-            self._remount_panels(cards)
+            if old_ids and new_ids[: len(old_ids)] == old_ids and len(cards) <= MAX_PANELS and self._panels:
+                self._mount_more(cards[len(old_ids):])  # streaming: batches keep forming, add theirs
+            else:
+                self._remount_panels(cards)
         self._choose_mode()
         if self._compact:
             self.query_one(AgentTiles).show(cards, self.cursor)
@@ -125,6 +128,12 @@ class AgentGrid(Widget, can_focus=True):
             self._panels = {c.agent_id: AgentPanel(c, classes="agent-panel") for c in cards}
             grid.mount_all(self._panels.values())
             self._mark_selected()
+
+    def _mount_more(self, cards: list[AgentCard]) -> None:
+        panels = {c.agent_id: AgentPanel(c, classes="agent-panel") for c in cards}
+        self._panels.update(panels)
+        self.query_one("#panels", Grid).mount_all(panels.values())
+        self._mark_selected()
 
     def on_resize(self) -> None:
         if self.cards:

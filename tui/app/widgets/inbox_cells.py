@@ -80,6 +80,7 @@ COLUMNS: dict[str, tuple[str, Callable[[ResultRow], str], bool]] = {
     "mark": ("", marker, False),
     "priority": ("Pri", lambda r: "" if r.priority is None else str(r.priority), True),
     "route": ("Route", lambda r: r.route or r.status, False),
+    "action": ("Action", lambda r: "", False),  # IMAP runs: the planned action or its outcome (see cells)
     "category": ("Category", lambda r: r.category or "", False),
     "confidence": ("Conf", lambda r: "" if r.confidence is None else f"{round(r.confidence * 100)}%", True),
     "injection": ("⚠", lambda r: "⚠" if r.injection else "", False),
@@ -87,18 +88,19 @@ COLUMNS: dict[str, tuple[str, Callable[[ResultRow], str], bool]] = {
     "subject": ("Subject", _subject, False),
     "agent": ("Agent", lambda r: r.agent_id, False),
 }
-_ORDER = ("mark", "priority", "route", "category", "confidence", "injection", "sender", "subject", "agent")
-_DROP_FIRST = ("agent", "category", "confidence", "route", "sender", "priority")  # when narrow
+_ORDER = ("mark", "priority", "route", "action", "category", "confidence", "injection", "sender", "subject", "agent")
+_DROP_FIRST = ("agent", "category", "confidence", "route", "sender", "action", "priority")  # when narrow
 MIN_SUBJECT = 12
 
 Layout = tuple[tuple[str, int], ...]
 
 
-def layout(width: int) -> Layout:
-    """Column widths for a table `width` cells wide: the subject gets whatever is left."""
-    widths = {"mark": 1, "priority": 3, "route": 12, "category": 12, "confidence": 4, "injection": 1,
+def layout(width: int, *, actions: bool = False) -> Layout:
+    """Column widths for a table `width` cells wide: the subject gets whatever is left. The Action
+    column is there only with `actions` (IMAP runs)."""
+    widths = {"mark": 1, "priority": 3, "route": 12, "action": 22, "category": 12, "confidence": 4, "injection": 1,
               "sender": max(12, min(28, width // 6)), "agent": 8}
-    dropped: set[str] = set()
+    dropped: set[str] = set() if actions else {"action"}
 
     def rest() -> int:
         shown = [c for c in _ORDER if c not in dropped]
@@ -116,6 +118,6 @@ def header_text(cols: Layout) -> str:
     return " ".join(fit(COLUMNS[c][0], w, COLUMNS[c][2]) for c, w in cols)
 
 
-def cells(row: ResultRow, cols: Layout) -> list[tuple[str, str]]:
-    """(column name, exact-width safe text) per column."""
-    return [(c, fit(visible(COLUMNS[c][1](row)), w, COLUMNS[c][2])) for c, w in cols]
+def cells(row: ResultRow, cols: Layout, action: str = "") -> list[tuple[str, str]]:
+    """(column name, exact-width safe text) per column; `action` fills the Action column."""
+    return [(c, fit(visible(action if c == "action" else COLUMNS[c][1](row)), w, COLUMNS[c][2])) for c, w in cols]

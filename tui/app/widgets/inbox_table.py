@@ -105,8 +105,11 @@ class InboxTable(ScrollView, can_focus=True):
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, InboxTable.Highlighted) and message.table is self.table
 
-    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None,
+                 actions: bool = False) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self.show_actions = actions  # an Action column (IMAP runs), filled by set_actions
+        self._actions: dict[str, str] = {}
         self._rows: dict[str, ResultRow] = {}
         self._keys: dict[str, SortKey] = {}
         self._hay: dict[str, str] = {}
@@ -160,6 +163,29 @@ class InboxTable(ScrollView, can_focus=True):
             if self._view is not None and self._needle in hay:
                 first = min(first, self._insert(self._view, key))
         self._after_change(before, old_top, changed_from=first)
+
+    def select_email(self, email_id: str) -> bool:
+        """Put the cursor on that email if it is shown; False if it is not."""
+        key = self._keys.get(email_id)
+        keys = self._visible
+        i = bisect_left(keys, key) if key is not None else len(keys)
+        if i >= len(keys) or keys[i] != key:
+            return False
+        self._move_to(i)
+        return True
+
+    def action_text(self, email_id: str) -> str:
+        return self._actions.get(email_id, "")
+
+    def set_actions(self, texts: dict[str, str]) -> None:
+        """The Action column's text per email id; repaints only those rows."""
+        for eid, text in texts.items():
+            if self._actions.get(eid) == text:
+                continue
+            self._actions[eid] = text
+            self._strips.discard((eid, False))
+            self._strips.discard((eid, True))
+            self._refresh_email(eid)
 
     def set_sort(self, mode: str) -> None:
         """Re-sort everything once; the cursor stays on its email."""
@@ -352,7 +378,7 @@ class InboxTable(ScrollView, can_focus=True):
         if paint_key != self._paint_key:
             self._paint_key = paint_key
             self._strips.clear()
-            self._layout = layout(width)
+            self._layout = layout(width, actions=self.show_actions)
             self._width, self._base, self._styles = width, base, styles
             header = base + styles["header"]
             self._header = self._fit_strip([Segment(header_text(self._layout), header)], header)
@@ -390,7 +416,7 @@ class InboxTable(ScrollView, can_focus=True):
         plain, flagged = style + cursor, style + styles["injection"] + cursor
         segments: list[Segment] = []
         text: list[str] = []
-        for name, cell in cells(row, self._layout):
+        for name, cell in cells(row, self._layout, self._actions.get(row.email_id, "")):
             if name == "injection" and row.injection:
                 segments.append(Segment(" ".join(text) + " ", plain))
                 segments.append(Segment(cell, flagged))

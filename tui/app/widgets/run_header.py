@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from tui.app.safe_text import plain_line
-from tui.app.state import HeaderInfo
+from tui.app.state import ActionCounts, HeaderInfo
 
 
 def fmt_clock(seconds: float) -> str:
@@ -58,6 +58,8 @@ class RunHeader(Widget):
             text.append("✔ FINISHED (t: report)", self._style("done"))
         else:
             text.append("▶ RUNNING", self._style("running"))
+        if info.preview:
+            text.append(f"  │ preview {plain_line(info.preview)}", self._style("dim"))
         text.append("\n agents ")
         for name, count, word in (
             ("queued", info.queued, "queued"), ("running", info.running, "running"),
@@ -79,4 +81,22 @@ class RunHeader(Widget):
         if info.rate_limited:
             text.append(f" ({info.rate_limited}×429)", self._style("paused"))
         text.append(f"  │ elapsed {fmt_clock(info.elapsed_s)}")
+        if info.source_error:
+            text.append("\n ✖ MAILBOX: reading stopped: ", self._style("failed"))
+            text.append(f"{plain_line(info.source_error)}; what was read is triaged, run again for the rest",
+                        self._style("failed"))
+        if info.actions is not None:
+            self._actions_line(text, info.actions)
         return text
+
+    def _actions_line(self, text: Text, a: ActionCounts) -> None:
+        text.append("\n actions ")
+        text.append("applied as verdicts land (--apply)" if a.auto else "dry run: a applies one, A all",
+                    self._style("paused") if a.auto else self._style("dim"))
+        for count, word, style in (
+            (a.planned, "planned", "queued"), (a.applying, "applying", "running"), (a.applied, "applied", "done"),
+            (a.already, "done earlier", "done"), (a.failed, "failed", "failed"), (a.review, "held for review", "paused"),
+        ):
+            if count or word in ("planned", "applied", "held for review"):
+                text.append("  │ ")
+                text.append(f"{count} {word}", self._style(style) if count else self._style("dim"))
