@@ -377,7 +377,7 @@ async def test_nothing_left_to_do_still_ends_with_run_done(tmp_path: Path) -> No
 async def test_replay_drives_the_dashboard(tmp_path: Path) -> None:
     """`fanmail replay` without --headless: the trace fed to the dashboard as its session."""
     from tui.app.app import make_app
-    from tui.fanout.trace import TraceReplaySession
+    from tui.app.session import ReplaySession
 
     settings = Settings(provider="rules", concurrency=4, batch_size=5)
     emails = sample_emails(30, seed=8)
@@ -387,7 +387,7 @@ async def test_replay_drives_the_dashboard(tmp_path: Path) -> None:
         writer.on_event(event)
     writer.close()
     timed = read_trace(trace)
-    session = TraceReplaySession(timed, {e.id: e for e in emails}, speed=0)
+    session = ReplaySession(timed, {e.id: e for e in emails}, speed=0)
     app = make_app(settings, session=session, clock=session.clock)  # type: ignore[arg-type]
     async with app.run_test(size=(160, 48)) as pilot:
         async with asyncio.timeout(20):

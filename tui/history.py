@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from tui.fanout.events import EmailDone, RunStarted
 from tui.fanout.telemetry import RunHistory, percentile, suggest_from_history
-from tui.fanout.trace import TraceError, TraceReplaySession, read_trace, replay_timed
+from tui.fanout.trace import TraceError, read_trace, replay_timed
 from tui.model import Email
 from tui.settings import ConfigError, Settings
 from tui.store import RunInfo, Store, StoreError, store_path
@@ -275,12 +275,10 @@ def cmd_replay(settings: Settings, run_id: str | None, *, trace: str | None = No
             emails.setdefault(row.email_id, Email(id=row.email_id, message_id=row.message_id, subject=row.subject,
                                                   sender=row.sender))
     if not headless:
-        try:
-            from tui.app.app import make_app
-        except ImportError:
-            err.write("fanmail: the dashboard is not available; use `fanmail replay ... --headless`\n")
-            return 2
-        session = TraceReplaySession(timed, emails, speed=speed, label=label)
+        from tui.app.app import make_app
+        from tui.app.session import ReplaySession
+
+        session = ReplaySession(timed, emails, speed=speed, label=label)
         app = make_app(settings, session=session, clock=session.clock)  # type: ignore[arg-type]
         app.run()
         return app.return_code or 0

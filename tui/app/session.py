@@ -18,6 +18,7 @@ from tui.agents.runtime import open_provider
 from tui.fanout.events import Event
 from tui.fanout.preview import estimate
 from tui.fanout.recorder import Recorder, prepare_run, with_prior
+from tui.fanout.trace import ReplayClock, replay_timed
 from tui.fanout.run import Coordinator
 from tui.model import Email, Preview
 from tui.settings import Settings
@@ -235,40 +236,45 @@ def _open_store(settings: Settings, needed: bool) -> Store | None:
         return None
 
 
-class ManualClock:
-    """A clock that only moves when told: frozen time for snapshots and replays."""
-
-    def __init__(self, now: float = 0.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
+ManualClock = ReplayClock  # a clock that only moves when told: frozen time for snapshots
 
 
 class ReplaySession:
-    """Plays `(time, event)` pairs, setting the clock before each; then stays open like a live run.
+    """Plays `(time, event)` pairs, setting the clock before each, then stays open like a live run
+    unless `keep_open` is False. speed None: as fast as possible (snapshots, screenshots); a number:
+    the recorded spacing divided by it (`fanmail replay`), 0 meaning no waiting but yielding.
 
     Controls are accepted and ignored: a recording cannot change its future.
     """
 
-    def __init__(self, timed: Sequence[tuple[float, Event]], emails: dict[str, Email], clock: ManualClock,
-                 *, label: str = "replay") -> None:
+    def __init__(self, timed: Sequence[tuple[float, Event]], emails: dict[str, Email],
+                 clock: ReplayClock | None = None, *, speed: float | None = None, label: str = "replay",
+                 keep_open: bool = True) -> None:
         self.timed = list(timed)
         self.emails = emails
-        self.clock = clock
+        self.clock = clock if clock is not None else ReplayClock()
+        self.speed = speed
         self.label = label
-        self.preview: Preview | None = None
-        self.actions_enabled = False
+        self.keep_open = keep_open
+        self.preview: Preview | None = None  # no estimate for a run that already happened
+        self.actions_enabled = False  # nor mail actions: a replay cannot change a mailbox
         self.auto_apply = False
-        self.drained = asyncio.Event()
+        self.drained = asyncio.Event()  # set once the last recorded event was yielded
         self._closed = asyncio.Event()
 
     async def events(self) -> AsyncIterator[Event]:
-        for at, event in self.timed:
-            self.clock.now = at
-            yield event
+        if self.speed is None:
+            for at, event in self.timed:
+                self.clock.now = at
+                yield event
+        else:
+            async for event in replay_timed(self.timed, self.speed, self.clock):
+                if self._closed.is_set():
+                    return
+                yield event
         self.drained.set()
-        await self._closed.wait()
+        if self.keep_open:
+            await self._closed.wait()
 
     def retry(self, agent_id: str) -> bool:
         return False
