@@ -116,7 +116,10 @@ async def test_c_cancels_the_selected_agent(sim_factory) -> None:
     async with app.run_test(size=SIZE) as pilot:
         dash = app.dashboard
         await until(pilot, lambda: dash.state.agents.get("a01") is not None and dash.state.agents["a01"].state == "running")
+        dash.flush()  # the grid learns of a01 on the next tick; do it now so it can be selected
+        await pilot.pause()
         dash.grid.select("a01")
+        assert dash.grid.selected == "a01"
         await pilot.press("c")
         await until(pilot, lambda: dash.state.agents["a01"].state == "cancelled")
         rows = [dash.state.inbox.rows.get(e) for e in dash.state.agents["a01"].emails]

@@ -8,7 +8,7 @@ this pure makes replays deterministic and lets tests check it without a terminal
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from tui.fanout.events import (
@@ -571,13 +571,16 @@ class RunState:
             error=agent.last_error if agent.state != "done" else "",
         )
 
-    def cards(self) -> list[AgentCard]:
-        """Every agent's card, in plan order; only changed or running agents are recomputed."""
+    def cards(self, clocks: Collection[str] | None = None) -> list[AgentCard]:
+        """Every agent's card, in plan order; only changed agents are recomputed, plus running
+        ones whose clock is on screen: all of them (None), or only those in `clocks` (compact
+        tiles show no clock, so with 500 agents a tick rebuilds a handful of cards, not 500)."""
         now = self.clock()
         dirty = self.take_changed()
         cache = self._cards
         for agent_id, agent in self.agents.items():
-            if agent_id in dirty or agent.state == "running" or agent_id not in cache:
+            ticking = agent.state == "running" and (clocks is None or agent_id in clocks)
+            if ticking or agent_id in dirty or agent_id not in cache:
                 cache[agent_id] = self.card(agent, now)
         return list(cache.values())
 

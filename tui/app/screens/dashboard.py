@@ -119,7 +119,9 @@ class DashboardScreen(Screen[None]):
                 self._preview = brief(self.session.preview)
             self.query_one(RunHeader).show(state.header(self.session.budget_left(), self._preview))
             if state.agents:
-                self.grid.show(state.cards())
+                grid = self.grid
+                shown = {grid.selected} if grid.compact and grid.selected else None
+                grid.show(state.cards(shown))
             self._title_inbox()
             self._toast(state.take_notes())
             self._refresh_actions()
