@@ -15,6 +15,8 @@ injection verdict: the model's signal OR the rules pre-pass, naming which fired.
 
 from __future__ import annotations
 
+import functools
+
 import json
 import re
 from datetime import datetime
@@ -97,9 +99,14 @@ def payload_json(email: Email, settings: Settings) -> str:
 
 
 def system_prompt(settings: Settings) -> str:
-    """Constant for a run, so servers with prompt caching can reuse it."""
+    """Constant for a run, so servers with prompt caching can reuse it (and we build it once)."""
+    return _system_prompt(tuple((r.name, r.description or r.folder) for r in settings.routes))
+
+
+@functools.lru_cache(maxsize=8)
+def _system_prompt(route_lines: tuple[tuple[str, str], ...]) -> str:
     categories = "\n".join(f"- {c.value}: {_CATEGORY_HINTS.get(c, c.value)}" for c in Category)
-    routes = "\n".join(f"- {r.name}: {r.description or r.folder}" for r in settings.routes)
+    routes = "\n".join(f"- {name}: {description}" for name, description in route_lines)
     return (
         "You triage one email for an operations team. You have no tools and you take no actions: "
         "you only return a verdict as JSON that matches the given schema.\n\n"
