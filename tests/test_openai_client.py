@@ -161,14 +161,18 @@ async def test_check_against_closed_port_is_fatal(session: aiohttp.ClientSession
 
 
 async def test_check_accepts_missing_models_endpoint(session: aiohttp.ClientSession) -> None:
+    seen: list[str] = []
+
     async def not_found(request: web.Request) -> web.Response:
+        seen.append(request.path)
         return web.Response(status=404, text="404: Not Found")
 
     runner = await scripted(not_found)
     try:
-        await provider(session, url_of(runner)).check()
+        assert await provider(session, url_of(runner)).check() is None  # a 404 is not an error
     finally:
         await runner.cleanup()
+    assert seen == ["/v1/models"], "the check must really ask the server once"
 
 
 async def test_client_errors_are_fatal_with_a_short_scrubbed_reason(session: aiohttp.ClientSession) -> None:

@@ -130,7 +130,7 @@ def corpus(count: int) -> Iterator[tuple[str, bytes]]:
         yield f"c{n:04d}", hostile(n)
 
 
-def check(email: Email, email_id: str) -> None:
+def assert_sane(email: Email, email_id: str) -> None:
     assert isinstance(email, Email) and email.id == email_id
     assert not (email.parse_error or "").startswith("unreadable message"), email.parse_error  # no inner crash
     email.model_dump_json()  # no lone surrogates
@@ -149,7 +149,7 @@ def test_corpus_never_raises() -> None:
     failures: list[str] = []
     for email_id, data in corpus(CORPUS_SIZE):
         try:
-            check(parse_bytes(data, email_id=email_id, source_ref="corpus"), email_id)
+            assert_sane(parse_bytes(data, email_id=email_id, source_ref="corpus"), email_id)
         except AssertionError as exc:  # collect, so one run shows every broken case
             failures.append(f"{email_id}: {exc}")
     assert not failures, failures[:10]
@@ -158,7 +158,7 @@ def test_corpus_never_raises() -> None:
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=3000))
 def test_fuzz_random_bytes(data: bytes) -> None:
-    check(parse_bytes(data, email_id="f"), "f")
+    assert_sane(parse_bytes(data, email_id="f"), "f")
 
 
 _header_names = st.sampled_from(["From", "To", "Subject", "Date", "Message-ID", "Content-Type",
@@ -186,7 +186,7 @@ def mime_messages(draw: st.DrawFn) -> bytes:
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mime_messages())
 def test_fuzz_structured_mime(data: bytes) -> None:
-    check(parse_bytes(data, email_id="m"), "m")
+    assert_sane(parse_bytes(data, email_id="m"), "m")
 
 
 # ---------------------------------------------------------------------------- size
@@ -221,7 +221,7 @@ def test_twenty_megabytes_memory_bounded(kind: str) -> None:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    check(email, "big")
+    assert_sane(email, "big")
     # The stdlib parser alone peaks near 8x its input (220 MB here); shrinking oversized bodies
     # first keeps the whole parse under 64 MB, whatever the message size.
     assert peak < 64 * MB, f"peak {peak / MB:.0f} MB"
