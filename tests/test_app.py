@@ -234,21 +234,15 @@ async def test_control_characters_become_visible_symbols() -> None:
 
 async def test_palette_offers_only_valid_actions() -> None:
     recording = await arecord_demo()
-    session, clock = recording.session("mid")
-    app = make_app(recording.settings, session=session, clock=clock)
+    app, settle = replay_app(recording, "mid", select=None)
     async with app.run_test(size=SIZE) as pilot:
-        await session.drained.wait()
-        app.dashboard.flush()
-        await pilot.pause()
+        await settle(pilot)
         titles = [c.title for c in app.dashboard.commands()]
         assert "Retry agent a03" in titles and "Retry all failed agents" in titles
         assert "Pause launching" in titles
-    session, clock = recording.session("retried")
-    app = make_app(recording.settings, session=session, clock=clock)
+    app, settle = replay_app(recording, "retried", select=None)
     async with app.run_test(size=SIZE) as pilot:
-        await session.drained.wait()
-        app.dashboard.flush()
-        await pilot.pause()
+        await settle(pilot)
         titles = [c.title for c in app.dashboard.commands()]
         assert not any(t.startswith(("Retry", "Pause", "Cancel")) for t in titles)
         assert "Run report" in titles
@@ -277,12 +271,9 @@ async def test_command_palette_lists_the_valid_actions() -> None:
 async def test_twenty_agents_all_visible_at_160x48_and_compact_at_80x24() -> None:
     recording = await arecord_demo()
     for size, compact in ((SIZE, False), ((80, 24), True)):
-        session, clock = recording.session("mid")
-        app = make_app(recording.settings, session=session, clock=clock)
+        app, settle = replay_app(recording, "mid", select=None)
         async with app.run_test(size=size) as pilot:
-            await session.drained.wait()
-            app.dashboard.flush()
-            await pilot.pause()
+            await settle(pilot)
             grid = app.dashboard.grid
             assert grid.compact is compact
             if not compact:
