@@ -20,7 +20,7 @@ from tui.mail.imap import is_imap
 from tui.mail.sources import load_source
 from tui.model import RunReport
 from tui.settings import ConfigError, Settings
-from tui.store import Store, StoreError, store_path
+from tui.store import open_run_store
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -79,18 +79,6 @@ def _open_output(output: str | None) -> IO[str]:
     return path.open("w", encoding="utf-8")
 
 
-def _open_store(settings: Settings, stderr: TextIO, needed: bool) -> Store | None:
-    """The run's store. An explicit --store (or --resume) that fails is an error; the default one
-    failing (read-only home) only costs durability, so the run goes on with a warning."""
-    try:
-        return Store(store_path(settings.store))
-    except StoreError as exc:
-        if settings.store or needed:
-            raise
-        stderr.write(f"fanmail: warning: {exc}; this run is not recorded (it cannot be resumed)\n")
-        return None
-
-
 async def triage_headless(
     settings: Settings,
     source: str,
@@ -124,7 +112,9 @@ async def triage_headless(
         await provider.check()
         if not is_imap(source):
             emails = load_source(source, seed=settings.seed)
-        store = await asyncio.to_thread(_open_store, settings, stderr, resume is not None)
+        store = await asyncio.to_thread(
+            open_run_store, settings.store, needed=resume is not None,
+            warn=lambda message: stderr.write(f"fanmail: warning: {message}\n"))
         recorder: Recorder | None = None
         try:
             if is_imap(source):

@@ -25,7 +25,7 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -552,3 +552,17 @@ class Store:
 def store_path(configured: str | None) -> Path:
     """The store file a run uses: `--store PATH` / `store = ...` / FANMAIL_STORE, else the default."""
     return Path(configured).expanduser() if configured else default_store_path()
+
+
+def open_run_store(configured: str | None, *, needed: bool,
+                   warn: Callable[[str], None] | None = None) -> Store | None:
+    """The run's store. An explicit store (or a resume) that fails is an error; the default one
+    failing (read-only home) only costs durability, so the run goes on, after `warn` if given."""
+    try:
+        return Store(store_path(configured))
+    except StoreError as exc:
+        if configured or needed:
+            raise
+        if warn is not None:
+            warn(f"{exc}; this run is not recorded (it cannot be resumed)")
+        return None

@@ -22,7 +22,7 @@ from tui.fanout.trace import ReplayClock, replay_timed
 from tui.fanout.run import Coordinator
 from tui.model import Email, Preview
 from tui.settings import Settings
-from tui.store import Store, StoreError, store_path
+from tui.store import Store, open_run_store
 
 
 class Session(Protocol):
@@ -120,7 +120,7 @@ class LiveSession:
                 provider = await stack.enter_async_context(open_provider(self.settings))
                 await provider.check()
                 # Recorded like a headless run, so `fanmail runs`, `report` and `--resume` see it.
-                store = await asyncio.to_thread(_open_store, self.settings, self._store_needed())
+                store = await asyncio.to_thread(open_run_store, self.settings.store, needed=self._store_needed())
                 if store is not None:
                     stack.push_async_callback(asyncio.to_thread, store.close)
                 await self._run(provider, store, stack)
@@ -224,16 +224,6 @@ class LiveSession:
 
 
 _END = object()
-
-
-def _open_store(settings: Settings, needed: bool) -> Store | None:
-    """The default store failing (read-only home) only costs durability; an explicit one is an error."""
-    try:
-        return Store(store_path(settings.store))
-    except StoreError:
-        if settings.store or needed:
-            raise
-        return None
 
 
 ManualClock = ReplayClock  # a clock that only moves when told: frozen time for snapshots
