@@ -8,8 +8,9 @@ ratios: absolute numbers move with the machine's load.
   updated on the same flush (bench/_ui_apps.py).
 - DataTable stand-in: the same, but a stock DataTable touched per result as it arrives
   (add_row / update_cell), sorted once per flush.
-- The real dashboard (`tui.app.app.make_app` on `sample:N`, the coordinator in the UI's loop,
-  the simulator in its own process; bench/_ui_real.py), when that module exists.
+- The real dashboard (`tui.app.app.make_app` on `sample:N`, the simulator in its own process;
+  bench/_ui_real.py), with the engine in a child process (production) and, for comparison, in a
+  thread of the UI's process (the earlier design).
 
 Method (bench/_frames.py): j/k keys are delivered the way the terminal driver delivers them
 (`--pilot-press` uses `pilot.press` instead); each is timed from just before it is sent to the
@@ -20,7 +21,8 @@ Textual paints at most TEXTUAL_FPS (60) frames/s, and after a frame that overran
 slot the next one waits 1-2 slots, so a key landing just after a busy frame waits up to ~33 ms
 whatever the widget does; `--fps 120` shows how much of the tail that is.
 Targets: p95 < 30 ms, first paint < 500 ms. Usage:
-python bench/ui.py [--rows 10000] [--rate 600] [--only line|datatable|app] [--pilot-press] [--fps N]
+python bench/ui.py [--rows 10000] [--rate 600] [--only line|datatable|app] [--engine process|thread|both]
+    [--pilot-press] [--fps N]
 """
 
 from __future__ import annotations
@@ -110,7 +112,8 @@ async def main_async(args: argparse.Namespace) -> None:
         if has_real_app():
             from bench._ui_real import run_real  # needs the dashboard package
 
-            results.append(await run_real(args.rows, args.rate, SIZE, use_pilot=args.pilot_press))
+            for engine in ("process", "thread") if args.engine == "both" else (args.engine,):
+                results.append(await run_real(args.rows, args.rate, SIZE, use_pilot=args.pilot_press, engine=engine))
         else:
             print("tui.app.app not found: the real dashboard is not measured")
     report(results)
@@ -122,6 +125,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=600.0, help="results per second")
     parser.add_argument("--only", choices=("line", "datatable", "app"))
     parser.add_argument("--pilot-press", action="store_true", help="send keys with pilot.press (slower sampling)")
+    parser.add_argument("--engine", choices=("process", "thread", "both"), default="both",
+                        help="real dashboard: engine in a child process (production) or a thread (before)")
     parser.add_argument("--fps", type=int, help="set TEXTUAL_FPS (Textual reads it once, on import)")
     args = parser.parse_args()
     if args.fps:

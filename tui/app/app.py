@@ -18,6 +18,7 @@ from tui.app.screens.email_detail import EmailDetail
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.run_report import RunReportScreen
 from tui.app.screens.quit_confirm import QuitConfirm
+from tui.app.engine_process import ProcessSession
 from tui.app.session import LiveSession, Session
 from tui.app.themes import DEFAULT_THEME, load_themes, state_defaults
 from tui.app.widgets.agent_grid import AgentGrid
@@ -139,6 +140,7 @@ def make_app(
 
     An IMAP source is read while the run goes (tui/app/imap_session.py); its actions are a dry run
     that the a/A keys apply, or with `apply` are applied as verdicts land."""
+    frozen_clock = clock is not None
     clock = clock or time.monotonic
     if session is None:
         label = f"{source} · {settings.provider}/{settings.model}"
@@ -155,7 +157,10 @@ def make_app(
             if apply or actions_path:
                 raise ConfigError("--apply and --actions are for IMAP sources (imap://USER@HOST:PORT/FOLDER)")
             emails = load_source(source, seed=settings.seed)
-            session = LiveSession(settings, source, emails, label=label, clock=clock, resume=resume)
+            if frozen_clock:  # an injected clock cannot cross into another process
+                session = LiveSession(settings, source, emails, label=label, clock=clock, resume=resume)
+            else:
+                session = ProcessSession(settings, source, emails, label=label, resume=resume)
     return FanmailApp(settings, session, clock=clock, keymap=keymap, note_timeout=note_timeout)
 
 

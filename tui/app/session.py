@@ -82,14 +82,20 @@ class LiveSession:
         """Run the engine thread and yield its events on the caller's loop until it ends."""
         ui_loop = asyncio.get_running_loop()
         inbox: asyncio.Queue[object] = asyncio.Queue()
+        def post(item: object) -> None:
+            try:
+                ui_loop.call_soon_threadsafe(inbox.put_nowait, item)
+            except RuntimeError:  # the app has already shut its loop: nobody is listening
+                pass
+
         thread = self._thread = threading.Thread(
-            target=lambda: asyncio.run(self._engine(ui_loop, inbox)), name="fanmail-engine", daemon=True
+            target=lambda: asyncio.run(self.engine(post)), name="fanmail-engine", daemon=True
         )
         thread.start()
         try:
             while True:
                 batch = await inbox.get()
-                if batch is _END:
+                if batch is END:
                     return
                 if isinstance(batch, BaseException):
                     raise batch
@@ -99,15 +105,11 @@ class LiveSession:
             self.close()
             await asyncio.to_thread(thread.join, 10)
 
-    async def _engine(self, ui_loop: asyncio.AbstractEventLoop, inbox: asyncio.Queue[object]) -> None:
+    async def engine(self, post: Callable[[object], None]) -> None:
+        """The run on the current loop. `post` gets lists of events, then an exception if the run
+        failed, then `END`; it is called on this loop and must not block."""
         self._engine_loop = asyncio.get_running_loop()
         pending = self._pending
-
-        def post(item: object) -> None:
-            try:
-                ui_loop.call_soon_threadsafe(inbox.put_nowait, item)
-            except RuntimeError:  # the app has already shut its loop: nobody is listening
-                pass
 
         def flush() -> None:
             if pending:
@@ -129,7 +131,7 @@ class LiveSession:
             post(exc)
         finally:
             flush()
-            post(_END)
+            post(END)
 
     def _store_needed(self) -> bool:
         return self.resume_id is not None
@@ -223,7 +225,7 @@ class LiveSession:
             await asyncio.to_thread(thread.join, timeout)
 
 
-_END = object()
+END = object()  # posted once after the last batch of a run
 
 
 ManualClock = ReplayClock  # a clock that only moves when told: frozen time for snapshots

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from tui.agents.base import ProviderError
+from tui.app.engine_process import EngineFailed
 from tui.app.screens.confirm_actions import ConfirmActions, ConfirmOverride
 from tui.app.screens.email_detail import EmailDetail
 from tui.app.screens.run_report import RunReportScreen
@@ -32,6 +33,7 @@ from tui.mail.sources import SourceError
 from tui.settings import ConfigError
 
 FLUSH_S = 0.25
+_GATED_ACTIONS = ("retry", "retry_all", "cancel", "toggle_pause", "apply_selected", "apply_all")
 MAX_TOASTS = 3  # per flush; a provider outage must not bury the screen in notifications
 
 
@@ -93,6 +95,8 @@ class DashboardScreen(Screen[None]):
                 self.state.apply(event)
         except (ProviderError, ConfigError, SourceError) as exc:  # e.g. the mailbox refused the login
             self.app.exit(return_code=2, message=f"fanmail: error: {exc}")
+        except EngineFailed as exc:  # already one line, naming the error
+            self.state.fail(str(exc))
         except Exception as exc:  # never a traceback over the dashboard: one line, on screen
             self.state.fail(f"{type(exc).__name__}: {exc}")
 
@@ -144,22 +148,13 @@ class DashboardScreen(Screen[None]):
 
     def _refresh_actions(self) -> None:
         """Footer shows r/R/c as disabled when they cannot apply; recompute only on change."""
-        key = (self._selected_agent_state(), bool(self.state.retryable()), self.state.busy, self.state.paused,
-               self._selected_actions_state(), self.state.action_counts().planned if self.state.actions else 0)
+        key = tuple(self.check_action(action, ()) for action in _GATED_ACTIONS)
         if key != self._actions_key:
             self._actions_key = key
             self.refresh_bindings()
 
-    def _selected_agent_state(self) -> tuple[str, bool] | None:
-        agent = self.state.agents.get(self.grid.selected or "")
-        return (agent.state, agent.retryable) if agent else None
-
     def _selected_actions(self) -> MailActions | None:
         return self.state.actions.get(self.table.selected_email_id or "")
-
-    def _selected_actions_state(self) -> tuple[str, bool] | None:
-        view = self._selected_actions()
-        return (view.status, bool(view.todo(override=view.review))) if view else None
 
     @on(InboxTable.Highlighted)
     def _inbox_highlighted(self) -> None:

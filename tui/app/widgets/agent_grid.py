@@ -167,9 +167,9 @@ class AgentGrid(Widget, can_focus=True):
         if c.timeout_s:
             line += f" · {fmt_time(c.elapsed_s)}/{fmt_time(c.timeout_s)}"
         line += f" · try {c.launches}" + (f" · {c.retries} retries" if c.retries else "") + f" · {c.subject}"
-        if line != self._focusline:  # Static.update lays out the screen again: only on change
-            self._focusline = line
-            self.query_one("#focusline", Static).update(safe_line(line))
+        if line != self._focusline:
+            self._focusline = line  # one line high by CSS: repaint it, never lay out the screen again
+            self.query_one("#focusline", Static).update(safe_line(line), layout=False)
 
     def action_move(self, delta: int) -> None:
         self._set_cursor(self.cursor + delta)
