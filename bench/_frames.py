@@ -73,6 +73,7 @@ class Result:
     misses: int = 0
     stream_s: float = 0.0
     rows: int = 0
+    ui_cpu_s: float | None = None  # CPU time of the UI's process over the stream (all its threads)
 
     def pct(self, q: float) -> float:
         if not self.samples:

@@ -81,7 +81,8 @@ def report(results: list[Result]) -> None:
         lost = f", {r.misses} presses lost" if r.misses else ""
         print(f"{r.label:<40} {r.first_paint_ms:9.0f}ms {r.pct(0.5):6.1f}ms {r.pct(0.95):6.1f}ms "
               f"{max(r.samples, default=float('nan')):5.0f}ms {len(r.samples):4d}  "
-              f"{r.rows} rows in {r.stream_s:.1f}s ({r.rows / max(r.stream_s, 1e-9):.0f}/s){lost}")
+              f"{r.rows} rows in {r.stream_s:.1f}s ({r.rows / max(r.stream_s, 1e-9):.0f}/s){lost}"
+              + (f", UI process CPU {r.ui_cpu_s * 1000 / max(r.rows, 1):.2f} ms/row" if r.ui_cpu_s is not None else ""))
     base = results[0]
     for r in results[1:]:
         print(f"{r.label} vs {base.label}: key p95 x{r.pct(0.95) / base.pct(0.95):.1f}, "

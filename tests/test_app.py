@@ -15,6 +15,7 @@ from textual.color import Color
 from tui.app.app import FanmailApp, make_app
 from tui.app.replay import arecord_demo, replay_app
 from tui.app.screens.email_detail import EmailDetail
+from tui.app.screens.dashboard import INPUT_QUIET_S, MAX_DEFER_S
 from tui.app.screens.quit_confirm import QuitConfirm
 from tui.app.session import ManualClock, ReplaySession
 from tui.app.state import RunState
@@ -302,6 +303,28 @@ async def test_five_hundred_agents_stay_cheap() -> None:
         dash.grid.focus()
         await pilot.press("j", "down")
         assert dash.grid.selected == dash.grid.cards[1 + dash.query_one("#tiles").columns].agent_id
+
+
+async def test_keys_come_first_the_stream_repaints_around_them() -> None:
+    """While the operator presses keys the 4 Hz stream repaint is skipped, but never for longer
+    than MAX_DEFER_S; without keys every tick repaints."""
+    app = make_app(Settings(provider="rules"), "sample:10")
+    async with app.run_test(size=SIZE) as pilot:
+        dash = app.dashboard
+        await until(pilot, lambda: not dash.state.busy and bool(dash.state.agents))
+        dash.flush()
+        flushed = dash._flushed_at
+        await pilot.press("j")
+        assert app.last_key_at > flushed
+        dash._tick()
+        assert dash._flushed_at == flushed, "a tick right after a key must not repaint the stream"
+        dash._flushed_at -= MAX_DEFER_S
+        dash._tick()
+        assert dash._flushed_at > app.last_key_at, "deferred at most MAX_DEFER_S, even while keys keep coming"
+        app.last_key_at -= INPUT_QUIET_S
+        before = dash._flushed_at
+        dash._tick()
+        assert dash._flushed_at > before, "with no recent key every tick repaints"
 
 
 async def test_themes_light_and_fallback() -> None:

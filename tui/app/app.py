@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 
@@ -38,6 +39,13 @@ class FanmailApp(App[None]):
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
     ]
+
+    last_key_at = float("-inf")  # monotonic time of the operator's last key: the stream repaints around it
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self.last_key_at = time.monotonic()
+        await super().on_event(event)
 
     def __init__(
         self,

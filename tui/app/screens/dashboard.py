@@ -6,6 +6,7 @@ rows into the inbox table and hands fresh cards to the agent grid inside one bat
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ from tui.mail.sources import SourceError
 from tui.settings import ConfigError
 
 FLUSH_S = 0.25
+INPUT_QUIET_S = 0.3  # a key this recent defers the stream's repaint...
+MAX_DEFER_S = 1.0  # ...for at most this long
 _GATED_ACTIONS = ("retry", "retry_all", "cancel", "toggle_pause", "apply_selected", "apply_all")
 MAX_TOASTS = 3  # per flush; a provider outage must not bury the screen in notifications
 
@@ -70,6 +73,7 @@ class DashboardScreen(Screen[None]):
         self.note_timeout = note_timeout
         self._actions_key: tuple[object, ...] = ()
         self._preview: str | None = None
+        self._flushed_at = float("-inf")
 
     def compose(self) -> ComposeResult:
         yield RunHeader(self.session.label, id="run-header")
@@ -82,7 +86,7 @@ class DashboardScreen(Screen[None]):
         self.query_one("#filter", FilterInput).display = False
         self.query_one(InboxTable).focus()
         self.run_worker(self._consume(), name="events", group="run", exclusive=True)
-        self.set_interval(FLUSH_S, self.flush, name="flush")
+        self.set_interval(FLUSH_S, self._tick, name="flush")
         self.flush()
 
     async def on_unmount(self) -> None:
@@ -109,9 +113,18 @@ class DashboardScreen(Screen[None]):
     def table(self) -> InboxTable:
         return self.query_one(InboxTable)
 
+    def _tick(self) -> None:
+        """Input first: while the operator is pressing keys the stream is drawn at most once per
+        MAX_DEFER_S, so a key's repaint does not queue behind a repaint of streamed rows."""
+        now = time.monotonic()
+        if now - self.app.last_key_at < INPUT_QUIET_S and now - self._flushed_at < MAX_DEFER_S:  # type: ignore[attr-defined]
+            return
+        self.flush()
+
     def flush(self) -> None:
         """Push what changed since the last tick to the widgets, in one batch."""
         state = self.state
+        self._flushed_at = time.monotonic()
         with self.app.batch_update():
             rows = state.take_rows()
             if rows:
