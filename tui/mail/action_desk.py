@@ -126,6 +126,7 @@ class ActionDesk:
         self._task: asyncio.Task[None] | None = None
         self._busy = False
         self._closing = False
+        self._finishing = False
 
     def start(self) -> None:
         if self._task is None:
@@ -175,6 +176,8 @@ class ActionDesk:
     async def _work(self) -> None:
         while not self._closing:
             if not self._queue:
+                if self._finishing:
+                    return
                 self._wake.clear()
                 await self._wake.wait()
                 continue
@@ -239,6 +242,17 @@ class ActionDesk:
             for outcome in outcomes:
                 self.out.write(json.dumps(outcome.to_json(), ensure_ascii=False) + "\n")
             self.out.flush()
+
+    async def finish(self) -> None:
+        """Apply everything queued, then disconnect: the end of a headless run."""
+        self._finishing = True
+        self._wake.set()
+        task, self._task = self._task, None
+        try:
+            if task is not None:
+                await task
+        finally:
+            await self.aclose()
 
     async def aclose(self) -> None:
         """Drop what is queued; let an apply already under way finish (each step is recorded as it

@@ -11,12 +11,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import IO, Any
 
 from tui.fanout.events import EmailDone, Event, SourceFailed
-from tui.mail.actions import ActionRunner
+from tui.mail.action_desk import ActionDesk, ActionsDone, ActionsPlanned, DeskEvent
+from tui.mail.actions import Action, ActionOutcome
 from tui.mail.imap import ImapError, ImapSource, open_imap_source, parse_source_ref
 from tui.mail.smtp import Forwarder, SmtpError
 from tui.model import Email, ResultRow
@@ -31,7 +33,8 @@ class ImapTriage:
         self.apply = apply
         self.actions_out = actions_out
         self.forwarder = forwarder
-        self.runner: ActionRunner | None = None
+        self.desk: ActionDesk | None = None
+        self.report = ActionReport(apply)
         self.coordinator: Any = None
         self.source_error: str | None = None
         self.read = 0
@@ -65,9 +68,9 @@ class ImapTriage:
     def attach(self, store: Any, run_id: str) -> None:
         if self.apply and store is None:
             raise ConfigError("--apply needs the store (--store PATH) to never apply an action twice")
-        self.runner = ActionRunner(self.settings, self.source, apply=self.apply, store=store, run_id=run_id,
-                                   out=self.actions_out, forwarder=self.forwarder)
-        self.runner.start()
+        self.desk = ActionDesk(self.settings, self.source, store=store, run_id=run_id, forwarder=self.forwarder,
+                               auto=self.apply, emit=self.report.add, out=self.actions_out)
+        self.desk.start()
 
     def events(self, coordinator: Any) -> AsyncIterator[Event]:
         self.coordinator = coordinator
@@ -77,8 +80,8 @@ class ImapTriage:
         if isinstance(event, EmailDone):
             row = event.row
             email = self._email(row.email_id)
-            if email is not None and self.runner is not None:
-                self.runner.add(row, email)
+            if email is not None and self.desk is not None:
+                self.desk.add(row, email)
         elif isinstance(event, SourceFailed):
             self.source_error = event.reason
             self.read = event.read
@@ -101,15 +104,15 @@ class ImapTriage:
 
     async def finish(self) -> None:
         try:
-            if self.runner is not None:
-                await self.runner.finish()
+            if self.desk is not None:
+                await self.desk.finish()
         finally:
             self._close_out()
 
     async def aclose(self) -> None:
         try:
-            if self.runner is not None:
-                await self.runner.aclose()
+            if self.desk is not None:
+                await self.desk.aclose()
             await self.source.aclose()
         finally:
             self._close_out()
@@ -121,22 +124,72 @@ class ImapTriage:
 
     @property
     def incomplete(self) -> bool:
-        return bool(self.source_error or self._unread or (self.runner is not None and self.runner.incomplete))
+        return bool(self.source_error or self._unread or self.report.not_done)
 
     def closing_lines(self) -> list[str]:
-        lines = self.runner.summary_lines() if self.runner is not None else []
+        lines = self.report.summary_lines()
         error = None
         if self.source_error:
             error = (f"fanmail: error: reading {self.source.target.mailbox_url()} stopped after "
                      f"{len(self.source.received)} of {self.source.expected} emails: {self.source_error}")
-        elif self.runner is not None and self.runner.error:
-            error = f"fanmail: error: actions stopped: {self.runner.error}"
+        elif self.report.not_done:
+            error = f"fanmail: error: actions stopped: {self.report.not_done[0].note.removeprefix('not applied: ')}"
         if error:
-            not_done = sum(1 for o in (self.runner.outcomes if self.runner else []) if o.status == "failed")
             tail = "nothing was half-done: run the same command again to finish"
-            if not_done:
-                tail = f"{not_done} actions not done (their emails stay in {self.source.target.folder}); {tail}"
+            if self.report.not_done:
+                tail = (f"{len(self.report.not_done)} actions not done (their emails stay in "
+                        f"{self.source.target.folder}); {tail}")
             lines.append(f"{error}; {tail}")
+        return lines
+
+
+class ActionReport:
+    """What the desk did in a headless run, folded from its events into the closing lines."""
+
+    def __init__(self, apply: bool) -> None:
+        self.apply = apply
+        self.planned: Counter[str] = Counter()  # a dry run: appliable actions by kind
+        self.review: list[Action] = []
+        self.outcomes: list[ActionOutcome] = []
+
+    def add(self, event: DeskEvent) -> None:
+        if isinstance(event, ActionsPlanned):
+            self.review += [a for a in event.actions if a.kind == "review"]
+            self.planned.update(a.kind for a in event.actions if a.appliable)
+        elif isinstance(event, ActionsDone):
+            self.outcomes += event.outcomes
+
+    @property
+    def not_done(self) -> list[ActionOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def summary_lines(self, limit: int = 50) -> list[str]:
+        by_status: dict[str, Counter[str]] = {"planned": self.planned}
+        for o in self.outcomes:
+            by_status.setdefault(o.status, Counter())[o.action.kind] += 1
+
+        def kinds(status: str) -> str:
+            c = by_status.get(status, Counter())
+            parts = [f"{c[k]} {name}" for k, name in (("move", "moves"), ("forward", "forwards"),
+                                                      ("flag", "flags"), ("keyword", "keywords")) if c.get(k)]
+            return ", ".join(parts) or "none"
+
+        review_emails = dict.fromkeys(a.email_id for a in self.review)
+        if not self.apply:
+            line = f"fanmail: actions planned (dry run, nothing changed; add --apply): {kinds('planned')}"
+        else:
+            line = f"fanmail: actions applied: {kinds('applied')}"
+            for status, words in (("already", "already done earlier"), ("skipped", "skipped"), ("failed", "NOT done")):
+                if status in by_status:
+                    line += f"; {words}: {kinds(status)}"
+        lines = [line + f"; {len(review_emails)} emails stay in the inbox for review"]
+        firsts = {a.email_id: a for a in reversed(self.review)}
+        for email_id in list(review_emails)[:limit]:
+            a = firsts[email_id]
+            subject = (a.subject or "(no subject)").replace("\n", " ")[:70]
+            lines.append(f"fanmail: review: {email_id} {subject!r}: {a.detail[:120]}")
+        if len(review_emails) > limit:
+            lines.append(f"fanmail: review: ... and {len(review_emails) - limit} more (all in --actions FILE)")
         return lines
 
 
