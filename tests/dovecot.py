@@ -32,7 +32,7 @@ base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
 info_log_path = {root}/dovecot.log
-protocols = imap
+protocols = imap{extra_protocols}
 listen = 127.0.0.1
 default_login_user = {login_user}
 default_internal_user = {internal_user}
@@ -67,12 +67,33 @@ service imap-login {{
 service anvil {{
   chroot =
 }}
+{lmtp_service}
 service stats {{
   unix_listener stats-writer {{
     mode = 0666
   }}
 }}
 """
+
+
+_LMTP_SERVICE = """\
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {port}
+  }}
+}}
+"""
+
+
+def lmtp_missing() -> str | None:
+    """Why Dovecot cannot deliver over LMTP here, or None when it can."""
+    reason = dovecot_missing()
+    if reason:
+        return reason
+    if not any(Path(d, "lmtp").exists() for d in ("/usr/lib/dovecot", "/usr/libexec/dovecot")):
+        return "dovecot's LMTP server is not installed (apt-get install -y dovecot-lmtpd; .ci/run does this)"
+    return None
 
 
 def free_port() -> int:
@@ -112,6 +133,8 @@ class DovecotServer:
     port: int = field(default_factory=free_port)
     ssl_port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
+    lmtp: bool = False  # also deliver over LMTP on 127.0.0.1:lmtp_port (needs dovecot-lmtpd)
+    lmtp_port: int = field(default_factory=free_port)
 
     def __post_init__(self) -> None:
         os.chmod(self.root, 0o755)  # dovecot's own users must reach the mail below it
@@ -124,6 +147,8 @@ class DovecotServer:
         (self.root / "dovecot.conf").write_text(_CONFIG.format(
             root=self.root, port=self.port, ssl_port=self.ssl_port,
             login_user="dovenull" if as_root else me, internal_user=me, mail_user=me, mail_group=me,
+            extra_protocols=" lmtp" if self.lmtp else "",
+            lmtp_service=_LMTP_SERVICE.format(port=self.lmtp_port) if self.lmtp else "",
         ))
         if as_root:
             for sub in ("mail", "home"):
@@ -152,12 +177,16 @@ class DovecotServer:
             if self.proc.poll() is not None:
                 err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
                 raise RuntimeError(f"dovecot exited: {err.strip()[-800:]}\n{self.log[-800:]}")
-            if all(self._listening(p) for p in (self.port, self.ssl_port)):
+            if all(self._listening(p) for p in self._ports):
                 return
             if time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError("dovecot did not start listening in time:\n" + self.log[-800:])
             time.sleep(0.05)
+
+    @property
+    def _ports(self) -> tuple[int, ...]:
+        return (self.port, self.ssl_port, self.lmtp_port) if self.lmtp else (self.port, self.ssl_port)
 
     @staticmethod
     def _listening(port: int) -> bool:
@@ -178,7 +207,7 @@ class DovecotServer:
             proc.stderr.close()
         # children that left the session (none expected) would still hold the ports
         deadline = time.monotonic() + 10
-        while any(self._listening(p) for p in (self.port, self.ssl_port)) and time.monotonic() < deadline:
+        while any(self._listening(p) for p in self._ports) and time.monotonic() < deadline:
             time.sleep(0.05)
 
     def close(self) -> None:
