@@ -1,0 +1,320 @@
+"""Sending a campaign: one agent per segment, each with one reused SMTP connection.
+
+The same fan-out shape as triage: a coordinator starts one agent per segment under a concurrency
+cap, every agent has a timeout, and one failing agent never stops its siblings. All agents share
+one `RequestPacer` (messages per minute for the server). Each recipient is one SMTP transaction
+(MAIL, RCPT, DATA) so every reply belongs to exactly one recipient:
+
+- 2xx on DATA: `accepted`.
+- 4xx (RCPT or DATA): `deferred`, put back in the agent's own queue with exponential backoff and
+  retried on the same connection, until `max_attempts`; then it stays `deferred` (reported).
+- 5xx: `refused`, and the address goes on the suppression list.
+- Connection lost before DATA: nothing was sent; reconnect and try again. Lost *during* DATA:
+  `unknown` (see ledger.py: never re-sent automatically).
+
+Ledger writes run in a thread (`asyncio.to_thread`), so the event loop never waits on the disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import aiosmtplib
+
+from tui.fanout.limits import RequestPacer, backoff_delay
+from tui.mail.smtp import Forwarder, SmtpError, SmtpTarget
+from tui.outbound.contacts import Contact
+from tui.outbound.ledger import Ledger
+from tui.outbound.personalize import PersonalizeError, Personalizer
+from tui.outbound.template import Renderer
+
+NO_SEGMENT = "(none)"
+CONNECT_TRIES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class SendOptions:
+    """How a campaign is sent (everything but the recipients and the message)."""
+
+    target: SmtpTarget
+    sender: str
+    cafile: str | None = None
+    insecure: bool = False
+    concurrency: int = 20
+    mpm: int | None = None            # messages per minute for the server, all agents together
+    agent_timeout: float | None = None
+    max_attempts: int = 4             # per recipient, counting the first
+    retry_delay: float = 30.0         # backoff base after a 4xx, seconds
+    retry_cap: float = 900.0
+    smtp_timeout: float = 30.0
+    seed: int = 7
+
+
+# ---------------------------------------------------------------- events (for progress and the dashboard)
+@dataclass(frozen=True, slots=True)
+class SegmentStarted:
+    segment: str
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientDone:
+    segment: str
+    recipient: str
+    state: str
+    code: int | None
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientDeferred:
+    """A 4xx: the recipient goes back in its agent's queue for a later attempt."""
+
+    segment: str
+    recipient: str
+    code: int
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentDone:
+    segment: str
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentFailed:
+    segment: str
+    error: str
+    left: int  # recipients not attempted: still pending, sent by the next run
+
+
+CampaignEvent = SegmentStarted | RecipientDone | RecipientDeferred | SegmentDone | SegmentFailed
+
+
+def plan_segments(contacts: list[Contact], column: str | None) -> dict[str, list[Contact]]:
+    """Segment value -> its contacts in file order; segments sorted by name. Every contact in one."""
+    segments: dict[str, list[Contact]] = {}
+    for contact in contacts:
+        value = (contact.fields.get(column, "") if column else "").strip() or NO_SEGMENT
+        segments.setdefault(value, []).append(contact)
+    return dict(sorted(segments.items()))
+
+
+class SegmentConnection(Forwarder):
+    """The project's SMTP connection rules (TLS, STARTTLS, cafile, password from the env), one per agent."""
+
+    async def client(self) -> aiosmtplib.SMTP:
+        try:
+            return await self._connect()
+        except SmtpError as exc:  # the forwarder's words, for a campaign
+            raise SmtpError(str(exc).replace("cannot forward via", "cannot send via")) from None
+
+
+@dataclass
+class CampaignResult:
+    counts: Counter[str] = field(default_factory=Counter)
+    failed_segments: dict[str, str] = field(default_factory=dict)
+    wall_s: float = 0.0
+
+
+class CampaignSender:
+    """Sends the recipients the ledger still has to send, one agent per segment."""
+
+    def __init__(self, ledger: Ledger, campaign_id: str, renderer: Renderer, options: SendOptions,
+                 on_event: Callable[[CampaignEvent], None] | None = None,
+                 personalizer: Personalizer | None = None) -> None:
+        self.ledger = ledger
+        self.campaign_id = campaign_id
+        self.renderer = renderer
+        self.options = options
+        self.on_event = on_event or (lambda event: None)
+        self.pacer = RequestPacer(options.mpm) if options.mpm else None
+        self.rng = random.Random(options.seed)
+        self.result = CampaignResult()
+        self.personalizer = personalizer
+        self._lines: dict[str, tuple[str | None, str]] = {}  # recipient -> (personal line, why none)
+
+    async def run(self, segments: dict[str, list[tuple[Contact, int]]]) -> CampaignResult:
+        """`segments`: per segment, the (contact, attempts so far) still to send."""
+        started = time.monotonic()
+        cap = asyncio.Semaphore(max(1, self.options.concurrency))
+        try:
+            async with asyncio.TaskGroup() as group:
+                for name, todo in segments.items():
+                    if todo:
+                        group.create_task(self._agent(cap, name, todo))
+        finally:
+            if self.personalizer is not None:
+                await self.personalizer.aclose()
+        self.result.wall_s = time.monotonic() - started
+        return self.result
+
+    # ---------------------------------------------------------------- one agent
+    async def _agent(self, cap: asyncio.Semaphore, segment: str, todo: list[tuple[Contact, int]]) -> None:
+        async with cap:
+            self.on_event(SegmentStarted(segment, len(todo)))
+            queue = list(todo)
+            queue.reverse()  # pop() from the end keeps file order
+            retries: list[tuple[float, int, Contact, int]] = []  # (due, tiebreak, contact, attempts)
+            counts: Counter[str] = Counter()
+            conn = SegmentConnection(self.options.target, sender=self.options.sender, cafile=self.options.cafile,
+                                     insecure=self.options.insecure, timeout=self.options.smtp_timeout)
+            seq = 0
+            current: Contact | None = None
+            try:
+                async with asyncio.timeout(self.options.agent_timeout):
+                    while queue or retries:
+                        now = time.monotonic()
+                        if retries and (retries[0][0] <= now or not queue):
+                            due, _, contact, attempts = heapq.heappop(retries)
+                            current = contact  # held here while it waits: a timeout still reports it
+                            if due > now:
+                                await asyncio.sleep(due - now)
+                        else:
+                            contact, attempts = queue.pop()
+                            current = contact
+                        state, attempts = await self._send_one(conn, segment, contact, attempts)
+                        current = None
+                        if state == "retry":
+                            seq += 1
+                            delay = backoff_delay(attempts, self.rng, base=self.options.retry_delay,
+                                                  cap=self.options.retry_cap)
+                            heapq.heappush(retries, (time.monotonic() + delay, seq, contact, attempts))
+                            continue
+                        counts[state] += 1
+                self.on_event(SegmentDone(segment, dict(counts)))
+            except Exception as exc:  # noqa: BLE001 - one agent's failure is reported, never its siblings'
+                if isinstance(exc, TimeoutError):
+                    error = f"agent timed out after {self.options.agent_timeout:g} s"
+                elif isinstance(exc, SmtpError):
+                    error = str(exc)
+                else:
+                    error = f"{type(exc).__name__}: {exc}"
+                left = ([current] if current else []) + [c for c, _ in queue] + [r[2] for r in retries]
+                await asyncio.to_thread(self._leave_pending, left, error)
+                self.result.failed_segments[segment] = error
+                self.on_event(SegmentFailed(segment, error, len(left)))
+            finally:
+                self.result.counts.update(counts)
+                await conn.close()
+
+    def _leave_pending(self, contacts: list[Contact], error: str) -> None:
+        for contact in contacts:
+            self.ledger.note_error(self.campaign_id, contact.email, error)
+        self.result.counts["pending"] += len(contacts)
+
+    async def _client(self, conn: SegmentConnection) -> aiosmtplib.SMTP:
+        for attempt in range(1, CONNECT_TRIES + 1):
+            try:
+                return await conn.client()
+            except SmtpError:
+                if attempt == CONNECT_TRIES:
+                    raise
+                await asyncio.sleep(backoff_delay(attempt, self.rng, base=0.5, cap=5.0))
+        raise AssertionError("unreachable")
+
+    async def _send_one(self, conn: SegmentConnection, segment: str, contact: Contact,
+                        attempts: int) -> tuple[str, int]:
+        """One SMTP transaction for one recipient. Returns (state, attempts); state 'retry' = 4xx."""
+        recipient = contact.email
+        line, line_note = await self._personal_line(contact)
+        rendered = self.renderer.render(contact, line)
+        lost = 0
+        while True:
+            client = await self._client(conn)
+            ticket = await self.pacer.acquire(0) if self.pacer else None
+            try:
+                attempts += 1
+                try:
+                    await client.mail(self.options.sender)
+                    await client.rcpt(recipient)
+                except aiosmtplib.SMTPSenderRefused as exc:  # about us, not the recipient: never suppress
+                    await _reset(client)
+                    if 400 <= exc.code < 500:
+                        return await self._rejected(segment, recipient, exc.code, exc.message, attempts,
+                                                    address_problem=False)
+                    raise SmtpError(f"SMTP server {self.options.target.address} refused the sender "
+                                    f"{self.options.sender}: {exc.code} {exc.message}") from None
+                except aiosmtplib.SMTPResponseException as exc:  # the recipient refused or deferred
+                    await _reset(client)
+                    return await self._rejected(segment, recipient, exc.code, exc.message, attempts)
+                except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
+                    await conn.close()  # nothing was sent: reconnect and try again
+                    attempts -= 1
+                    lost += 1
+                    if lost >= CONNECT_TRIES:
+                        raise SmtpError(f"lost SMTP server {self.options.target.address}: {exc}") from None
+                    continue
+                await asyncio.to_thread(self.ledger.mark_sending, self.campaign_id, recipient, attempts)
+                try:
+                    response = await client.data(rendered.data)
+                except aiosmtplib.SMTPResponseException as exc:  # the server said no to the message
+                    await _reset(client)
+                    return await self._rejected(segment, recipient, exc.code, exc.message, attempts,
+                                                address_problem=False)
+                except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
+                    await conn.close()
+                    await self._final(segment, recipient, "unknown", attempts, None, "",
+                                      f"connection lost during DATA ({exc}): the message may have been sent")
+                    return "unknown", attempts
+                except asyncio.CancelledError:
+                    # Timed out or interrupted during DATA: we cannot know whether it went out.
+                    self.ledger.mark_outcome(self.campaign_id, recipient, "unknown", attempts=attempts,
+                                             error="interrupted during DATA: the message may have been sent")
+                    raise
+                await self._final(segment, recipient, "accepted", attempts, response.code, response.message,
+                                  line_note)
+                return "accepted", attempts
+            finally:
+                if ticket is not None and self.pacer is not None:
+                    self.pacer.settle(ticket, None)
+
+    async def _personal_line(self, contact: Contact) -> tuple[str | None, str]:
+        """The model's line for this recipient, once (a deferred retry reuses it); ('', why) when
+        it could not be written: the message goes out without it and the report says so."""
+        if self.personalizer is None:
+            return None, ""
+        if contact.email not in self._lines:
+            try:
+                self._lines[contact.email] = (await self.personalizer.line(contact), "")
+            except PersonalizeError as exc:
+                self._lines[contact.email] = ("", f"sent without a personal line: {exc}")
+        return self._lines[contact.email]
+
+    async def _rejected(self, segment: str, recipient: str, code: int, reply: str, attempts: int, *,
+                        address_problem: bool = True) -> tuple[str, int]:
+        """4xx: retry later (or give up after max_attempts); 5xx: refused. Only a 5xx to RCPT says
+        the address is bad, so only that one puts it on the suppression list."""
+        if 400 <= code < 500:
+            if attempts < self.options.max_attempts:
+                await asyncio.to_thread(self.ledger.mark_outcome, self.campaign_id, recipient, "deferred",
+                                        attempts=attempts, code=code, reply=reply, error="will retry")
+                self.on_event(RecipientDeferred(segment, recipient, code, attempts))
+                return "retry", attempts
+            await self._final(segment, recipient, "deferred", attempts, code, reply,
+                              f"still deferred after {attempts} attempts")
+            return "deferred", attempts
+        await self._final(segment, recipient, "refused", attempts, code, reply)
+        if address_problem:
+            await asyncio.to_thread(self.ledger.suppress, recipient, f"refused: {code} {reply}", "smtp")
+        return "refused", attempts
+
+    async def _final(self, segment: str, recipient: str, state: str, attempts: int, code: int | None,
+                     reply: str, error: str = "") -> None:
+        await asyncio.to_thread(self.ledger.mark_outcome, self.campaign_id, recipient, state, attempts=attempts,
+                                code=code, reply=reply, error=error)
+        self.on_event(RecipientDone(segment, recipient, state, code, attempts))
+
+
+async def _reset(client: aiosmtplib.SMTP) -> None:
+    try:
+        await client.rset()
+    except (aiosmtplib.SMTPException, OSError):
+        client.close()
