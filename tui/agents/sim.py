@@ -37,6 +37,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from tui.agents.prompt import PromptError, extract_email, extract_payload, payload_json
 from tui.agents.rules import classify
+from tui.extract.fields_rules import extract_fields
+from tui.extract.schema import wants_document_fields
 from tui.model import Email
 from tui.settings import Settings
 
@@ -352,7 +354,9 @@ class SimServer:
         else:
             fate, delay, rng = draw_fate(config, content_sha, counts.attempts + 1)
         answer: Any = ""
-        if fate == "ok":
+        if fate == "ok" and wants_document_fields(body):  # `fanmail extract --provider sim`
+            answer = extract_fields(parsed.email.text).model_dump_json()
+        elif fate == "ok":
             answer = self._verdict_json(content_sha, parsed.email, parsed.routes)
         elif fate == "garbage":
             answer = rng.choice(_GARBAGE if api == "openai" or not parsed.tool else _GARBAGE_TOOL_INPUT)

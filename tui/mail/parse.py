@@ -632,3 +632,43 @@ def html_to_text(html: str) -> tuple[str, str]:
     except Exception:
         pass  # keep whatever was read before the failure
     return _tidy(parser.visible), _tidy(parser.hidden)
+
+
+# ---------------------------------------------------------------- attachment bytes (tui/extract)
+
+
+def attachment_payloads(data: bytes, *, max_bytes: int) -> list[tuple[Attachment, bytes | None]]:
+    """Every attachment in MIME order with its decoded bytes, for the extraction agents.
+
+    The bytes are None when the attachment is larger than `max_bytes` (its real size is still
+    reported, from the shrunk body's encoded length), when a message far over `max_bytes` had to
+    be shrunk before parsing, or for a forwarded message. The same capped, iterative walk as
+    `parse_bytes`; never raises: an unreadable message gives [].
+    """
+    try:
+        data = bytes(data or b"")
+        notes: list[str] = []
+        elided: dict[str, tuple[int, int]] = {}
+        if len(data) > max(MAX_PARSE_BYTES, max_bytes * 4 // 3 + 1_000_000):  # base64 is 4/3 of the bytes
+            data = _shrink(data, notes, elided)
+        body = _PayloadBody(notes, elided, max_bytes)
+        body.collect(_PARSER.parsebytes(data))
+        return body.payloads
+    except Exception:
+        return []
+
+
+class _PayloadBody(_Body):
+    def __init__(self, notes: list[str], elided: dict[str, tuple[int, int]], max_bytes: int) -> None:
+        super().__init__(notes, elided)
+        self.max_bytes = max_bytes
+        self.payloads: list[tuple[Attachment, bytes | None]] = []
+
+    def _leaf(self, part: Message, ctype: str) -> None:
+        before = len(self.attachments)
+        super()._leaf(part, ctype)
+        if len(self.attachments) == before:
+            return  # a body part
+        found = self.attachments[-1]
+        whole = ctype != "message/rfc822" and self._elided_size(part) is None and found.size <= self.max_bytes
+        self.payloads.append((found, _part_bytes(part, self.notes) if whole else None))

@@ -1,0 +1,122 @@
+"""`fanmail extract SOURCE`: the extraction view, or with --headless the feed as JSONL (and CSV).
+
+The feed is written when the run ends, because a later document can flag an earlier one (the
+same invoice number seen twice); progress goes to stderr as documents land.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import time
+from pathlib import Path
+from typing import IO, TextIO
+
+from tui.extract.documents import load_messages
+from tui.extract.events import DocDone, ExtractDone, ExtractStarted
+from tui.extract.feed import jsonl_line, write_csv
+from tui.extract.records import ExtractRecord
+from tui.extract.run import ExtractOptions, ExtractRun
+from tui.settings import ConfigError, Settings, api_key
+
+EXIT_OK = 0
+EXIT_SOME_FAILED = 3
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = sub.add_parser("extract", help="extract invoices, receipts and orders from PDFs, images and text "
+                            "(dashboard view, or --headless for a JSONL/CSV feed)")
+    parser.add_argument("source", help="Maildir, mbox file, folder of .eml, sample[:COUNT], or docs-sample[:COUNT] "
+                        "(generated invoices and receipts as PDFs, images and text)")
+    parser.add_argument("--headless", action="store_true", help="no dashboard: the feed as JSONL, progress on stderr")
+    parser.add_argument("--output", "-o", help="JSONL file for the feed (default: stdout)")
+    parser.add_argument("--csv", metavar="FILE", help="also write the feed as CSV")
+    parser.add_argument("--workers", type=int, help="OCR/PDF worker processes (default: one per core)")
+    parser.add_argument("--doc-timeout", type=float, default=120.0, help="seconds per document (default 120)")
+    parser.add_argument("--ocr-timeout", type=float, default=60.0, help="seconds per OCR pass (default 60)")
+    parser.add_argument("--max-attachment-mb", type=float, default=20.0,
+                        help="larger attachments are a failed record, not read (default 20)")
+    parser.add_argument("--provider", choices=["rules", "sim", "openai"], default="rules", dest="extract_provider",
+                        help="who reads the fields: offline rules (default), the built-in simulator, or an "
+                        "OpenAI-compatible model (strict JSON schema)")
+    parser.add_argument("--model", default=argparse.SUPPRESS, help="model name for --provider openai/sim")
+    parser.add_argument("--base-url", dest="base_url", default=argparse.SUPPRESS,
+                        help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1")
+    parser.add_argument("--api-key-env", dest="api_key_env", default=argparse.SUPPRESS,
+                        help="environment variable holding the API key")
+    parser.add_argument("--seed", type=int, default=argparse.SUPPRESS, help="seed for sample and docs-sample")
+    parser.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="fanmail.toml to read")
+
+
+def options_from(args: argparse.Namespace) -> ExtractOptions:
+    try:
+        return ExtractOptions(
+            **({"workers": args.workers} if args.workers is not None else {}), doc_timeout_s=args.doc_timeout,
+            ocr_timeout_s=args.ocr_timeout, max_attachment_bytes=max(1, round(args.max_attachment_mb * 1_000_000)))
+    except ValueError as exc:
+        first = exc.errors()[0] if hasattr(exc, "errors") else {}  # type: ignore[attr-defined]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "option"
+        raise ConfigError(f"extract: bad {where}: {first.get('msg', exc)}") from None
+
+
+def check_provider(settings: Settings, provider: str) -> None:
+    """Problems the user fixes, found before any work starts (one line, exit 2)."""
+    if provider == "openai" and not settings.base_url and not api_key(settings.model_copy(update={"provider": provider})):
+        raise ConfigError("extract: --provider openai needs OPENAI_API_KEY (or --api-key-env) or a --base-url")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    options = options_from(args)
+    provider = args.extract_provider
+    check_provider(settings, provider)
+    messages = load_messages(args.source, seed=settings.seed)  # a bad source is a one-line SourceError
+    if not args.headless:
+        from tui.app.extract_app import run_extract_app
+
+        return run_extract_app(settings, args.source, messages, ExtractRun(options, settings=settings,
+                                                                           provider=provider))
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        records = asyncio.run(extract_headless(messages, ExtractRun(options, settings=settings, provider=provider),
+                                               sys.stderr))
+        write_feed(records, out, args.csv)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return EXIT_OK if all(r.status == "ok" for r in records) else EXIT_SOME_FAILED
+
+
+def write_feed(records: list[ExtractRecord], out: IO[str], csv_path: str | None) -> None:
+    for record in records:
+        out.write(jsonl_line(record))
+    out.flush()
+    if csv_path:
+        with open(csv_path, "w", encoding="utf-8", newline="") as fh:
+            write_csv(records, fh)
+
+
+async def extract_headless(messages: list, run_: ExtractRun, stderr: TextIO) -> list[ExtractRecord]:
+    done = failed = total = 0
+    last = 0.0
+    try:
+        async for event in run_.run(messages):
+            if isinstance(event, ExtractStarted):
+                total = event.documents
+                agents = ", ".join(f"{n} {agent}" for agent, n in sorted(event.per_agent.items()))
+                stderr.write(f"fanmail: {len(messages)} emails, {total} documents ({agents}), "
+                             f"{event.workers} worker processes\n")
+            elif isinstance(event, DocDone):
+                done += 1
+                failed += event.record.status != "ok"
+                if time.monotonic() - last > 2.0:
+                    last = time.monotonic()
+                    stderr.write(f"fanmail: {done}/{total} documents, {failed} failed\n")
+            elif isinstance(event, ExtractDone):
+                flagged = sum(1 for r in event.records if r.conflicts)
+                stderr.write(f"fanmail: done: {done} documents, {failed} failed, {flagged} with conflicts, "
+                             f"{event.wall_s:.1f}s\n")
+                return event.records
+    finally:
+        run_.close()
+    return []

@@ -1,0 +1,36 @@
+"""The feed a downstream system consumes: JSONL (one record a line) and CSV (the same columns).
+
+CSV cells that a spreadsheet would run as a formula (=, +, -, @ first) get a leading quote:
+the text comes from untrusted mail.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from typing import IO
+
+from tui.extract.records import ExtractRecord
+
+CSV_COLUMNS = list(ExtractRecord.model_fields)
+
+
+def jsonl_line(record: ExtractRecord) -> str:
+    return record.model_dump_json() + "\n"
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, list):
+        value = "; ".join(v if isinstance(v, str) else json.dumps(v, sort_keys=True) for v in value)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def write_csv(records: Iterable[ExtractRecord], out: IO[str]) -> None:
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    for record in records:
+        row = record.model_dump(mode="json")
+        writer.writerow({name: _cell(row[name]) for name in CSV_COLUMNS})
