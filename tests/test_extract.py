@@ -192,3 +192,22 @@ def test_pool_has_a_worker_per_core_below_the_dashboard_priority() -> None:
     finally:
         executor.shutdown()
     assert set(seen.values()) == {os.nice(0) + pool.WORKER_NICENESS}
+
+
+async def test_a_dead_worker_fails_only_its_document_and_the_pool_comes_back() -> None:
+    """A worker killed mid-call (a crash in a native library) breaks a ProcessPoolExecutor for
+    good; the run starts a new pool, the killer fails alone and later documents are read."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from tui.extract.run import ExtractRun
+
+    run = ExtractRun(ExtractOptions(workers=1))
+    try:
+        first = run.agents.executor
+        with pytest.raises(BrokenProcessPool):  # it kills the fresh pool's worker too: given up
+            await run.agents.in_pool(os._exit, 1)
+        assert run.agents.executor is not first, "a new pool replaced the broken one"
+        text, error = await run.agents.in_pool(pool.ocr_image, b"not an image")
+        assert (text, error[:12]) == ("", "not an image"), "documents after the crash are still read"
+    finally:
+        run.close()

@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 from tui.extract import pool
@@ -40,15 +41,30 @@ class RulesReader:
 
 class FormatAgents:
     def __init__(self, executor: Executor, reader: FieldReader, *, ocr_timeout_s: float = pool.OCR_TIMEOUT_S,
-                 max_pages: int = pool.MAX_PAGES, max_pixels: int = pool.MAX_PIXELS) -> None:
+                 max_pages: int = pool.MAX_PAGES, max_pixels: int = pool.MAX_PIXELS,
+                 respawn: Callable[[], Executor] | None = None) -> None:
         self.executor = executor
+        self.respawn = respawn  # a worker that dies (a crash in a native library) breaks the whole pool
         self.reader = reader
         self.ocr_timeout_s = ocr_timeout_s
         self.max_pages = max_pages
         self.max_pixels = max_pixels
 
-    async def _in_pool(self, fn: Callable[..., Any], *args: object) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+    async def in_pool(self, fn: Callable[..., Any], *args: object) -> Any:
+        """Run in the pool; if a worker died, every call in flight fails with it: the first to see
+        it starts a new pool and each tries once more there. A document that kills its worker
+        again fails alone (a failed record), and the run goes on."""
+        loop = asyncio.get_running_loop()
+        executor = self.executor
+        try:
+            return await loop.run_in_executor(executor, fn, *args)
+        except BrokenProcessPool:
+            if self.respawn is None:
+                raise
+            if self.executor is executor:
+                executor.shutdown(wait=False, cancel_futures=True)
+                self.executor = self.respawn()
+            return await loop.run_in_executor(self.executor, fn, *args)
 
     async def extract(self, doc: Document) -> ExtractRecord:
         """One record for one document; a document that cannot be read is a failed record with a reason."""
@@ -62,7 +78,7 @@ class FormatAgents:
             return ExtractRecord.failed(doc.doc_id, doc.email_id, doc.format, doc.error, **meta)
         fmt = doc.format
         if fmt == DocFormat.PDF:
-            text, images, _pages, error = await self._in_pool(pool.read_pdf, doc.data, self.max_pages)
+            text, images, _pages, error = await self.in_pool(pool.read_pdf, doc.data, self.max_pages)
             if error is None and images:
                 fmt = DocFormat.SCANNED_PDF
                 text, error = await self._ocr_all(images)
@@ -86,7 +102,7 @@ class FormatAgents:
         return record.with_fields(fields)
 
     async def _ocr(self, data: bytes) -> tuple[str, str | None]:
-        return await self._in_pool(pool.ocr_image, data, self.ocr_timeout_s, self.max_pixels)
+        return await self.in_pool(pool.ocr_image, data, self.ocr_timeout_s, self.max_pixels)
 
     async def _ocr_all(self, images: list[bytes]) -> tuple[str, str | None]:
         """The pages of a scan, OCR'd in parallel; the first failure is the reason."""

@@ -48,15 +48,16 @@ class ExtractRun:
         self.settings = settings or Settings(provider="rules")
         self.provider = provider
         self._own_executor = executor is None
-        self.executor = executor or pool.make_pool(self.options.workers)
         self.fanin = FanIn()
         self.fatal: str | None = None  # set by a 401/403/400-class answer: later documents are not sent
-        self.agents = FormatAgents(self.executor, reader or RulesReader(), ocr_timeout_s=self.options.ocr_timeout_s,
-                                   max_pages=self.options.max_pages, max_pixels=self.options.max_pixels)
+        respawn = (lambda: pool.make_pool(self.options.workers)) if self._own_executor else None
+        self.agents = FormatAgents(executor or pool.make_pool(self.options.workers), reader or RulesReader(), ocr_timeout_s=self.options.ocr_timeout_s,
+                                   max_pages=self.options.max_pages, max_pixels=self.options.max_pixels,
+                                   respawn=respawn)
 
     def close(self) -> None:
         if self._own_executor:
-            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.agents.executor.shutdown(wait=False, cancel_futures=True)
 
     async def run(self, messages: list[Message]) -> AsyncIterator[ExtractEvent]:
         if self.reader is not None:
@@ -110,7 +111,7 @@ class ExtractRun:
     async def _split(self, message: Message) -> list[Document]:
         split = partial(documents_of, max_bytes=self.options.max_attachment_bytes)
         try:
-            return await asyncio.get_running_loop().run_in_executor(self.executor, split, message)
+            return await self.agents.in_pool(split, message)
         except Exception as exc:  # noqa: BLE001 - e.g. a worker died: this email fails, the others go on
             email = message.email
             return [Document(doc_id=f"{email.id}#0", email_id=email.id, message_id=email.message_id,
