@@ -29,7 +29,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from dovecot import free_port  # noqa: E402
 from test_campaign import write_contacts, write_template  # noqa: E402
 from tui.mail.smtp import parse_smtp_url  # noqa: E402
 from tui.outbound.campaign import CampaignSender, SendOptions  # noqa: E402
@@ -40,24 +39,22 @@ from tui.outbound.report import recipient_rows  # noqa: E402
 REGIONS = ["emea", "apac", "amer", "latam", "nordics", "dach", "benelux", "iberia", "anz", "mena"]
 
 _SERVER = """
-import sys, time
+import sys
 sys.path.insert(0, {tests!r})
-from campaign_smtp import CampaignHandler
-from aiosmtpd.controller import Controller
-controller = Controller(CampaignHandler(latency={latency}), hostname="127.0.0.1", port={port})
-controller.start()
-print("ready", flush=True)
+from campaign_smtp import CampaignHandler, CampaignSmtp
+server = CampaignSmtp(CampaignHandler(latency={latency}))
+print(server.port, flush=True)
 sys.stdin.read()
-controller.stop()
+server.close()
 """
 
 
-def start_server(port: int, latency: float) -> subprocess.Popen[str]:
-    proc = subprocess.Popen([sys.executable, "-c", _SERVER.format(tests=str(ROOT / "tests"), latency=latency,
-                                                                  port=port)],
+def start_server(latency: float) -> tuple[subprocess.Popen[str], int]:
+    """The server in its own process (its event loop never competes with the sender's); its port."""
+    proc = subprocess.Popen([sys.executable, "-c", _SERVER.format(tests=str(ROOT / "tests"), latency=latency)],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-    return proc
+    assert proc.stdout is not None
+    return proc, int(proc.stdout.readline())
 
 
 def send(folder: Path, port: int, segment_by: str | None, name: str) -> tuple[float, int, int, float]:
@@ -86,8 +83,7 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="fm-bench-campaign-"))
     total = write_contacts(folder / "contacts.csv", args.per_segment, REGIONS[:args.segments])
     write_template(folder / "t.txt")
-    port = free_port()
-    server = start_server(port, args.latency)
+    server, port = start_server(args.latency)
     try:
         seq_wall, seq_ok, seq_agents, seq_cpu = send(folder, port, None, "sequential")
         fan_wall, fan_ok, fan_agents, fan_cpu = send(folder, port, "region", "fanned")

@@ -13,9 +13,11 @@ import re
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from aiosmtpd.controller import Controller
+import pytest
+from dovecot import LocalSmtp
 
 _MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>\r\n]+>)", re.IGNORECASE | re.MULTILINE)
 
@@ -80,20 +82,28 @@ class CampaignHandler:
             return list(self.log), Counter(self.received)
 
 
-class CampaignSmtp:
-    """The server in its own thread: `url`, `handler`, `close()`."""
+class CampaignSmtp(LocalSmtp):
+    """The server in its own thread: `url`, `handler`, `close()`; a context manager."""
+
+    handler: CampaignHandler
 
     def __init__(self, handler: CampaignHandler) -> None:
-        from dovecot import free_port
+        super().__init__(handler)
 
-        self.handler = handler
-        self.port = free_port()
-        self.controller = Controller(handler, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
+    def __enter__(self) -> "CampaignSmtp":
+        return self
 
-    @property
-    def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
 
-    def close(self) -> None:
-        self.controller.stop()
+@pytest.fixture
+def server_factory() -> Iterator[Callable[[CampaignHandler], CampaignSmtp]]:
+    """Start servers with given handlers; all are stopped at the end of the test."""
+    servers: list[CampaignSmtp] = []
+
+    def start(handler: CampaignHandler) -> CampaignSmtp:
+        server = CampaignSmtp(handler)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.close()

@@ -226,28 +226,42 @@ class _Recorder:
         return "250 OK"
 
 
-class SmtpSink:
-    """aiosmtpd on 127.0.0.1 (its own thread) recording every message it accepts."""
+class LocalSmtp:
+    """aiosmtpd on 127.0.0.1 (its own thread) answering with `handler`: `url`, `port`, `close()`."""
 
-    def __init__(self) -> None:
+    def __init__(self, handler: object) -> None:
         from aiosmtpd.controller import Controller
 
-        self.recorder = _Recorder()
+        self.handler = handler
         self.port = free_port()
-        self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(handler, hostname="127.0.0.1", port=self.port)
         self.controller.start()
 
     @property
     def url(self) -> str:
         return f"smtp://127.0.0.1:{self.port}"
 
+    def close(self) -> None:
+        self.controller.stop()
+
+    def __enter__(self) -> "LocalSmtp":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class SmtpSink(LocalSmtp):
+    """Records every message it accepts."""
+
+    def __init__(self) -> None:
+        self.recorder = _Recorder()
+        super().__init__(self.recorder)
+
     @property
     def messages(self) -> list[tuple[str, list[str], bytes]]:
         with self.recorder.lock:
             return list(self.recorder.messages)
-
-    def close(self) -> None:
-        self.controller.stop()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import asyncio
 import smtplib
 import threading
 
-from dovecot import free_port
+from dovecot import LocalSmtp
 
 
 class _Handler:
@@ -43,20 +43,13 @@ class _Handler:
             None, self._deliver, envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.content))  # type: ignore[attr-defined]
 
 
-class LmtpRelay:
+class LmtpRelay(LocalSmtp):
     """`url` for --smtp; `delivered` lists what reached Dovecot, `refused` what Dovecot refused."""
 
+    handler: _Handler
+
     def __init__(self, lmtp_port: int) -> None:
-        from aiosmtpd.controller import Controller
-
-        self.handler = _Handler(lmtp_port)
-        self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    @property
-    def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
+        super().__init__(_Handler(lmtp_port))
 
     @property
     def delivered(self) -> list[tuple[str, list[str], bytes]]:
@@ -67,6 +60,3 @@ class LmtpRelay:
     def refused(self) -> list[tuple[list[str], str]]:
         with self.handler.lock:
             return list(self.handler.refused)
-
-    def close(self) -> None:
-        self.controller.stop()

@@ -12,7 +12,7 @@ from email import policy
 from pathlib import Path
 
 import pytest
-from campaign_smtp import CampaignHandler, CampaignSmtp
+from campaign_smtp import CampaignHandler, server_factory  # noqa: F401 - fixture
 
 from tui.cli import main
 
@@ -43,20 +43,6 @@ def refused_and_deferred(addresses: list[str]) -> tuple[set[str], set[str]]:
     refuse = {a for n, a in enumerate(addresses) if n % 17 == 3}
     defer = {a for n, a in enumerate(addresses) if n % 11 == 5} - refuse
     return refuse, defer
-
-
-@pytest.fixture
-def server_factory():
-    servers: list[CampaignSmtp] = []
-
-    def start(handler: CampaignHandler) -> CampaignSmtp:
-        server = CampaignSmtp(handler)
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.close()
 
 
 def campaign_args(tmp_path: Path, contacts: Path, url: str, *extra: str) -> list[str]:
@@ -234,7 +220,9 @@ def test_outbound_engine_imports_no_textual() -> None:
     import sys
 
     modules = ["tui.outbound.campaign", "tui.outbound.campaign_plan", "tui.outbound.ledger", "tui.outbound.report",
-               "tui.outbound.bounces", "tui.outbound.commands", "tui.outbound.template", "tui.outbound.contacts", "tui.outbound.personalize"]
+               "tui.outbound.bounces", "tui.outbound.commands", "tui.outbound.template", "tui.outbound.contacts",
+               "tui.outbound.personalize", "tui.outbound.agents", "tui.outbound.tables", "tui.outbound.cli_common",
+               "tui.outbound.provision", "tui.outbound.provision_cli"]
     code = (f"import sys\nfor m in {modules!r}: __import__(m)\n"
             "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] == 'textual')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -267,8 +255,10 @@ def test_agent_timeout_is_reported_and_the_next_run_finishes_without_duplicates(
 
 
 def test_messages_per_minute_hold_at_the_server_across_agents(tmp_path, server_factory, capsys) -> None:
-    """--mpm is one limit for the server, shared by every segment agent: counted at the server,
-    no one-second window ever holds more than mpm/60 transactions (+1 for the window's edge)."""
+    """--mpm is one limit for the server, shared by every segment agent, counted at the server:
+    30 messages at 10/s take at least 2.9 s however the agents overlap, and no two-second window
+    holds more than 20 (+2: the server's clock sees the sends through the machine's scheduling
+    jitter, which can bunch two neighbours into one window)."""
     write_contacts(tmp_path / "contacts.csv", per_segment=10, segments=["a", "b", "c"])
     write_template(tmp_path / "t.txt")
     handler = CampaignHandler()
@@ -276,8 +266,9 @@ def test_messages_per_minute_hold_at_the_server_across_agents(tmp_path, server_f
     assert main(campaign_args(tmp_path, tmp_path / "contacts.csv", server.url, "--apply", "--mpm", "600")) == 0
     arrivals = sorted(handler.arrivals)
     assert len(arrivals) == 30
-    busiest = max(sum(1 for t in arrivals[i:] if t < start + 1.0) for i, start in enumerate(arrivals))
-    assert busiest <= 600 // 60 + 1
+    assert arrivals[-1] - arrivals[0] >= 29 / 10 - 0.3, "faster than 10 messages a second"
+    busiest = max(sum(1 for t in arrivals[i:] if t < start + 2.0) for i, start in enumerate(arrivals))
+    assert busiest <= 2 * 600 // 60 + 2
 
 
 def test_a_refused_sender_fails_the_segments_and_suppresses_nobody(tmp_path, server_factory, capsys) -> None:

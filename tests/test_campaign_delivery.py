@@ -64,11 +64,8 @@ def send_campaign(tmp_path: Path) -> tuple[list[str], CampaignHandler]:
     addresses = write_contacts(tmp_path / "contacts.csv", per_segment=5, segments=["a", "b"])
     write_template(tmp_path / "t.txt")
     handler = CampaignHandler()
-    server = CampaignSmtp(handler)
-    try:
+    with CampaignSmtp(handler) as server:
         assert main(campaign_args(tmp_path, tmp_path / "contacts.csv", server.url, "--apply")) == 0
-    finally:
-        server.close()
     return addresses, handler
 
 
@@ -79,7 +76,7 @@ def test_dsn_bounces_in_a_dovecot_folder_are_matched(tmp_path, dovecot: DovecotS
     delayed = make_dsn(message_for(handler, addresses[2]), addresses[2], 9, action="delayed", status="4.4.1")
     stranger = make_dsn(b"Message-ID: <not-ours@elsewhere.test>\r\nSubject: x\r\n\r\n", "who@elsewhere.test", 10)
     plain = b"From: a@b.test\r\nSubject: just mail\r\nMessage-ID: <plain@b.test>\r\n\r\nnot a bounce\r\n"
-    conn = imaplib.IMAP4("127.0.0.1", dovecot.port)
+    conn = imaplib.IMAP4("127.0.0.1", dovecot.port, timeout=30)
     conn.login(USER, PASSWORD)
     conn.create("Bounces")
     conn.logout()
@@ -100,12 +97,9 @@ def test_dsn_bounces_in_a_dovecot_folder_are_matched(tmp_path, dovecot: DovecotS
     assert main(args) == 0
     assert "0 new matched, 0 new unmatched" in capsys.readouterr().out
     handler2 = CampaignHandler()
-    server = CampaignSmtp(handler2)
-    try:
+    with CampaignSmtp(handler2) as server:
         assert main(campaign_args(tmp_path, tmp_path / "contacts.csv", server.url, "--apply",
                                   "--campaign", "next")) == 0
-    finally:
-        server.close()
     assert set(handler2.snapshot()[1]) == set(addresses) - set(bounced)
 
 

@@ -25,6 +25,7 @@ def test_killed_mid_campaign_and_resumed_sends_nobody_twice(tmp_path: Path, caps
     refuse, defer = refused_and_deferred(addresses)
     handler = CampaignHandler(refuse=refuse, defer_once=defer, latency=0.01)
     server = CampaignSmtp(handler)
+    proc: subprocess.Popen[bytes] | None = None
     try:
         args = campaign_args(tmp_path, tmp_path / "contacts.csv", server.url, "--apply")
         proc = subprocess.Popen([sys.executable, "-m", "tui", *args], stdout=subprocess.DEVNULL,
@@ -48,6 +49,9 @@ def test_killed_mid_campaign_and_resumed_sends_nobody_twice(tmp_path: Path, caps
         code = main([*args, "--csv", str(tmp_path / "r.csv")])
         _, received = handler.snapshot()
     finally:
+        if proc is not None and proc.poll() is None:  # a failed check above: never leave it sending
+            proc.kill()
+            proc.wait(timeout=10)
         server.close()
 
     assert max(received.values()) == 1  # nobody received a second message

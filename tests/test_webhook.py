@@ -34,7 +34,7 @@ async def hook() -> AsyncIterator[tuple[str, Receiver, aiohttp.ClientSession]]:
     receiver = Receiver()
     server = TestServer(make_webhook_app(SECRET, receiver, tolerance_s=300, max_body=64 * 1024), host="127.0.0.1")
     await server.start_server()
-    async with aiohttp.ClientSession() as session:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
         yield str(server.make_url("/events")), receiver, session
     await server.close()
 

@@ -134,6 +134,29 @@ class StoreError(Exception):
     """The store file cannot be opened or used; one line for the user."""
 
 
+def connect_wal(path: Path) -> sqlite3.Connection:
+    """One connection shared by threads, in autocommit mode (writers BEGIN IMMEDIATE themselves),
+    WAL with synchronous=NORMAL (a commit survives a killed process), waiting up to 10 s on a lock."""
+    db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=10.0)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute("PRAGMA busy_timeout=10000")
+    return db
+
+
+def process_alive(pid: int | None, host: str | None) -> bool:
+    """Is process `pid` running on this host (the one that claimed a run or a campaign)?"""
+    if not pid or host != socket.gethostname():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def default_store_path() -> Path:
     return Path(user_data_dir("fanmail")) / "fanmail.db"
 
@@ -175,15 +198,7 @@ class RunInfo:
 
     def alive(self) -> bool:
         """Is the process that last ran it still running (on this host)? False once it ended."""
-        if self.status != "running" or not self.pid or self.host != socket.gethostname():
-            return False
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
+        return self.status == "running" and process_alive(self.pid, self.host)
 
     @property
     def state(self) -> str:
@@ -225,11 +240,7 @@ class Store:
         try:
             if str(self.path) != ":memory:":
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None,
-                                       timeout=10.0)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA busy_timeout=10000")
+            self._db = connect_wal(self.path)
             self._create_schema()
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"cannot open the store {self.path}: {exc}") from None

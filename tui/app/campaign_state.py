@@ -37,13 +37,8 @@ class SegmentTally:
     error: str = ""
 
 
-@dataclass
-class Outcome:
-    segment: str
-    recipient: str
-    state: str
-    code: int | None
-    attempts: int
+# A recipient's latest outcome: a final one, or state "retrying" while a 4xx waits for its retry.
+Outcome = RecipientDone
 
 
 @dataclass
@@ -71,7 +66,7 @@ class CampaignState:
             if event.state in PROBLEM_STATES:
                 tally.problems += 1
             self.counts[event.state] += 1
-            self._note(Outcome(event.segment, event.recipient, event.state, event.code, event.attempts))
+            self._note(event)
         elif isinstance(event, RecipientDeferred):
             tally.deferrals += 1
             tally.current = f"{event.recipient}: deferred ({event.code}), retrying"

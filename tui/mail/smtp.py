@@ -30,6 +30,11 @@ class SmtpError(Exception):
     """A forwarding problem in one line."""
 
 
+class SmtpRefused(SmtpError):
+    """The server refused the recipient or the message: it took nothing, so sending again later is
+    safe (unlike a connection lost after DATA, where the mail may or may not have been taken)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SmtpTarget:
     scheme: str
@@ -91,6 +96,8 @@ def forward_message(raw: bytes, *, sender: str, to: str, subject: str, note: str
 class Forwarder:
     """One SMTP connection, opened on first use and reopened after an error."""
 
+    connect_refused = "cannot forward via SMTP"  # how a refused connection reads (subclasses send other mail)
+
     def __init__(self, target: SmtpTarget, *, sender: str, cafile: str | None = None, insecure: bool = False,
                  timeout: float = 30.0, environ: dict[str, str] | None = None) -> None:
         self.target = target
@@ -132,7 +139,7 @@ class Forwarder:
         try:
             await client.connect()
         except aiosmtplib.SMTPException as exc:
-            raise SmtpError(f"cannot forward via SMTP {self.target.address}: {_first_line(exc)}") from None
+            raise SmtpError(f"{self.connect_refused} {self.target.address}: {_first_line(exc)}") from None
         except OSError as exc:
             raise SmtpError(f"cannot connect to SMTP server {self.target.address}: {exc.strerror or exc}") from None
         self._client = client
@@ -144,12 +151,19 @@ class Forwarder:
         except Exception:
             raise SmtpError(f"bad forward_to address {to!r}") from None
         message = forward_message(raw, sender=self.sender, to=to, subject=subject, note=note)
+        await self.send(message, to, what="the forward")
+
+    async def send(self, message: bytes, to: str, *, what: str) -> None:
+        """One message to one recipient over this connection; `what` names it in errors."""
         client = await self._connect()
         try:
             await client.sendmail(self.sender, [to], message)
+        except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPRecipientRefused, aiosmtplib.SMTPDataError) as exc:
+            await self.close()
+            raise SmtpRefused(f"SMTP server {self.target.address} refused {what} to {to}: {_first_line(exc)}") from None
         except aiosmtplib.SMTPException as exc:
             await self.close()
-            raise SmtpError(f"SMTP server {self.target.address} refused the forward to {to}: {_first_line(exc)}") from None
+            raise SmtpError(f"SMTP server {self.target.address} refused {what} to {to}: {_first_line(exc)}") from None
         except OSError as exc:
             await self.close()
             raise SmtpError(f"lost SMTP server {self.target.address}: {exc.strerror or exc}") from None

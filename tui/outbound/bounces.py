@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from tui.mail.imap import ImapOptions, ImapSession, parse_imap_url
+from tui.outbound.dsn import parse_dsn
 from tui.outbound.events import DeliveryEvent
 from tui.outbound.ledger import Ledger
 from tui.settings import ConfigError
@@ -29,8 +30,6 @@ class BounceScan(BaseModel):
 
 
 async def read_bounces(url: str, settings: Any, ledger: Ledger, environ: dict[str, str] | None = None) -> BounceScan:
-    from tui.outbound.dsn import parse_dsn  # the DSN parser (its own module)
-
     try:
         target = parse_imap_url(url)
     except ValueError as exc:

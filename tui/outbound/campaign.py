@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import random
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -29,6 +30,7 @@ import aiosmtplib
 
 from tui.fanout.limits import RequestPacer, backoff_delay
 from tui.mail.smtp import Forwarder, SmtpError, SmtpTarget
+from tui.outbound.agents import failure_line, run_agents
 from tui.outbound.contacts import Contact
 from tui.outbound.ledger import Ledger
 from tui.outbound.personalize import PersonalizeError, Personalizer
@@ -110,17 +112,15 @@ def plan_segments(contacts: list[Contact], column: str | None) -> dict[str, list
 class SegmentConnection(Forwarder):
     """The project's SMTP connection rules (TLS, STARTTLS, cafile, password from the env), one per agent."""
 
+    connect_refused = "cannot send via SMTP"
+
     async def client(self) -> aiosmtplib.SMTP:
-        try:
-            return await self._connect()
-        except SmtpError as exc:  # the forwarder's words, for a campaign
-            raise SmtpError(str(exc).replace("cannot forward via", "cannot send via")) from None
+        return await self._connect()
 
 
 @dataclass
 class CampaignResult:
-    counts: Counter[str] = field(default_factory=Counter)
-    failed_segments: dict[str, str] = field(default_factory=dict)
+    failed_segments: dict[str, str] = field(default_factory=dict)  # segment -> why its agent stopped
     wall_s: float = 0.0
 
 
@@ -144,12 +144,9 @@ class CampaignSender:
     async def run(self, segments: dict[str, list[tuple[Contact, int]]]) -> CampaignResult:
         """`segments`: per segment, the (contact, attempts so far) still to send."""
         started = time.monotonic()
-        cap = asyncio.Semaphore(max(1, self.options.concurrency))
         try:
-            async with asyncio.TaskGroup() as group:
-                for name, todo in segments.items():
-                    if todo:
-                        group.create_task(self._agent(cap, name, todo))
+            await run_agents([(name, todo) for name, todo in segments.items() if todo],
+                             lambda segment: self._agent(*segment), concurrency=self.options.concurrency)
         finally:
             if self.personalizer is not None:
                 await self.personalizer.aclose()
@@ -157,58 +154,53 @@ class CampaignSender:
         return self.result
 
     # ---------------------------------------------------------------- one agent
-    async def _agent(self, cap: asyncio.Semaphore, segment: str, todo: list[tuple[Contact, int]]) -> None:
-        async with cap:
-            self.on_event(SegmentStarted(segment, len(todo)))
-            queue = list(todo)
-            queue.reverse()  # pop() from the end keeps file order
-            retries: list[tuple[float, int, Contact, int]] = []  # (due, tiebreak, contact, attempts)
-            counts: Counter[str] = Counter()
-            conn = SegmentConnection(self.options.target, sender=self.options.sender, cafile=self.options.cafile,
-                                     insecure=self.options.insecure, timeout=self.options.smtp_timeout)
-            seq = 0
-            current: Contact | None = None
-            try:
-                async with asyncio.timeout(self.options.agent_timeout):
-                    while queue or retries:
-                        now = time.monotonic()
-                        if retries and (retries[0][0] <= now or not queue):
-                            due, _, contact, attempts = heapq.heappop(retries)
-                            current = contact  # held here while it waits: a timeout still reports it
-                            if due > now:
-                                await asyncio.sleep(due - now)
-                        else:
-                            contact, attempts = queue.pop()
-                            current = contact
-                        state, attempts = await self._send_one(conn, segment, contact, attempts)
-                        current = None
-                        if state == "retry":
-                            seq += 1
-                            delay = backoff_delay(attempts, self.rng, base=self.options.retry_delay,
-                                                  cap=self.options.retry_cap)
-                            heapq.heappush(retries, (time.monotonic() + delay, seq, contact, attempts))
-                            continue
-                        counts[state] += 1
-                self.on_event(SegmentDone(segment, dict(counts)))
-            except Exception as exc:  # noqa: BLE001 - one agent's failure is reported, never its siblings'
-                if isinstance(exc, TimeoutError):
-                    error = f"agent timed out after {self.options.agent_timeout:g} s"
-                elif isinstance(exc, SmtpError):
-                    error = str(exc)
-                else:
-                    error = f"{type(exc).__name__}: {exc}"
-                left = ([current] if current else []) + [c for c, _ in queue] + [r[2] for r in retries]
-                await asyncio.to_thread(self._leave_pending, left, error)
-                self.result.failed_segments[segment] = error
-                self.on_event(SegmentFailed(segment, error, len(left)))
-            finally:
-                self.result.counts.update(counts)
-                await conn.close()
+    async def _agent(self, segment: str, todo: list[tuple[Contact, int]]) -> None:
+        self.on_event(SegmentStarted(segment, len(todo)))
+        queue = list(todo)
+        queue.reverse()  # pop() from the end keeps file order
+        retries: list[tuple[float, int, Contact, int]] = []  # (due, tiebreak, contact, attempts)
+        counts: Counter[str] = Counter()
+        conn = SegmentConnection(self.options.target, sender=self.options.sender, cafile=self.options.cafile,
+                                 insecure=self.options.insecure, timeout=self.options.smtp_timeout)
+        seq = 0
+        current: Contact | None = None
+        try:
+            async with asyncio.timeout(self.options.agent_timeout):
+                while queue or retries:
+                    now = time.monotonic()
+                    if retries and (retries[0][0] <= now or not queue):
+                        due, _, contact, attempts = heapq.heappop(retries)
+                        current = contact  # held here while it waits: a timeout still reports it
+                        if due > now:
+                            await asyncio.sleep(due - now)
+                    else:
+                        contact, attempts = queue.pop()
+                        current = contact
+                    state, attempts = await self._send_one(conn, segment, contact, attempts)
+                    current = None
+                    if state == "retry":
+                        seq += 1
+                        delay = backoff_delay(attempts, self.rng, base=self.options.retry_delay,
+                                              cap=self.options.retry_cap)
+                        heapq.heappush(retries, (time.monotonic() + delay, seq, contact, attempts))
+                        continue
+                    counts[state] += 1
+            self.on_event(SegmentDone(segment, dict(counts)))
+        except Exception as exc:  # noqa: BLE001 - one agent's failure is reported, never its siblings'
+            if isinstance(exc, TimeoutError):
+                error = f"agent timed out after {self.options.agent_timeout:g} s"
+            else:
+                error = failure_line(exc, (SmtpError, sqlite3.Error))
+            left = ([current] if current else []) + [c for c, _ in queue] + [r[2] for r in retries]
+            await asyncio.to_thread(self._note_pending, left, error)
+            self.result.failed_segments[segment] = error
+            self.on_event(SegmentFailed(segment, error, len(left)))
+        finally:
+            await conn.close()
 
-    def _leave_pending(self, contacts: list[Contact], error: str) -> None:
+    def _note_pending(self, contacts: list[Contact], error: str) -> None:
         for contact in contacts:
             self.ledger.note_error(self.campaign_id, contact.email, error)
-        self.result.counts["pending"] += len(contacts)
 
     async def _client(self, conn: SegmentConnection) -> aiosmtplib.SMTP:
         for attempt in range(1, CONNECT_TRIES + 1):

@@ -10,14 +10,26 @@ import argparse
 import asyncio
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tui.mail.smtp import SmtpError, parse_smtp_url
+from tui.mail.smtp import SmtpError
+from tui.outbound.cli_common import (
+    add_fanout_flags,
+    add_imap_tls_flags,
+    add_smtp_flags,
+    add_store_flags,
+    printable,
+    require_smtp_password,
+    smtp_target,
+)
 from tui.outbound.events import DeliveryEvent
 from tui.settings import ConfigError, Settings
 
-COMMANDS = ("campaign", "campaign-report", "bounces", "webhook")
+if TYPE_CHECKING:  # the ledger (SQLite) is imported only by the commands that use it
+    from tui.outbound.ledger import Ledger
+
 SECRET_ENV = "FANMAIL_WEBHOOK_SECRET"
 EXIT_INCOMPLETE = 3
 
@@ -29,9 +41,7 @@ def _report_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _store_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--store", dest="store", default=argparse.SUPPRESS,
-                        help="fanmail store; the campaign ledger is outbound.db beside it")
-    parser.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="fanmail.toml to read")
+    add_store_flags(parser, store_help="fanmail store; the campaign ledger is outbound.db beside it")
 
 
 def add_parsers(sub: Any) -> None:
@@ -40,17 +50,10 @@ def add_parsers(sub: Any) -> None:
     camp.add_argument("--template", type=Path, required=True,
                       help="'Subject: ...' line, blank line, body; $column placeholders")
     camp.add_argument("--segment-by", metavar="COLUMN", help="one sending agent per value of this column")
-    camp.add_argument("--from", dest="smtp_from", default=argparse.SUPPRESS, metavar="ADDRESS", help="sender address")
-    camp.add_argument("--smtp", dest="smtp", default=argparse.SUPPRESS,
-                      help="smtp://[USER@]HOST:PORT (STARTTLS) or smtps://; password from FANMAIL_SMTP_PASSWORD")
-    camp.add_argument("--smtp-cafile", dest="smtp_cafile", default=argparse.SUPPRESS, help="extra trusted CA file")
-    camp.add_argument("--smtp-insecure", dest="smtp_insecure", action="store_true", default=argparse.SUPPRESS,
-                      help="smtp:// without STARTTLS (plain text: a local test server only)")
+    add_smtp_flags(camp, sender_help="sender address")
     camp.add_argument("--mpm", type=int, help="messages per minute to the server, all agents together")
-    camp.add_argument("--concurrency", dest="concurrency", type=int, default=argparse.SUPPRESS,
-                      help="segment agents sending at once (default 20)")
-    camp.add_argument("--agent-timeout", dest="agent_timeout", type=float, default=argparse.SUPPRESS,
-                      help="seconds per segment agent; what it did not send stays pending for the next run")
+    add_fanout_flags(camp, concurrency_help="segment agents sending at once (default 20)",
+                     timeout_help="seconds per segment agent; what it did not send stays pending for the next run")
     camp.add_argument("--max-attempts", type=int, default=4, help="attempts per recipient after 4xx deferrals")
     camp.add_argument("--retry-delay", type=float, default=30.0, help="backoff base after a 4xx, seconds")
     camp.add_argument("--campaign", dest="campaign_name", metavar="NAME",
@@ -84,9 +87,7 @@ def add_parsers(sub: Any) -> None:
 
     bounces = sub.add_parser("bounces", help="match DSN bounces in an IMAP folder to sent campaigns")
     bounces.add_argument("url", metavar="imap://USER@HOST:PORT/FOLDER", help="password from FANMAIL_IMAP_PASSWORD")
-    bounces.add_argument("--imap-cafile", dest="imap_cafile", default=argparse.SUPPRESS, help="extra trusted CA")
-    bounces.add_argument("--imap-insecure", dest="imap_insecure", action="store_true", default=argparse.SUPPRESS,
-                         help="imap:// without STARTTLS (a local test server only)")
+    add_imap_tls_flags(bounces)
     _store_flags(bounces)
 
     hook = sub.add_parser("webhook", help="receive signed delivery events (POST /events) into the campaign ledger")
@@ -111,7 +112,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         raise ConfigError(str(exc)) from None
 
 
-def _ledger(settings: Settings) -> Any:
+def _ledger(settings: Settings) -> Ledger:
     from tui.outbound.ledger import Ledger, ledger_path
 
     return Ledger(ledger_path(settings.store))
@@ -125,19 +126,14 @@ def _run_campaign(args: argparse.Namespace, settings: Settings) -> int:
     from tui.outbound.campaign import CampaignSender, SegmentDone, SegmentFailed, SendOptions
     from tui.outbound.campaign_plan import build_plan, preview, register, still_to_send
 
-    if not settings.smtp:
-        raise ConfigError("campaign: give --smtp smtp://HOST:PORT (or smtps://)")
+    target = smtp_target(settings, "campaign: give --smtp smtp://HOST:PORT (or smtps://)")
     if not settings.smtp_from:
         raise ConfigError("campaign: give --from ADDRESS")
     for name, value in (("--mpm", args.mpm), ("--max-attempts", args.max_attempts)):
         if value is not None and value < 1:
             raise ConfigError(f"{name} must be at least 1")
-    if args.retry_delay < 0:
+    if not args.retry_delay >= 0:  # NaN too
         raise ConfigError("--retry-delay must not be negative")
-    try:
-        target = parse_smtp_url(settings.smtp)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
     options = SendOptions(target=target, sender=settings.smtp_from.strip(), cafile=settings.smtp_cafile,
                           insecure=settings.smtp_insecure, concurrency=settings.concurrency, mpm=args.mpm,
                           agent_timeout=settings.agent_timeout, max_attempts=args.max_attempts,
@@ -149,8 +145,7 @@ def _run_campaign(args: argparse.Namespace, settings: Settings) -> int:
         if not args.apply:
             print(preview(plan, ledger))
             return 0
-        if target.user and not os.environ.get("FANMAIL_SMTP_PASSWORD"):
-            raise ConfigError(f"--smtp names user {target.user}: set FANMAIL_SMTP_PASSWORD to its password")
+        require_smtp_password(target)
         register(plan, ledger, {"segment_by": args.segment_by, "smtp": target.address, "mpm": args.mpm,
                                 "concurrency": options.concurrency, "max_attempts": options.max_attempts})
         if args.resend_unknown:
@@ -164,7 +159,7 @@ def _run_campaign(args: argparse.Namespace, settings: Settings) -> int:
             if isinstance(event, SegmentDone):
                 _say(f"segment {event.segment!r} done: " + ", ".join(f"{k} {v}" for k, v in sorted(event.counts.items())))
             elif isinstance(event, SegmentFailed):
-                _say(f"segment {event.segment!r} FAILED: {event.error} ({event.left} left pending)")
+                _say(f"segment {event.segment!r} FAILED: {printable(event.error)} ({event.left} left pending)")
 
         personalizer = None
         if args.personalize:
@@ -191,7 +186,8 @@ def _run_campaign(args: argparse.Namespace, settings: Settings) -> int:
         return 0 if complete else EXIT_INCOMPLETE
 
 
-def _write_reports(args: argparse.Namespace, ledger: Any, campaign_id: str, say: Any = None) -> bool:
+def _write_reports(args: argparse.Namespace, ledger: Ledger, campaign_id: str,
+                   say: Callable[[str], None] | None = None) -> bool:
     """Writes the files asked for, prints the per-segment summary; True when nothing is left open."""
     from tui.outbound import report
 
@@ -235,14 +231,14 @@ def _run_webhook(args: argparse.Namespace, settings: Settings) -> int:
         raise ConfigError(f"set {args.secret_env} to the webhook signing secret (never given as a flag)")
     if not 0 < args.port < 65536:
         raise ConfigError(f"--port {args.port} is not a port")
-    if args.tolerance <= 0:
+    if not args.tolerance > 0:  # NaN would let every timestamp through
         raise ConfigError("--tolerance must be positive")
     with _ledger(settings) as ledger:
         asyncio.run(serve_webhook(ledger, secret, host=args.host, port=args.port, tolerance_s=args.tolerance))
     return 0
 
 
-async def serve_webhook(ledger: Any, secret: str, *, host: str, port: int, tolerance_s: float = 300.0,
+async def serve_webhook(ledger: Ledger, secret: str, *, host: str, port: int, tolerance_s: float = 300.0,
                         ready: asyncio.Event | None = None, stop: asyncio.Event | None = None) -> None:
     """Run the signed receiver until `stop` is set (or forever); events go into the ledger."""
     from aiohttp import web

@@ -7,12 +7,12 @@ The second row for an address already seen is reported as `duplicate` (each addr
 
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from tui.outbound.tables import read_table
 from tui.settings import ConfigError
 
 EMAIL_COLUMNS = ("email", "address", "e-mail", "mail")
@@ -41,36 +41,25 @@ def valid_address(value: str) -> bool:
 
 def read_contacts(path: Path) -> tuple[list[str], list[Contact]]:
     """The CSV's columns and its contacts; ConfigError (one line) when the file itself is unusable."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            columns = [c.strip() for c in (reader.fieldnames or [])]
-            if not columns:
-                raise ConfigError(f"contacts file {path} is empty (it needs a header row with an email column)")
-            email_col = next((c for c in columns if c.lower() in EMAIL_COLUMNS), None)
-            if email_col is None:
-                raise ConfigError(f"contacts file {path} has no email column (one of: {', '.join(EMAIL_COLUMNS)})")
-            contacts: list[Contact] = []
-            seen: set[str] = set()
-            for index, raw in enumerate(reader):
-                if index >= MAX_ROWS:
-                    raise ConfigError(f"contacts file {path} has more than {MAX_ROWS} rows")
-                fields = {(k or "").strip(): (v if isinstance(v, str) else "") for k, v in raw.items() if k}
-                address = fields.get(email_col, "").strip().lower()
-                problem = ""
-                if not address:
-                    problem = "no email address"
-                elif not valid_address(address):
-                    problem = "not a single plain email address"
-                elif address in seen:
-                    problem = "duplicate address (mailed once, from its first row)"
-                seen.add(address)
-                contacts.append(Contact(row=reader.line_num, email=address[:254],
-                                        fields=fields, problem=problem))
-    except UnicodeDecodeError:
-        raise ConfigError(f"contacts file {path} is not UTF-8 text") from None
-    except csv.Error as exc:
-        raise ConfigError(f"contacts file {path} is not valid CSV: {exc}") from None
+    table = read_table(path, "contacts file", needs="an email column", max_rows=MAX_ROWS)
+    columns = [c.strip() for c in table.columns]
+    email_col = next((c for c in columns if c.lower() in EMAIL_COLUMNS), None)
+    if email_col is None:
+        raise ConfigError(f"contacts file {path} has no email column (one of: {', '.join(EMAIL_COLUMNS)})")
+    contacts: list[Contact] = []
+    seen: set[str] = set()
+    for line, raw in table.rows:
+        fields = {(k or "").strip(): (v if isinstance(v, str) else "") for k, v in raw.items() if k}
+        address = fields.get(email_col, "").strip().lower()
+        problem = ""
+        if not address:
+            problem = "no email address"
+        elif not valid_address(address):
+            problem = "not a single plain email address"
+        elif address in seen:
+            problem = "duplicate address (mailed once, from its first row)"
+        seen.add(address)
+        contacts.append(Contact(row=line, email=address[:254], fields=fields, problem=problem))
     if not contacts:
         raise ConfigError(f"contacts file {path} has no rows")
     return columns, contacts

@@ -28,17 +28,17 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
 from tui.outbound.events import DeliveryEvent
-from tui.store import StoreError, store_path
+from tui.store import StoreError, connect_wal, process_alive, store_path
 
 LEDGER_NAME = "outbound.db"
-FINAL_STATES = ("accepted", "refused", "deferred", "suppressed", "invalid", "unknown")
 # Later delivery events replace earlier ones only when they say more: a bounce beats a delivery.
 _KIND_RANK = {"deferred": 1, "delivered": 2, "bounced": 3, "complaint": 4}
 
@@ -88,6 +88,7 @@ CREATE TABLE IF NOT EXISTS suppression (
     at          REAL NOT NULL
 );
 """
+_SUPPRESS = "INSERT OR IGNORE INTO suppression (address, reason, source, at) VALUES (?, ?, ?, ?)"
 
 
 class SendRow(BaseModel):
@@ -116,11 +117,8 @@ class Ledger:
         self._lock = threading.RLock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=10.0)
+            self._db = connect_wal(self.path)
             self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA busy_timeout=10000")
             with self._lock:
                 self._db.executescript(_SCHEMA)
         except (sqlite3.Error, OSError) as exc:
@@ -139,36 +137,36 @@ class Ledger:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _write(self, sql: str, params: Iterable[Any] = (), many: bool = False) -> int:
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction, committed on leaving (rolled back on an error)."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                cur = self._db.executemany(sql, params) if many else self._db.execute(sql, tuple(params))
-                self._db.execute("COMMIT")
-                return cur.rowcount
+                yield self._db
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+            self._db.execute("COMMIT")
+
+    def _write(self, sql: str, params: Iterable[Any] = (), many: bool = False) -> int:
+        with self._tx() as db:
+            cur = db.executemany(sql, params) if many else db.execute(sql, tuple(params))
+        return cur.rowcount
 
     def _read(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._db.execute(sql, tuple(params)).fetchall()
 
     # ---------------------------------------------------------------- campaigns
-    def campaign(self, campaign_id: str) -> dict[str, Any] | None:
-        rows = self._read("SELECT * FROM campaigns WHERE campaign_id = ?", (campaign_id,))
-        return dict(rows[0]) if rows else None
-
-    def campaigns(self) -> list[dict[str, Any]]:
-        return [dict(r) for r in self._read("SELECT * FROM campaigns ORDER BY created_at DESC")]
-
     def find_campaign(self, ref: str) -> str | None:
         """An id, a unique prefix of one, or 'last'."""
         if ref == "last":
             rows = self._read("SELECT campaign_id FROM campaigns ORDER BY updated_at DESC LIMIT 1")
         else:
-            rows = self._read("SELECT campaign_id FROM campaigns WHERE campaign_id = ? OR campaign_id LIKE ? "
-                              "ORDER BY campaign_id = ? DESC", (ref, ref.replace("%", "") + "%", ref))
+            # a plain prefix test: LIKE would read '_' (allowed in ids) as a wildcard
+            rows = self._read("SELECT campaign_id FROM campaigns WHERE substr(campaign_id, 1, ?) = ? "
+                              "ORDER BY campaign_id = ? DESC", (len(ref), ref, ref))
             if len(rows) > 1 and rows[0]["campaign_id"] != ref:
                 return None
         return rows[0]["campaign_id"] if rows else None
@@ -177,23 +175,18 @@ class Ledger:
         """Claim the campaign for this process. Atomic (one IMMEDIATE transaction), so two processes
         started at once cannot both send it: the second gets a StoreError (one line)."""
         now = time.time()
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._db.execute("SELECT status, pid, host FROM campaigns WHERE campaign_id = ?",
-                                       (campaign_id,)).fetchone()
-                if row is not None and row["status"] == "running" and _alive_elsewhere(row["pid"], row["host"]):
-                    raise StoreError(f"campaign {campaign_id} is being sent by another fanmail process "
-                                     f"(pid {row['pid']}) right now")
-                self._db.execute(
-                    "INSERT INTO campaigns (campaign_id, created_at, updated_at, sender, segment_by, settings, status, "
-                    "pid, host) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?) ON CONFLICT (campaign_id) DO UPDATE SET "
-                    "updated_at = excluded.updated_at, status = 'running', pid = excluded.pid, host = excluded.host",
-                    (campaign_id, now, now, sender, segment_by, json.dumps(settings), os.getpid(), socket.gethostname()))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._tx() as db:
+            row = db.execute("SELECT status, pid, host FROM campaigns WHERE campaign_id = ?",
+                             (campaign_id,)).fetchone()
+            if (row is not None and row["status"] == "running" and row["pid"] != os.getpid()
+                    and process_alive(row["pid"], row["host"])):
+                raise StoreError(f"campaign {campaign_id} is being sent by another fanmail process "
+                                 f"(pid {row['pid']}) right now")
+            db.execute(
+                "INSERT INTO campaigns (campaign_id, created_at, updated_at, sender, segment_by, settings, status, "
+                "pid, host) VALUES (?, ?, ?, ?, ?, ?, 'running', ?, ?) ON CONFLICT (campaign_id) DO UPDATE SET "
+                "updated_at = excluded.updated_at, status = 'running', pid = excluded.pid, host = excluded.host",
+                (campaign_id, now, now, sender, segment_by, json.dumps(settings), os.getpid(), socket.gethostname()))
 
     def finish_campaign(self, campaign_id: str, status: str) -> None:
         self._write("UPDATE campaigns SET status = ?, updated_at = ?, pid = NULL WHERE campaign_id = ?",
@@ -246,8 +239,7 @@ class Ledger:
         return {r["address"]: r["reason"] for r in self._read("SELECT address, reason FROM suppression")}
 
     def suppress(self, address: str, reason: str, source: str) -> None:
-        self._write("INSERT OR IGNORE INTO suppression (address, reason, source, at) VALUES (?, ?, ?, ?)",
-                    (address.lower(), reason[:300], source, time.time()))
+        self._write(_SUPPRESS, (address.lower(), reason[:300], source, time.time()))
 
     # ---------------------------------------------------------------- delivery events
     def record_events(self, events: list[DeliveryEvent]) -> tuple[int, int]:
@@ -255,34 +247,26 @@ class Ledger:
         bounces and complaints. Idempotent (the same event twice is kept once). Returns
         (matched, unmatched) among the new events."""
         matched = unmatched = 0
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for ev in events:
-                    message_id, recipient = ev.message_id.strip(), ev.recipient.strip().lower()
-                    row = self._match(message_id, recipient)
-                    campaign_id = row["campaign_id"] if row else None
-                    if row is not None:  # one message, one recipient: the ledger's spelling wins
-                        message_id, recipient = row["message_id"], row["recipient"]
-                    cur = self._db.execute(
-                        "INSERT OR IGNORE INTO delivery_events (campaign_id, message_id, recipient, kind, source, "
-                        "reason, status, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                        (campaign_id, message_id, recipient, ev.kind, ev.source, ev.reason[:500],
-                         ev.status[:20], ev.at.isoformat()))
-                    if cur.rowcount == 0:
-                        continue
-                    if campaign_id is None:
-                        unmatched += 1
-                        continue
-                    matched += 1
-                    if ev.kind in ("bounced", "complaint") and recipient:
-                        self._db.execute(
-                            "INSERT OR IGNORE INTO suppression (address, reason, source, at) VALUES (?, ?, ?, ?)",
-                            (recipient, f"{ev.kind}: {ev.reason}"[:300], ev.source, time.time()))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._tx() as db:
+            for ev in events:
+                message_id, recipient = ev.message_id.strip(), ev.recipient.strip().lower()
+                row = self._match(message_id, recipient)
+                campaign_id = row["campaign_id"] if row else None
+                if row is not None:  # one message, one recipient: the ledger's spelling wins
+                    message_id, recipient = row["message_id"], row["recipient"]
+                cur = db.execute(
+                    "INSERT OR IGNORE INTO delivery_events (campaign_id, message_id, recipient, kind, source, "
+                    "reason, status, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (campaign_id, message_id, recipient, ev.kind, ev.source, ev.reason[:500],
+                     ev.status[:20], ev.at.isoformat()))
+                if cur.rowcount == 0:
+                    continue
+                if campaign_id is None:
+                    unmatched += 1
+                    continue
+                matched += 1
+                if ev.permanent_failure and recipient:
+                    db.execute(_SUPPRESS, (recipient, f"{ev.kind}: {ev.reason}"[:300], ev.source, time.time()))
         return matched, unmatched
 
     def _match(self, message_id: str, recipient: str) -> sqlite3.Row | None:
@@ -308,22 +292,3 @@ class Ledger:
             if current is None or _KIND_RANK.get(r["kind"], 0) >= _KIND_RANK.get(current["kind"], 0):
                 best[r["recipient"]] = dict(r)
         return best
-
-    def events(self, campaign_id: str | None = None) -> list[dict[str, Any]]:
-        if campaign_id is None:
-            return [dict(r) for r in self._read("SELECT * FROM delivery_events ORDER BY id")]
-        return [dict(r) for r in self._read("SELECT * FROM delivery_events WHERE campaign_id = ? ORDER BY id",
-                                            (campaign_id,))]
-
-
-def _alive_elsewhere(pid: int | None, host: str | None) -> bool:
-    """A live process on this host other than us (a campaign it claimed is still being sent)."""
-    if not pid or pid == os.getpid() or host != socket.gethostname():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

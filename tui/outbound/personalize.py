@@ -28,7 +28,7 @@ import aiohttp
 from tui.agents.base import ProviderError
 from tui.agents.http import REQUEST_TIMEOUT, Scrubber, parse_retry_after, send
 from tui.fanout.limits import RequestPacer, backoff_delay
-from tui.outbound.contacts import Contact
+from tui.outbound.contacts import EMAIL_COLUMNS, Contact
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 MAX_LINE = 200
@@ -71,11 +71,10 @@ class Personalizer:
         self.timeout = aiohttp.ClientTimeout(total=timeout_s) if timeout_s else REQUEST_TIMEOUT
         self.boundary = secrets.token_hex(8)
         self.rng = random.Random(seed)
-        self.requests = 0
         self._session: aiohttp.ClientSession | None = None
 
     def _messages(self, contact: Contact) -> list[dict[str, str]]:
-        data = {k: v for k, v in contact.fields.items() if k.lower() not in ("email", "address", "e-mail", "mail")}
+        data = {k: v for k, v in contact.fields.items() if k.lower() not in EMAIL_COLUMNS}
         return [
             {"role": "system", "content": (
                 "You write one short, friendly opening line for a newsletter email to one recipient. "
@@ -98,7 +97,6 @@ class Personalizer:
         for attempt in range(1, ATTEMPTS + 1):
             ticket = await self.pacer.acquire(0) if self.pacer else None
             try:
-                self.requests += 1
                 status, headers, raw = await send(self._session, "POST", f"{self.base_url}/chat/completions",
                                                   host=self.host, base_url=self.base_url, scrub=self.scrub,
                                                   headers=self.headers, body=body, timeout=self.timeout)

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, PrivateAttr
 
 from tui.mail.imap import ImapError
 from tui.mail.smtp import SmtpError, SmtpTarget
+from tui.outbound.agents import failure_line, run_agents
 from tui.outbound.provision_backends import BackendError, MailboxBackend
 from tui.outbound.provision_users import ProvisionUser
 from tui.outbound.provision_welcome import (
@@ -80,37 +81,33 @@ class ProvisionJob:
 
 async def provision_all(job: ProvisionJob, users: list[ProvisionUser]) -> list[ProvisionRow]:
     """One agent per user under the concurrency cap; rows come back in CSV order."""
-    slots = asyncio.Semaphore(job.concurrency)
-
-    async def agent(index: int, user: ProvisionUser) -> ProvisionRow:
-        row = ProvisionRow(row=user.row, user=user.user, email=user.email, agent_id=f"user-{index + 1:04d}",
-                           message_id=welcome_message_id(user.user, job.template.sender))
-        if user.problem:
+    rows = [ProvisionRow(row=user.row, user=user.user, email=user.email, agent_id=f"user-{index + 1:04d}",
+                         message_id=welcome_message_id(user.user, job.template.sender))
+            for index, user in enumerate(users)]
+    for row, user in zip(rows, users):
+        if user.problem:  # a row that cannot be provisioned needs no agent
             row.error = user.problem
-            return _finish(job, row, None)
-        async with slots:
-            started = time.monotonic()
-            try:
-                async with asyncio.timeout(job.agent_timeout):
-                    await _provision_one(job, user, row)
-            except TimeoutError:
-                row.error = f"timed out after {job.agent_timeout:g}s (" + _stage(row) + ")"
-            except (BackendError, SmtpError, ImapError) as exc:
-                row.error = str(exc)
-            except Exception as exc:  # a bug in one agent is that user's failed row, not a crash
-                row.error = f"internal error: {type(exc).__name__}"
-            return _finish(job, row, started)
+            _finish(job, row, None)
 
-    tasks = [asyncio.create_task(agent(i, u)) for i, u in enumerate(users)]
-    try:
-        return list(await asyncio.gather(*tasks))
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+    async def agent(pair: tuple[ProvisionRow, ProvisionUser]) -> None:
+        row, user = pair
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(job.agent_timeout):
+                await _provision_one(job, user, row)
+        except TimeoutError:
+            row.error = f"timed out after {job.agent_timeout:g}s (" + _stage(row) + ")"
+        except Exception as exc:  # noqa: BLE001 - one user's failure is that user's row, never a crash
+            row.error = failure_line(exc, (BackendError, SmtpError, ImapError))
+        _finish(job, row, started)
+
+    await run_agents([(row, user) for row, user in zip(rows, users) if not user.problem], agent,
+                     concurrency=job.concurrency)
+    return rows
 
 
-def _finish(job: ProvisionJob, row: ProvisionRow, started: float | None) -> ProvisionRow:
+def _finish(job: ProvisionJob, row: ProvisionRow, started: float | None) -> None:
+    """The row's final status (and which step failed); tell the caller's progress."""
     if started is not None:
         row.latency_ms = int((time.monotonic() - started) * 1000)
         if row.error and row._stage == "create":
@@ -120,7 +117,6 @@ def _finish(job: ProvisionJob, row: ProvisionRow, started: float | None) -> Prov
     row.status = "failed" if row.error else "ok"
     if job.on_row is not None:
         job.on_row(row)
-    return row
 
 
 _STAGES = {"create": "creating the mailbox", "check": "looking for an earlier welcome",
@@ -138,7 +134,7 @@ async def _provision_one(job: ProvisionJob, user: ProvisionUser, row: ProvisionR
     password_known = not (row.mailbox == "exists" and user.generated)
     key = job.welcome_key(user.user)
 
-    if job.store is not None and job.store.action_applied(key):
+    if job.store is not None and await asyncio.to_thread(job.store.action_applied, key):
         row.welcome = "already"
     elif row.mailbox == "exists":
         if not password_known:
@@ -147,20 +143,20 @@ async def _provision_one(job: ProvisionJob, user: ProvisionUser, row: ProvisionR
             return
         if await welcome_in_inbox(job.imap, user, row.message_id, timeout=job.io_timeout):
             row.welcome, row.verified = "already", True
-            _record(job, key, user, "found in the mailbox")
+            await _record(job, key, user, "found in the mailbox")
             return
 
     if row.welcome == "skipped":
         row._stage = "send"
-        _record(job, key, user, "sending", status="sending")
+        await _record(job, key, user, "sending", status="sending")
         try:
             await _send_welcome(job, user, fresh=row.mailbox == "created")
         except SmtpError as exc:
-            _record(job, key, user, str(exc)[:300], status="failed")
+            await _record(job, key, user, str(exc)[:300], status="failed")
             raise
         row.welcome = "sent"
         job.sent += 1
-        _record(job, key, user, f"sent {row.message_id}")
+        await _record(job, key, user, f"sent {row.message_id}")
 
     if not password_known:
         return  # the ledger says it was sent; it cannot be looked at without the password
@@ -184,7 +180,7 @@ async def _send_welcome(job: ProvisionJob, user: ProvisionUser, *, fresh: bool) 
     try:
         while True:
             try:
-                await sender.send(job.template.render(user), user.email)
+                await sender.send_welcome(job.template.render(user), user.email)
                 return
             except WelcomeRefused:
                 if time.monotonic() + delay > deadline:
@@ -195,7 +191,9 @@ async def _send_welcome(job: ProvisionJob, user: ProvisionUser, *, fresh: bool) 
         await sender.close()
 
 
-def _record(job: ProvisionJob, key: str, user: ProvisionUser, detail: str, status: str = "applied") -> None:
+async def _record(job: ProvisionJob, key: str, user: ProvisionUser, detail: str, status: str = "applied") -> None:
+    """Commit the welcome's state in the store's action ledger (from a thread: the disk never
+    holds up the other agents)."""
     if job.store is not None:
-        job.store.record_action(key, run_id=job.run_id, email_id=user.user, action="welcome", detail=detail,
-                                status=status)
+        await asyncio.to_thread(job.store.record_action, key, run_id=job.run_id, email_id=user.user,
+                                action="welcome", detail=detail, status=status)

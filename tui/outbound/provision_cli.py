@@ -9,29 +9,32 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
-import json
-import os
-import re
 import sys
 import uuid
 from pathlib import Path
 from typing import TextIO
 
-from tui.mail.smtp import PASSWORD_ENV as SMTP_PASSWORD_ENV
-from tui.mail.smtp import parse_smtp_url
+from tui.outbound.cli_common import (
+    add_fanout_flags,
+    add_imap_tls_flags,
+    add_smtp_flags,
+    add_store_flags,
+    printable,
+    require_smtp_password,
+    smtp_target,
+)
 from tui.outbound.contacts import valid_address
 from tui.outbound.provision import ProvisionJob, ProvisionRow, provision_all
 from tui.outbound.provision_backends import load_backend
 from tui.outbound.provision_users import assign_passwords, read_credentials, read_users, write_credentials
 from tui.outbound.provision_welcome import DEFAULT_BODY, DEFAULT_SUBJECT, ImapServer, WelcomeTemplate
+from tui.outbound.tables import write_csv, write_jsonl
 from tui.settings import ConfigError, Settings
 from tui.store import open_run_store
 
 EXIT_SOME_FAILED = 3
 _COLUMNS = ["row", "user", "email", "status", "mailbox", "welcome", "verified", "message_id", "error",
             "agent_id", "latency_ms"]
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -43,10 +46,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--dovecot-passwd", type=Path, metavar="FILE", help="backend: add users to this Dovecot passwd-file")
     p.add_argument("--backend-config", type=Path, metavar="FILE",
                    help="backend described in TOML (kind = \"http\" or \"dovecot-passwd\"; see README)")
-    p.add_argument("--smtp", dest="smtp", default=argparse.SUPPRESS,
-                   help="SMTP server for the welcome: smtp://[USER@]HOST:PORT (STARTTLS) or smtps://")
-    p.add_argument("--from", dest="smtp_from", default=argparse.SUPPRESS, metavar="ADDRESS",
-                   help="sender of the welcome mail")
+    add_smtp_flags(p, sender_help="sender of the welcome mail")
     p.add_argument("--imap-server", dest="imap_server", required=True, metavar="URL", help="where users log in: imap://HOST:PORT or imaps://HOST:PORT")
     p.add_argument("--subject", default=DEFAULT_SUBJECT, help="welcome subject ($name $user $email are filled in)")
     p.add_argument("--welcome", type=Path, metavar="FILE", help="welcome text template ($name $user $email)")
@@ -55,31 +55,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--output", "-o", type=Path, metavar="FILE", help="per-user report: .csv, else JSONL")
     p.add_argument("--verify-wait", type=float, default=30.0, metavar="SECONDS",
                    help="how long a sent welcome may take to arrive before the user counts as failed (default 30)")
-    p.add_argument("--concurrency", dest="concurrency", type=int, default=argparse.SUPPRESS,
-                   help="users provisioned at once (default 20)")
-    p.add_argument("--agent-timeout", dest="agent_timeout", type=float, default=argparse.SUPPRESS,
-                   help="seconds per user, all steps (default 60 + --verify-wait)")
-    p.add_argument("--store", dest="store", default=argparse.SUPPRESS,
-                   help="SQLite store whose action ledger records sent welcomes")
-    p.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="fanmail.toml to read")
-    p.add_argument("--imap-cafile", dest="imap_cafile", default=argparse.SUPPRESS, help="IMAP: extra trusted CA file")
-    p.add_argument("--imap-insecure", dest="imap_insecure", action="store_true", default=argparse.SUPPRESS,
-                   help="imap:// without STARTTLS (a local test server only)")
-    p.add_argument("--smtp-cafile", dest="smtp_cafile", default=argparse.SUPPRESS, help="SMTP: extra trusted CA file")
-    p.add_argument("--smtp-insecure", dest="smtp_insecure", action="store_true", default=argparse.SUPPRESS,
-                   help="smtp:// without STARTTLS (a local test server only)")
+    add_fanout_flags(p, concurrency_help="users provisioned at once (default 20)",
+                     timeout_help="seconds per user, all steps (default 60 + --verify-wait)")
+    add_store_flags(p, store_help="SQLite store whose action ledger records sent welcomes")
+    add_imap_tls_flags(p)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     users = read_users(args.users)
-    if not settings.smtp:
-        raise ConfigError("provision: give --smtp smtp://HOST:PORT for the welcome mail")
-    try:
-        smtp = parse_smtp_url(settings.smtp)
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
-    if smtp.user and not os.environ.get(SMTP_PASSWORD_ENV):
-        raise ConfigError(f"--smtp names user {smtp.user}: set {SMTP_PASSWORD_ENV} to its password")
+    smtp = smtp_target(settings, "provision: give --smtp smtp://HOST:PORT for the welcome mail")
+    require_smtp_password(smtp)
     sender = (settings.smtp_from or "").strip()
     if not valid_address(sender):
         raise ConfigError("provision: give --from ADDRESS (one plain address) as the welcome's sender")
@@ -111,7 +96,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         nonlocal done
         done += 1
         detail = row.error or f"{row.mailbox}, welcome {row.welcome}" + (", found over IMAP" if row.verified else "")
-        print(f"provision: [{done}/{len(users)}] {row.user}: {row.status} ({_clean(detail)})", file=sys.stderr)
+        print(f"provision: [{done}/{len(users)}] {printable(row.user)}: {row.status} ({printable(detail)})",
+              file=sys.stderr)
 
     job = ProvisionJob(
         backend=backend, smtp=smtp, template=WelcomeTemplate(sender=sender, subject=args.subject, body=body),
@@ -144,28 +130,21 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_SOME_FAILED if failed else 0
 
 
-def _clean(text: str) -> str:
-    return _CONTROL.sub(" ", text)
-
-
 def print_table(rows: list[ProvisionRow], out: TextIO) -> None:
     header = ["USER", "MAILBOX", "WELCOME", "IMAP", "STATUS", "ERROR"]
-    cells = [[r.user, r.mailbox, r.welcome, {True: "found", False: "missing", None: "-"}[r.verified], r.status,
-              _clean(r.error)[:120]] for r in rows]
+    cells = [[printable(r.user), r.mailbox, r.welcome, {True: "found", False: "missing", None: "-"}[r.verified], r.status,
+              printable(r.error)[:120]] for r in rows]
     widths = [max(len(header[i]), *(len(c[i]) for c in cells)) for i in range(len(header) - 1)]
     for line in [header, *cells]:
         out.write(("  ".join(v.ljust(w) for v, w in zip(line, widths)) + "  " + line[-1]).rstrip() + "\n")
 
 
 def write_rows(path: Path, rows: list[ProvisionRow]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        if path.suffix.lower() == ".csv":
-            writer = csv.DictWriter(handle, fieldnames=_COLUMNS)
-            writer.writeheader()
-            for row in rows:
-                data = row.model_dump()
-                data["verified"] = "" if data["verified"] is None else str(data["verified"]).lower()
-                writer.writerow(data)
-        else:
-            for row in rows:
-                handle.write(json.dumps(row.model_dump()) + "\n")
+    """`--output`: CSV when the name ends in .csv, else JSONL."""
+    if path.suffix.lower() != ".csv":
+        write_jsonl(path, (row.model_dump() for row in rows))
+        return
+    data = [row.model_dump() for row in rows]
+    for item in data:
+        item["verified"] = "" if item["verified"] is None else str(item["verified"]).lower()
+    write_csv(path, _COLUMNS, data)

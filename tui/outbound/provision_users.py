@@ -22,6 +22,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, SecretStr
 
 from tui.outbound.contacts import valid_address
+from tui.outbound.tables import read_table
 from tui.settings import ConfigError
 
 USER_COLUMNS = ("user", "username", "login")
@@ -49,31 +50,17 @@ def generate_password() -> str:
 
 def read_users(path: Path) -> list[ProvisionUser]:
     """Every row of the CSV as a user (bad ones with `problem` set); ConfigError for a bad file."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            columns = {(c or "").strip().lower(): c for c in (reader.fieldnames or [])}
-            if not columns:
-                raise ConfigError(f"users file {path} is empty (it needs a header row with a user column)")
-            user_col = next((columns[c] for c in USER_COLUMNS if c in columns), None)
-            if user_col is None:
-                raise ConfigError(f"users file {path} has no user column (one of: {', '.join(USER_COLUMNS)})")
-            users: list[ProvisionUser] = []
-            seen: set[str] = set()
-            for index, raw in enumerate(reader):
-                if index >= MAX_USERS:
-                    raise ConfigError(f"users file {path} has more than {MAX_USERS} rows")
-                if None in raw:
-                    raise ConfigError(f"users file {path}: line {reader.line_num} has more fields than the header")
-                users.append(_user(index + 2, raw, user_col, columns, seen))
-    except FileNotFoundError:
-        raise ConfigError(f"users file not found: {path}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"users file {path} is not UTF-8 text") from None
-    except csv.Error as exc:
-        raise ConfigError(f"users file {path} is not valid CSV: {exc}") from None
-    except IsADirectoryError:
-        raise ConfigError(f"users file {path} is a directory") from None
+    table = read_table(path, "users file", needs="a user column", max_rows=MAX_USERS)
+    columns = {(c or "").strip().lower(): c for c in table.columns}
+    user_col = next((columns[c] for c in USER_COLUMNS if c in columns), None)
+    if user_col is None:
+        raise ConfigError(f"users file {path} has no user column (one of: {', '.join(USER_COLUMNS)})")
+    users: list[ProvisionUser] = []
+    seen: set[str] = set()
+    for index, (line, raw) in enumerate(table.rows):
+        if None in raw:
+            raise ConfigError(f"users file {path}: line {line} has more fields than the header")
+        users.append(_user(index + 2, raw, user_col, columns, seen))
     if not users:
         raise ConfigError(f"users file {path} has a header but no users")
     return users

@@ -16,10 +16,8 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from urllib.parse import urlsplit
 
-import aiosmtplib
-
 from tui.mail.imap import ImapOptions, ImapSession, ImapTarget
-from tui.mail.smtp import Forwarder, SmtpError, _first_line
+from tui.mail.smtp import Forwarder, SmtpRefused
 from tui.outbound.provision_users import ProvisionUser
 from tui.settings import ConfigError
 
@@ -59,32 +57,16 @@ class WelcomeTemplate:
         return message
 
 
-class WelcomeRefused(SmtpError):
-    """The server answered RCPT or DATA with a refusal: it took nothing, so trying again is safe
-    (unlike a connection lost after DATA, where the mail may or may not have been taken)."""
+WelcomeRefused = SmtpRefused  # a refused welcome delivered nothing: trying again is safe
 
 
 class WelcomeSender(Forwarder):
     """One SMTP connection (per agent), opened on first use: the forwarder's, sending new mail."""
 
-    async def send(self, message: EmailMessage, to: str) -> None:
-        try:
-            client = await self._connect()
-        except SmtpError as exc:  # the forwarder words its connect errors for forwards
-            raise SmtpError(str(exc).replace("cannot forward via SMTP", "cannot connect to SMTP server")) from None
-        try:
-            await client.send_message(message, sender=self.sender, recipients=[to])
-        except (aiosmtplib.SMTPRecipientsRefused, aiosmtplib.SMTPRecipientRefused, aiosmtplib.SMTPDataError) as exc:
-            await self.close()
-            raise WelcomeRefused(f"SMTP server {self.target.address} refused the welcome to {to}: "
-                                   f"{_first_line(exc)}") from None
-        except aiosmtplib.SMTPException as exc:
-            await self.close()
-            raise SmtpError(f"SMTP server {self.target.address} refused the welcome to {to}: {_first_line(exc)}") from None
-        except OSError as exc:
-            await self.close()
-            raise SmtpError(f"lost SMTP server {self.target.address}: {exc.strerror or exc}") from None
-        self.sent += 1
+    connect_refused = "cannot connect to SMTP server"
+
+    async def send_welcome(self, message: EmailMessage, to: str) -> None:
+        await self.send(message.as_bytes(policy=message.policy.clone(linesep="\r\n")), to, what="the welcome")
 
 
 # ---------------------------------------------------------------- IMAP check

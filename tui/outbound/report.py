@@ -7,13 +7,13 @@ deferred, unknown, pending, suppressed, invalid).
 
 from __future__ import annotations
 
-import csv
-import json
 from collections import Counter
 from pathlib import Path
 
 from pydantic import BaseModel
 
+from tui.outbound import tables
+from tui.outbound.cli_common import printable
 from tui.outbound.ledger import Ledger
 
 RECIPIENT_STATES = ("accepted", "delivered", "refused", "bounced", "complaint", "deferred", "unknown",
@@ -73,30 +73,21 @@ def segment_rows(rows: list[RecipientReport]) -> list[SegmentReport]:
 
 
 def write_csv(path: Path, rows: list[RecipientReport]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(RecipientReport.model_fields))
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row.model_dump())
+    tables.write_csv(path, list(RecipientReport.model_fields), (row.model_dump() for row in rows))
 
 
 def write_segments_csv(path: Path, segments: list[SegmentReport]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["campaign_id", "segment", "total", *RECIPIENT_STATES])
-        for seg in segments:
-            writer.writerow([seg.campaign_id, seg.segment, seg.total, *(seg.counts.get(s, 0) for s in RECIPIENT_STATES)])
+    columns = ["campaign_id", "segment", "total", *RECIPIENT_STATES]
+    tables.write_csv(path, columns, ({"campaign_id": seg.campaign_id, "segment": seg.segment, "total": seg.total,
+                                      **{s: seg.counts.get(s, 0) for s in RECIPIENT_STATES}} for seg in segments))
 
 
 def write_jsonl(path: Path, rows: list[RecipientReport], segments: list[SegmentReport]) -> None:
     """One `{"type": "segment", ...}` line per segment, then one `{"type": "recipient", ...}` per recipient."""
-    with open(path, "w", encoding="utf-8") as handle:
-        for seg in segments:
-            handle.write(json.dumps({"type": "segment", **seg.model_dump()}, ensure_ascii=False) + "\n")
-        for row in rows:
-            handle.write(json.dumps({"type": "recipient", **row.model_dump()}, ensure_ascii=False) + "\n")
+    tables.write_jsonl(path, [*({"type": "segment", **seg.model_dump()} for seg in segments),
+                              *({"type": "recipient", **row.model_dump()} for row in rows)])
 
 
 def summary_lines(segments: list[SegmentReport]) -> list[str]:
-    return [f"  {seg.segment}: {seg.total} — " + ", ".join(f"{k} {v}" for k, v in seg.counts.items())
+    return [f"  {printable(seg.segment)}: {seg.total} — " + ", ".join(f"{k} {v}" for k, v in seg.counts.items())
             for seg in segments]

@@ -178,7 +178,7 @@ def make_webhook_app(secret: str, on_events: EventsHandler, *, tolerance_s: floa
     """The receiver app; `on_events` gets every accepted request's events (awaited before 200)."""
     if not secret:
         raise ValueError("the webhook needs a non-empty signing secret")
-    if tolerance_s <= 0:
+    if not tolerance_s > 0:  # NaN would let every timestamp through
         raise ValueError("tolerance_s must be positive")
     receiver = _Receiver(secret, on_events, tolerance_s, clock)
     app = web.Application(client_max_size=max_body)
