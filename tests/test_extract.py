@@ -211,3 +211,97 @@ async def test_a_dead_worker_fails_only_its_document_and_the_pool_comes_back() -
         assert (text, error[:12]) == ("", "not an image"), "documents after the crash are still read"
     finally:
         run.close()
+
+
+def test_a_pdf_that_keeps_the_parser_busy_frees_its_worker() -> None:
+    """The parse has its own time limit inside the worker: cancelling the await cannot stop it."""
+    slow = text_pdf([f"Line {n} of a long document" for n in range(40)])
+    assert pool.read_pdf(slow)[3] is None
+    assert pool.read_pdf(slow, timeout_s=1e-6) == ("", [], 0, "PDF read timed out after 1e-06s")
+
+
+@pytest.mark.parametrize("flag,value", [("--max-attachment-mb", "inf"), ("--max-attachment-mb", "nan"),
+                                        ("--workers", "0"), ("--doc-timeout", "-1")])
+def test_bad_numbers_are_one_line(flag: str, value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["extract", "docs-sample:1", "--headless", flag, value]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("fanmail: error: extract: bad ") and "\n" not in err
+
+
+def test_an_unwritable_csv_path_fails_before_any_work(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    feed = tmp_path / "feed.jsonl"
+    code = main(["extract", "docs-sample:1", "--headless", "--output", str(feed), "--csv", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert code == 2 and "Is a directory" in err and "documents" not in err  # no progress line: nothing ran
+
+
+def test_attachments_whose_bytes_are_gone_are_failed_documents_not_dropped() -> None:
+    """The source listed a PDF when it was read; its bytes cannot be had again (the file went away)."""
+    from tui.extract.documents import documents_of
+
+    raw = mail_with("invoice.pdf", "application/pdf", text_pdf(["INVOICE", "TOTAL EUR 5.00"]))
+    email = parse_bytes(raw, email_id="gone.eml")
+    assert [a.filename for a in email.attachments] == ["invoice.pdf"]
+    docs = documents_of(Message(email, None))
+    assert [(d.doc_id, d.format, d.error) for d in docs] == [
+        ("gone.eml#1", DocFormat.PDF, "attachment not read: the message's bytes could not be read again")]
+    forwarded = EmailMessage()
+    forwarded["Subject"] = "fwd"
+    forwarded.set_content("see the forwarded mail")
+    inner = EmailMessage()
+    inner["Subject"] = "inner"
+    inner.set_content("hello")
+    forwarded.add_attachment(inner)
+    docs = documents_of(Message(parse_bytes(forwarded.as_bytes(), email_id="fwd.eml"), forwarded.as_bytes()))
+    assert [d.error for d in docs] == [None, "unsupported attachment type message/rfc822"]  # the body is read
+
+
+def test_an_oversized_image_is_refused_without_a_warning_on_the_terminal() -> None:
+    """Pillow's bomb warning would be printed by the worker over the dashboard; the reason is the record's."""
+    import io
+    import warnings
+
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("L", (150, 100)).save(png, "PNG")
+    limit = Image.MAX_IMAGE_PIXELS  # ocr_image sets Pillow's global (in a worker): put it back for this process
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # any warning fails the call
+            assert pool.ocr_image(png.getvalue(), max_pixels=10_000) == (
+                "", "image too large: 150x100 pixels (limit 10,000)")
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
+
+
+def _mark_then_sleep(path: str) -> None:
+    import time
+
+    Path(path).touch()
+    time.sleep(600)
+
+
+async def test_closing_a_run_stops_its_workers_at_once(tmp_path: Path) -> None:
+    """Quitting mid-OCR must not wait for the pass in hand: the workers are killed, the call fails."""
+    import asyncio
+    from concurrent.futures.process import BrokenProcessPool
+
+    from tui.extract.run import ExtractRun
+
+    run = ExtractRun(ExtractOptions(workers=1))
+    mark = tmp_path / "started"
+    busy = asyncio.ensure_future(run.agents.in_pool(_mark_then_sleep, str(mark)))
+    for _ in range(600):  # the worker is running the call
+        if mark.exists():
+            break
+        await asyncio.sleep(0.05)
+    assert mark.exists()
+    processes = list(run.agents.executor._processes.values())  # noqa: SLF001 - the workers are the point
+    run.close()
+    with pytest.raises(BrokenProcessPool):
+        await asyncio.wait_for(busy, 30)  # not 600 s: the worker is gone
+    for process in processes:
+        process.join(30)
+        assert not process.is_alive()
+    assert run.agents.respawn is None  # no new pool after close

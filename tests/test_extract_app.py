@@ -45,3 +45,24 @@ async def test_extract_view_shows_agents_and_feed() -> None:
         assert table.cursor_row == start + 1
         await pilot.press("q")
     assert app.return_value is None
+
+
+async def test_a_run_that_cannot_start_says_why(monkeypatch) -> None:
+    """A run that stops before any document (no key for the model) is shown, not a silent empty view."""
+    from tui.extract.run import ExtractRun
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    run = ExtractRun(ExtractOptions(workers=1), settings=Settings(provider="rules"), provider="openai")
+    app = make_extract_app(Settings(provider="rules"), "docs-sample:1", as_messages([("a.eml", generate(1, 3)[0].raw)]),
+                           run=run)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ExtractScreen)
+        for _ in range(200):
+            if screen.stopped:
+                break
+            await asyncio.sleep(0.05)
+        await pilot.pause()
+        assert screen.stopped.startswith("extract: --provider openai needs OPENAI_API_KEY")
+        assert "stopped: extract: --provider openai" in str(screen.query_one("#extract-header").render())
+        await pilot.press("q")

@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 
 from tests.test_extract import as_messages
+from tui.agents.base import FatalProviderError
 from tui.cli import main
 from tui.extract import pool
 from tui.extract.accuracy import accuracy_by_format
@@ -111,3 +112,50 @@ async def test_a_rejected_key_stops_further_requests(sim_factory, workers) -> No
     assert all("wrong-key" not in (r.error or "") for r in records)  # the key never appears in a reason
     assert server.stats.total == 1  # after the first 401 the rest were not sent
     assert records[1].error.endswith("(not sent)")
+
+
+async def test_a_400_about_one_document_fails_that_document_only() -> None:
+    """A context-length 400 concerns one document: it fails, and the next document is still sent
+    (only 401/403-class answers stop the run)."""
+    from aiohttp import web
+
+    from tui.agents.prompt import extract_payload
+    from tui.extract.fields_rules import extract_fields as rules
+
+    seen: list[str] = []
+
+    async def chat(request: web.Request) -> web.Response:
+        body = await request.json()
+        user = body["messages"][1]["content"]
+        seen.append(user)
+        if "HUGE" in user:
+            return web.json_response({"error": {"message": "This model's maximum context length is 8192 tokens",
+                                                "code": "context_length_exceeded"}}, status=400)
+        text = extract_payload(user)[1]["text"]
+        return web.json_response({"choices": [{"message": {"content": rules(text).model_dump_json()}}]})
+
+    app = web.Application()
+    app.router.add_post("/v1/chat/completions", chat)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # noqa: SLF001 - the port the OS picked
+    try:
+        async with aiohttp.ClientSession() as session:
+            reader = ModelReader(session, f"http://127.0.0.1:{port}/v1", "any-model", retries=0)
+            with pytest.raises(Exception, match="400") as rejected:
+                await reader.read("HUGE " * 10, DocFormat.TEXT)
+            assert not isinstance(rejected.value, FatalProviderError)
+            fields = await reader.read("RECEIPT\nReceipt No: RCPT-2026-12345\nTOTAL EUR 3.00", DocFormat.TEXT)
+    finally:
+        await runner.cleanup()
+    assert fields.number == "RCPT-2026-12345" and len(seen) == 2
+
+
+async def test_credentials_in_the_base_url_never_reach_a_reason() -> None:
+    async with aiohttp.ClientSession() as session:
+        reader = ModelReader(session, "http://bob:hunter2@127.0.0.1:1/v1?key=sk-query", "any-model", retries=0)
+        with pytest.raises(Exception, match="127.0.0.1:1") as failed:
+            await reader.read("RECEIPT\nTOTAL EUR 1.00", DocFormat.TEXT)
+    assert "hunter2" not in str(failed.value) and "sk-query" not in str(failed.value) and "bob" not in str(failed.value)

@@ -35,6 +35,7 @@ from tui.agents.http import (
     error_fields,
     header_int,
     parse_retry_after,
+    public_url,
     send,
     seconds_until,
 )
@@ -107,7 +108,7 @@ class AnthropicProvider:
         self.expected_latency_s = expected_latency_s
         base = (base_url or settings.base_url or ANTHROPIC_BASE_URL).rstrip("/")
         self.base_url = base.removesuffix("/v1")  # accept both spellings of the endpoint
-        self.host = urlsplit(self.base_url).netloc or self.base_url
+        self.host = urlsplit(public_url(self.base_url)).netloc or self.base_url  # shown: no user:password@
         self.key_env = settings.api_key_env or "ANTHROPIC_API_KEY"
         self.boundary = secrets.token_hex(8)  # per run: email authors cannot know it
         self.last_ratelimit: RateLimitInfo | None = None

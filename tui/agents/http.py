@@ -13,6 +13,7 @@ import time
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
@@ -108,6 +109,12 @@ def concerns_one_email(status: int, raw: bytes) -> bool:
         return True
     kind, code, message = error_fields(raw)
     return bool(_ONE_EMAIL.search(f"{kind} {code} {message}"))
+
+
+def public_url(url: str) -> str:
+    """The URL as it may be shown: no user:password@, no query (either may hold a credential)."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
 
 
 class Scrubber:

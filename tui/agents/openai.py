@@ -42,6 +42,7 @@ from tui.agents.http import (
     header_int,
     parse_duration,
     parse_retry_after,
+    public_url,
     send,
 )
 from tui.agents.prompt import (
@@ -116,7 +117,7 @@ class OpenAIProvider:
         self.model = settings.model
         self.expected_latency_s = expected_latency_s
         self.base_url = (base_url or settings.base_url or OPENAI_BASE_URL).rstrip("/")
-        self.host = urlsplit(self.base_url).netloc or self.base_url
+        self.host = urlsplit(public_url(self.base_url)).netloc or self.base_url  # shown: no user:password@
         # The variable the key came from (the sim provider reads one only with --api-key-env).
         self.key_env = settings.api_key_env or ("OPENAI_API_KEY" if settings.provider != "sim" else "")
         self.boundary = secrets.token_hex(8)  # per run: email authors cannot know it
@@ -143,7 +144,7 @@ class OpenAIProvider:
         """GET /models once, so a wrong URL or key stops the run before fanning out."""
         url = f"{self.base_url}/models"
         try:
-            status, _, body = await send(self._session, "GET", url, host=self.host, base_url=url,
+            status, _, body = await send(self._session, "GET", url, host=self.host, base_url=public_url(url),
                                          scrub=self._scrub, headers=self._headers, timeout=CHECK_TIMEOUT)
         except ProviderError as exc:
             raise FatalProviderError(str(exc)) from None
@@ -166,7 +167,7 @@ class OpenAIProvider:
         for round_ in range(_MAX_ROUNDS):
             if round_ and exchange is not None:
                 await exchange.before_extra_request(self.estimate_tokens(email))
-            status, headers, raw = await self._post(self._body(messages))
+            status, headers, raw = await self.post(self._body(messages))
             info = openai_ratelimit(headers)
             if info is not None:
                 self.last_ratelimit = info
@@ -176,7 +177,7 @@ class OpenAIProvider:
             if status == 400 and self._adapt(raw):
                 continue  # the server told us what it cannot do: ask again without it
             if status != 200:
-                self._raise_for_status(status, headers, raw)
+                self.raise_for_status(status, headers, raw)
             try:
                 verdict = self._verdict_from(raw)
             except _Repairable as exc:
@@ -208,9 +209,10 @@ class OpenAIProvider:
             body["response_format"] = {"type": "json_object"}
         return body
 
-    async def _post(self, body: dict[str, Any]) -> tuple[int, Any, bytes]:
+    async def post(self, body: dict[str, Any]) -> tuple[int, Any, bytes]:
+        """One chat completion request (also used by `tui/extract/fields_model.py`)."""
         return await send(self._session, "POST", f"{self.base_url}/chat/completions", host=self.host,
-                          base_url=self.base_url, scrub=self._scrub, headers=self._headers, body=body)
+                          base_url=public_url(self.base_url), scrub=self._scrub, headers=self._headers, body=body)
 
     def _adapt(self, raw: bytes) -> bool:
         """A 400 that rejects a feature of the request rather than the email: drop the feature
@@ -242,7 +244,8 @@ class OpenAIProvider:
 
     # -- answers ---------------------------------------------------------------------------
 
-    def _raise_for_status(self, status: int, headers: Any, raw: bytes) -> None:
+    def raise_for_status(self, status: int, headers: Any, raw: bytes) -> None:
+        """A non-200 answer as the engine's error kind (also used by `tui/extract/fields_model.py`)."""
         kind, code, _ = error_fields(raw)
         if status == 429 and (code in _QUOTA_CODES or kind in _QUOTA_CODES):
             raise QuotaError(

@@ -3,7 +3,8 @@ fields with the shared field reader (the model with a strict schema, or the offl
 
 - pdf: pypdf's text layer; a PDF without one is a scan, so its embedded images go to OCR.
 - ocr: Pillow checks the image, Tesseract reads it (both in the process pool).
-- text: plain text as is, HTML through the stdlib parser that triage uses (visible text only).
+- text: plain text as is, HTML through the stdlib parser that triage uses (visible text only,
+  in `documents.py`, which runs in the pool).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from tui.extract import pool
 from tui.extract.documents import Document
 from tui.extract.fields_rules import extract_fields
 from tui.extract.records import AGENT_FOR_FORMAT, DocFields, DocFormat, ExtractRecord
-from tui.mail.parse import html_to_text
 
 OCR_CONFIDENCE = 0.9  # OCR text may hold misreads the rules cannot see
 
@@ -86,9 +86,7 @@ class FormatAgents:
                 error = "PDF has no text layer and no images to read"
         elif fmt == DocFormat.IMAGE:
             text, error = await self._ocr(doc.data or b"")
-        elif fmt == DocFormat.HTML:
-            text, error = html_to_text(doc.text or "")[0], None
-        else:
+        else:  # text, and HTML already reduced to its visible text by `documents_of` (in the pool)
             text, error = doc.text or "", None
         if error:
             return ExtractRecord.failed(doc.doc_id, doc.email_id, fmt, error, **meta)

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import sys
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, TextIO
+
+from pydantic import ValidationError
 
 from tui.extract.documents import load_messages
 from tui.extract.events import DocDone, ExtractDone, ExtractStarted
 from tui.extract.feed import jsonl_line, write_csv
+from tui.extract.fields_model import check_provider
 from tui.extract.records import ExtractRecord
 from tui.extract.run import ExtractOptions, ExtractRun
-from tui.settings import ConfigError, Settings, api_key
+from tui.settings import ConfigError, Settings
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 3
@@ -50,20 +55,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def options_from(args: argparse.Namespace) -> ExtractOptions:
+    mb = args.max_attachment_mb
+    if not math.isfinite(mb) or mb <= 0:
+        raise ConfigError(f"extract: bad --max-attachment-mb {mb:g}: give a positive number of megabytes")
     try:
         return ExtractOptions(
             **({"workers": args.workers} if args.workers is not None else {}), doc_timeout_s=args.doc_timeout,
-            ocr_timeout_s=args.ocr_timeout, max_attachment_bytes=max(1, round(args.max_attachment_mb * 1_000_000)))
-    except ValueError as exc:
-        first = exc.errors()[0] if hasattr(exc, "errors") else {}  # type: ignore[attr-defined]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "option"
-        raise ConfigError(f"extract: bad {where}: {first.get('msg', exc)}") from None
-
-
-def check_provider(settings: Settings, provider: str) -> None:
-    """Problems the user fixes, found before any work starts (one line, exit 2)."""
-    if provider == "openai" and not settings.base_url and not api_key(settings.model_copy(update={"provider": provider})):
-        raise ConfigError("extract: --provider openai needs OPENAI_API_KEY (or --api-key-env) or a --base-url")
+            ocr_timeout_s=args.ocr_timeout, max_attachment_bytes=max(1, round(mb * 1_000_000)))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "option"
+        raise ConfigError(f"extract: bad {where}: {first['msg']}") from None
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -76,24 +78,21 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
         return run_extract_app(settings, args.source, messages, ExtractRun(options, settings=settings,
                                                                            provider=provider))
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
-    try:
+    with ExitStack() as files:  # both opened first: a bad path is one line before any OCR, not after
+        out = files.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else sys.stdout
+        table = files.enter_context(open(args.csv, "w", encoding="utf-8", newline="")) if args.csv else None
         records = asyncio.run(extract_headless(messages, ExtractRun(options, settings=settings, provider=provider),
                                                sys.stderr))
-        write_feed(records, out, args.csv)
-    finally:
-        if out is not sys.stdout:
-            out.close()
+        write_feed(records, out, table)
     return EXIT_OK if all(r.status == "ok" for r in records) else EXIT_SOME_FAILED
 
 
-def write_feed(records: list[ExtractRecord], out: IO[str], csv_path: str | None) -> None:
+def write_feed(records: list[ExtractRecord], out: IO[str], table: IO[str] | None) -> None:
     for record in records:
         out.write(jsonl_line(record))
     out.flush()
-    if csv_path:
-        with open(csv_path, "w", encoding="utf-8", newline="") as fh:
-            write_csv(records, fh)
+    if table is not None:
+        write_csv(records, table)
 
 
 async def extract_headless(messages: list, run_: ExtractRun, stderr: TextIO) -> list[ExtractRecord]:

@@ -8,13 +8,13 @@ Content-Type says; a part labelled image/png that is not one fails in the OCR ag
 from __future__ import annotations
 
 import mailbox
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from tui.extract.corpus import generate
 from tui.extract.fields_rules import stated_total
 from tui.extract.records import DocFormat
-from tui.mail.parse import attachment_payloads, parse_bytes
+from tui.mail.parse import attachment_payloads, html_to_text, parse_bytes
 from tui.mail.sources import SourceError, load_source
 from tui.model import Email
 
@@ -45,7 +45,6 @@ class Document:
     text: str | None = None  # text and HTML documents
     error: str | None = None  # set: the document fails with this reason without reaching an agent
     stated_total: float | None = None  # the total the email's body states, for the conflict check
-    notes: list[str] = field(default_factory=list)
 
 
 def load_messages(spec: str, *, seed: int = 7) -> list[Message]:
@@ -118,18 +117,25 @@ def documents_of(message: Message, *, max_bytes: int = MAX_ATTACHMENT_BYTES) -> 
                          **base)]
     docs: list[Document] = []
     parts = attachment_payloads(message.raw, max_bytes=max_bytes) if message.raw else []
+    unread = "attachment not read: the message is too large to keep every part"
+    if not parts and email.attachments:  # listed when the source was read, but the bytes are gone: say so
+        parts = [(meta, None) for meta in email.attachments]
+        unread = "attachment not read: the message's bytes could not be read again"
     stated, _ = stated_total(email.text)
     for n, (meta, data) in enumerate(parts, start=1):
         fmt = route(meta.filename, meta.content_type, data)
         doc = Document(doc_id=f"{email.id}#{n}", format=fmt, filename=meta.filename, content_type=meta.content_type,
                        size=meta.size, data=data, stated_total=stated, **base)
-        if data is None:
-            doc.error = (f"attachment too large: {_mb(meta.size)} (limit {_mb(max_bytes)})" if meta.size > max_bytes
-                         else "attachment not read: the message is too large to keep every part")
-        elif fmt == DocFormat.UNSUPPORTED:
+        if data is None and meta.size > max_bytes:
+            doc.error = f"attachment too large: {_mb(meta.size)} (limit {_mb(max_bytes)})"
+        elif fmt == DocFormat.UNSUPPORTED:  # a forwarded message (message/rfc822) too
             doc.error = f"unsupported attachment type {meta.content_type}"
-        elif fmt in (DocFormat.TEXT, DocFormat.HTML):
+        elif data is None:
+            doc.error = unread
+        elif fmt == DocFormat.TEXT:
             doc.text, doc.data = data.decode("utf-8", "replace"), None
+        elif fmt == DocFormat.HTML:  # visible text only, as triage reads it; here, in the pool, not the UI loop
+            doc.text, doc.data = html_to_text(data.decode("utf-8", "replace"))[0], None
         docs.append(doc)
     if not any(d.format != DocFormat.UNSUPPORTED for d in docs):
         docs.insert(0, Document(doc_id=f"{email.id}#0", format=DocFormat.TEXT, text=email.text, size=len(email.text),

@@ -1,8 +1,9 @@
 """The extraction run: documents fanned out to the format agents, records fanned in.
 
-The fan-out engine's rules, for documents: a concurrency cap (a semaphore, sized to keep every
-pool worker busy), a timeout per document, failures caught inside each task and turned into
-failed records, so one bad attachment never cancels its siblings and no document is dropped.
+The fan-out engine's rules, for documents: a concurrency cap per agent (`run_agents`, the loop
+the outbound agents use, sized to keep every pool worker busy), a timeout per document, failures
+caught inside each task and turned into failed records, so one bad attachment never cancels its
+siblings and no document is dropped.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from tui.extract.events import DocDone, DocStarted, ExtractDone, ExtractEvent, E
 from tui.extract.fanin import FanIn
 from tui.extract.fields_model import open_reader
 from tui.extract.records import AGENT_FOR_FORMAT, DocFormat, ExtractRecord
+from tui.outbound.agents import run_agents
 from tui.settings import Settings
 
 
@@ -50,14 +52,18 @@ class ExtractRun:
         self._own_executor = executor is None
         self.fanin = FanIn()
         self.fatal: str | None = None  # set by a 401/403/400-class answer: later documents are not sent
-        respawn = (lambda: pool.make_pool(self.options.workers)) if self._own_executor else None
-        self.agents = FormatAgents(executor or pool.make_pool(self.options.workers), reader or RulesReader(), ocr_timeout_s=self.options.ocr_timeout_s,
-                                   max_pages=self.options.max_pages, max_pixels=self.options.max_pixels,
-                                   respawn=respawn)
+        def new_pool() -> Executor:
+            return pool.make_pool(self.options.workers)
+
+        self.agents = FormatAgents(executor or new_pool(), reader or RulesReader(),
+                                   ocr_timeout_s=self.options.ocr_timeout_s, max_pages=self.options.max_pages,
+                                   max_pixels=self.options.max_pixels, respawn=new_pool if self._own_executor else None)
 
     def close(self) -> None:
+        """Stop at once: documents still in the pool end as failed records, and no new pool starts."""
         if self._own_executor:
-            self.agents.executor.shutdown(wait=False, cancel_futures=True)
+            self.agents.respawn = None
+            pool.stop_pool(self.agents.executor)
 
     async def run(self, messages: list[Message]) -> AsyncIterator[ExtractEvent]:
         if self.reader is not None:
@@ -80,20 +86,18 @@ class ExtractRun:
         # A cap per agent: instant text documents never queue behind OCR, and the pool always has
         # the next PDF or image waiting when a worker frees up.
         width = self.options.concurrency or 2 * self.options.workers
-        caps = {agent: asyncio.Semaphore(width) for agent in set(AGENT_FOR_FORMAT.values())}
+        by_agent: dict[str, list[Document]] = {}
+        for doc in docs:
+            by_agent.setdefault(AGENT_FOR_FORMAT[doc.format], []).append(doc)
 
         async def one(doc: Document) -> None:
-            async with caps[AGENT_FOR_FORMAT[doc.format]]:
-                queue.put_nowait(DocStarted(AGENT_FOR_FORMAT[doc.format], doc.doc_id, doc.filename or "(body)"))
-                record = await self._guarded(doc)
-            records = self.fanin.add(record)
+            queue.put_nowait(DocStarted(AGENT_FOR_FORMAT[doc.format], doc.doc_id, doc.filename or "(body)"))
+            records = self.fanin.add(await self._guarded(doc))
             queue.put_nowait(DocDone(records[0], records[1:]))
 
         async def all_docs() -> None:
             try:
-                async with asyncio.TaskGroup() as group:
-                    for doc in docs:
-                        group.create_task(one(doc))
+                await asyncio.gather(*(run_agents(group, one, concurrency=width) for group in by_agent.values()))
             finally:
                 queue.put_nowait(None)
 

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from tui.agents.base import ProviderError
-from tui.agents.http import REQUEST_TIMEOUT, Scrubber, parse_retry_after, send
+from tui.agents.http import REQUEST_TIMEOUT, Scrubber, parse_retry_after, public_url, send
 from tui.fanout.limits import RequestPacer, backoff_delay
 from tui.outbound.contacts import EMAIL_COLUMNS, Contact
 
@@ -60,7 +60,7 @@ class Personalizer:
                  timeout_s: float = 30.0, seed: int = 7, environ: dict[str, str] | None = None) -> None:
         env = os.environ if environ is None else environ
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
-        self.host = urlsplit(self.base_url).netloc or self.base_url
+        self.host = urlsplit(public_url(self.base_url)).netloc or self.base_url  # shown: no user:password@
         self.model = model
         key = env.get(api_key_env or "OPENAI_API_KEY") or None
         self.scrub = Scrubber(key)

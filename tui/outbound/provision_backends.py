@@ -30,11 +30,12 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal, Protocol
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 import aiohttp
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from tui.agents.http import public_url
 from tui.outbound.provision_users import ProvisionUser
 from tui.settings import ConfigError
 
@@ -163,12 +164,6 @@ def _fill(value: Any, fields: dict[str, str]) -> Any:
     return value
 
 
-def _public(url: str) -> str:
-    """The URL as it may be shown: no user:password@, no query (either may hold a credential)."""
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
-
-
 class HttpApiBackend:
     """POST/PUT one JSON body per user; the answer's status decides created/exists/error."""
 
@@ -180,7 +175,7 @@ class HttpApiBackend:
             self.token = env.get(config.auth_env)
             if not self.token:
                 raise ConfigError(f"the HTTP backend's token variable {config.auth_env} is not set")
-        self.ident = "http:" + _public(config.url.split("{", 1)[0])
+        self.ident = "http:" + public_url(config.url.split("{", 1)[0])
         self._session: aiohttp.ClientSession | None = None
 
     def _headers(self) -> dict[str, str]:
@@ -197,7 +192,7 @@ class HttpApiBackend:
         body = _fill(self.config.body, {**fields, "password": user.password.get_secret_value()})
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.config.timeout))
-        where = _public(url)
+        where = public_url(url)
         last = ""
         for attempt in range(self.config.retries + 1):
             if attempt:

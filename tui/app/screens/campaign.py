@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Static
 from tui.app.campaign_state import CampaignState, Outcome
 from tui.app.safe_text import safe_line
 from tui.app.widgets.agent_panel import AgentPanel
+from tui.app.widgets.keyed_rows import upsert_row
 from tui.outbound.campaign import CampaignSender
 from tui.outbound.contacts import Contact
 
@@ -82,12 +83,7 @@ class CampaignScreen(Screen[None]):
         table = self.query_one("#outcomes", DataTable)
         with self.app.batch_update():
             for outcome in self.state.drain():
-                cells = _cells(outcome)
-                if outcome.recipient in table.rows:
-                    for name, cell in zip(COLUMNS, cells):
-                        table.update_cell(outcome.recipient, name, cell)
-                else:
-                    table.add_row(*cells, key=outcome.recipient)
+                upsert_row(table, outcome.recipient, COLUMNS, _cells(outcome))
             self.rows_shown = table.row_count
             for index, name in enumerate(self.todo):
                 self.query_one(f"#segment-{index}", AgentPanel).show(self.state.card(name))

@@ -16,11 +16,15 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from tui.agents.base import ProviderError
 from tui.app.extract_state import ExtractState
 from tui.app.safe_text import safe_line
 from tui.app.widgets.agent_panel import AgentPanel
+from tui.app.widgets.keyed_rows import upsert_row
 from tui.extract.records import AGENTS, ExtractRecord
 from tui.extract.run import ExtractRun
+from tui.outbound.agents import failure_line
+from tui.settings import ConfigError
 
 FLUSH_S = 0.25
 COLUMNS = ("document", "agent", "format", "status", "kind", "vendor", "number", "date", "total", "conf", "conflicts",
@@ -63,6 +67,7 @@ class ExtractScreen(Screen[None]):
         self.label = label
         self.state = ExtractState(clock=clock) if clock else ExtractState()
         self.rows_shown = 0
+        self.stopped = ""  # why the run ended early, if it did
 
     def compose(self) -> ComposeResult:
         yield Static(self.label, id="extract-header", markup=False)
@@ -82,26 +87,25 @@ class ExtractScreen(Screen[None]):
         self.run_worker(self._consume(), name="extract", exclusive=True, exit_on_error=False)
 
     async def _consume(self) -> None:
-        async for event in self.run.run(self.messages):
-            self.state.apply(event)
+        try:
+            async for event in self.run.run(self.messages):
+                self.state.apply(event)
+        except Exception as exc:  # noqa: BLE001 - the run itself stopped (a model it cannot open): say so
+            self.stopped = failure_line(exc, (ConfigError, ProviderError))
+            self.app.notify(f"extraction stopped: {self.stopped}", severity="error", timeout=30, markup=False)
         self.flush()
 
     def flush(self) -> None:
         """New rows appended, flagged rows updated, panels refreshed: one repaint."""
         table = self.query_one("#feed", DataTable)
-        changed = self.state.drain()
         with self.app.batch_update():
-            for record in changed:
-                cells = _cells(record)
-                if record.doc_id in table.rows:
-                    for name, cell in zip(COLUMNS, cells):
-                        table.update_cell(record.doc_id, name, cell)
-                else:
-                    table.add_row(*cells, key=record.doc_id)
+            for record in self.state.drain():
+                upsert_row(table, record.doc_id, COLUMNS, _cells(record))
             self.rows_shown = table.row_count
             for agent in AGENTS:
                 self.query_one(f"#agent-{agent}", AgentPanel).show(self.state.card(agent))
-            self.query_one("#extract-header", Static).update(f"{self.label} · {self.state.summary()}")
+            stopped = f" · stopped: {self.stopped}" if self.stopped else ""
+            self.query_one("#extract-header", Static).update(f"{self.label} · {self.state.summary()}{stopped}")
 
     def action_cursor_down(self) -> None:
         self.query_one("#feed", DataTable).action_cursor_down()
