@@ -50,6 +50,8 @@ _SETTING_FLAGS: dict[str, dict[str, Any]] = {
     "smtp": {"help": "SMTP server for forward_to routes: smtp://[USER@]HOST:PORT (STARTTLS) or smtps://"},
     "smtp_from": {"help": "sender address of forwards (default: the IMAP user if it is an address)"},
     "smtp_cafile": {"help": "SMTP: extra trusted CA file"},
+    "executor": {"choices": ["local", "ray"], "help": "run sub-agents as asyncio tasks (default) or Ray actors"},
+    "ray_address": {"help": "with --executor ray: the cluster to join, HEAD:6379 or auto on a cluster node (default: a local Ray)"},
 }
 
 
@@ -123,6 +125,15 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--refusal-rate", type=float, default=0.0, help="share of answers where the model refuses")
     sim.add_argument("--require-key-env", help="refuse requests unless they carry the key in this variable")
     sim.add_argument("--seed", type=int, default=7)
+    from tui.outbound import commands as outbound_commands
+
+    outbound_commands.add_parsers(sub)
+    from tui.outbound import provision_cli
+
+    provision_cli.add_parser(sub)
+    from tui.extract import cli as extract_cli
+
+    extract_cli.add_parser(sub)
     return parser
 
 
@@ -158,6 +169,18 @@ def _dispatch(argv: list[str] | None) -> int:
     settings = load_settings(config=getattr(args, "config", None), overrides=_overrides(args))
     if args.command in ("runs", "report", "replay"):
         return _run_history(args, settings)
+    if args.command == "extract":
+        from tui.extract import cli as extract_cli
+
+        return extract_cli.run(args, settings)
+    if args.command == "provision":
+        from tui.outbound import provision_cli
+
+        return provision_cli.run(args, settings)
+    if args.command in ("campaign", "campaign-report", "bounces", "webhook"):
+        from tui.outbound import commands as outbound_commands
+
+        return outbound_commands.run(args, settings)
     if args.command == "triage":
         source = args.source
         if args.resume:

@@ -117,6 +117,10 @@ class Settings(BaseModel):
     sim_rpm: int | None = Field(default=None, ge=1)
     sim_tpm: int | None = Field(default=None, ge=1)
     seed: int = 7
+    # Where sub-agents run: asyncio tasks in this process, or one Ray actor each on a cluster
+    # (tui/fanout/executors/; needs the `fanmail[ray]` extra).
+    executor: Literal["local", "ray"] = "local"
+    ray_address: str | None = None  # the cluster's HOST:6379 or "auto"; None: start a local Ray
     # SQLite file for runs, verdicts and the action ledger; None: the platformdirs user data dir
     # (tui.store.default_store_path()).
     store: str | None = None
@@ -140,6 +144,14 @@ class Settings(BaseModel):
         if "review" not in names:
             routes = [*routes, Route(name="review", folder="Review", description="Needs a human")]
         return routes
+
+    @field_validator("ray_address")
+    @classmethod
+    def _ray_address_not_client(cls, address: str | None) -> str | None:
+        if address and address.startswith("ray://"):
+            raise ValueError("Ray Client (ray://) cannot stream the agents' events back: run fanmail on a node "
+                             "of the cluster with --ray-address auto, or give the head's HOST:6379")
+        return address
 
     @field_validator("prices")
     @classmethod

@@ -270,6 +270,7 @@ class HeaderInfo:
     source_error: str | None = None  # the mailbox stopped answering mid-read
     actions: ActionCounts | None = None  # IMAP runs: what the plan and the operator did
     preview: str | None = None  # file sources: tokens, cost and time estimated before the run
+    cluster: str | None = None  # --executor ray: "ray: 2 nodes, 16 workers"
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,6 +305,7 @@ class RunState:
     streaming: bool = False  # batches form while the source is read (IMAP): agents arrive late
     source_error: str | None = None
     source_read: int = 0
+    cluster: str | None = None  # where the agents run, when not in this process (RunStarted.cluster)
     actions: dict[str, MailActions] = field(default_factory=dict)  # IMAP runs: email id -> its actions
     imap_actions: bool = False  # this run plans mail actions (set by the screen from its session)
     auto_apply: bool = False
@@ -334,6 +336,9 @@ class RunState:
         self.agents = {aid: AgentView(aid, list(ids)) for aid, ids in e.agents.items()}
         self._open = {eid for ids in e.agents.values() for eid in ids}
         self.streaming = not e.agents and e.total > 0
+        if e.cluster:
+            nodes = e.cluster.get("nodes", 0)
+            self.cluster = f"ray: {nodes} node{'' if nodes == 1 else 's'}, {e.cluster.get('workers', 0)} workers"
         self._seen = set(self._open)
         self._cards = {}
         self._changed.update(self.agents)
@@ -615,6 +620,7 @@ class RunState:
             source_error=self.source_error,
             actions=self.action_counts() if self.actions or self.imap_actions else None,
             preview=preview,
+            cluster=self.cluster,
         )
 
     def fixed_by_retry(self) -> int:

@@ -15,6 +15,7 @@ class RunStarted:
     concurrency: int
     per_email_timeout_s: float
     subjects: dict[str, str] = field(default_factory=dict)  # email id -> subject, for panels
+    cluster: dict[str, object] | None = None  # on Ray: address, nodes, workers (None: this process)
 
 
 @dataclass(frozen=True, slots=True)

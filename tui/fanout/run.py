@@ -12,9 +12,10 @@ import time
 import uuid
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Callable
+from contextlib import aclosing
 from dataclasses import dataclass, field
 
-from tui.agents.base import FatalProviderError, Provider, ProviderError, RateLimitError
+from tui.agents.base import Provider
 from tui.fanout.events import (
     AgentFinished,
     AgentQueued,
@@ -31,6 +32,8 @@ from tui.fanout.events import (
     RunStarted,
     SourceFailed,
 )
+from tui.fanout.executors import make_executor
+from tui.fanout.executors.base import AgentWorker, AttemptOk, AttemptStarted, Executor, WorkerLost
 from tui.fanout.limits import RequestPacer, backoff_delay
 from tui.fanout.merge import apply_review_policy
 from tui.fanout.plan import SEQUENTIAL_BELOW, Plan, PlanBuilder, agent_name
@@ -41,6 +44,8 @@ from tui.settings import Settings
 
 MAX_RATE_LIMITED = 12  # 429s per email before we give up on it; they are not attempts
 MIN_TIMEOUT_S = 1.0
+MAX_HAND_OFFS = 3  # an agent whose worker died passes its emails on at most this many times in a row
+HEIR = "+"  # a01+1 took over a01's unreported emails when a01's worker died (a01.2 is a01's 2nd launch)
 _END = object()
 
 
@@ -79,6 +84,7 @@ class Coordinator:
         run_id: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         seed: int | None = None,
+        executor: Executor | None = None,
     ) -> None:
         self.provider = provider
         self.settings = settings
@@ -90,6 +96,12 @@ class Coordinator:
         self.pacer = RequestPacer(settings.rpm, clock, tpm=settings.tpm,
                                   on_usage=lambda i, o: self.telemetry.add_usage(i, o))
         self._estimate = getattr(provider, "estimate_tokens", None)  # tokens a request will cost
+        # Where the agents' requests run (settings.executor); the coordinator stays here either way.
+        self.executor = executor or make_executor(settings, provider, self.pacer,
+                                                  per_email_timeout=self.per_email_timeout,
+                                                  estimate=self._estimate, clock=clock,
+                                                  on_usage=lambda i, o: self.telemetry.add_usage(i, o))
+        self.cluster: dict[str, object] | None = None
         self.agents: dict[str, AgentRun] = {}
         self.rows: dict[str, ResultRow] = {}
         self.plan: Plan | None = None
@@ -199,6 +211,8 @@ class Coordinator:
     async def _supervise(self, plan: Plan) -> None:
         set_context(run_id=self.run_id)  # inherited by every agent task: log lines carry it
         try:
+            self.cluster = await self.executor.start(min(self.settings.concurrency, len(plan.batches) or
+                                                         self.settings.concurrency))
             for batch in plan.batches:
                 ids = list(batch.email_ids)
                 self.agents[batch.agent_id] = AgentRun(batch.agent_id, deque(ids), list(ids))
@@ -211,6 +225,7 @@ class Coordinator:
                     concurrency=self.settings.concurrency,
                     per_email_timeout_s=self.per_email_timeout,
                     subjects={e.id: e.subject for e in plan.emails.values()},
+                    cluster=self.cluster,
                 )
             )
             self.telemetry.started = self.clock()
@@ -237,7 +252,10 @@ class Coordinator:
                     self._idle.clear()
         finally:
             self._tg = None
-            self._events.put_nowait(_END)
+            try:
+                await self.executor.close()
+            finally:
+                self._events.put_nowait(_END)
 
     async def _feed(self, source: AsyncIterable[Email], builder: PlanBuilder) -> None:
         """Read the source, forming a batch each time batch_size new emails have arrived."""
@@ -315,6 +333,8 @@ class Coordinator:
             self._finished(agent, "cancelled", started)
             return
         state = "done"
+        worker: AgentWorker | None = None
+        orphans: list[str] = []
         try:
             if self.abort_reason:
                 raise asyncio.CancelledError
@@ -324,12 +344,13 @@ class Coordinator:
             agent.started_at = self.clock()
             budget = self._agent_budget(len(agent.queue))
             self._emit(AgentStarted(agent.agent_id, agent.attempt, list(agent.queue), budget))
+            worker = self.executor.open(agent.agent_id)
             async with asyncio.timeout(loop.time() + budget) as deadline:
                 agent.deadline = deadline
                 while agent.queue and not self.abort_reason:
                     email_id = agent.queue.popleft()
                     agent.current = email_id
-                    row = await self._classify(agent, email_id)
+                    row = await self._classify(agent, worker, email_id)
                     agent.current = None
                     self._emit_row(agent, row)
                     if not agent.queue:
@@ -348,9 +369,22 @@ class Coordinator:
         except asyncio.CancelledError:
             self._give_up_rest(agent, "failed", self._stop_reason(agent, "cancelled"))
             state = "cancelled"
+        except WorkerLost as exc:
+            agent.last_error = f"worker lost: {exc}"
+            state = "failed"
+            if self.abort_reason or self._closing or agent.agent_id.count(HEIR) >= MAX_HAND_OFFS:
+                self._give_up_rest(agent, "failed", agent.last_error)  # workers keep dying: say so
+            else:
+                orphans = ([agent.current] if agent.current else []) + list(agent.queue)
+                agent.queue.clear()
+                agent.current = None
         finally:
             agent.deadline = None
+            if worker is not None:
+                worker.release()
             self._slots.release()
+        if orphans:
+            self._hand_off(agent, orphans)
         self._finished(agent, state, started)
 
     def _stop_reason(self, agent: AgentRun, default: str) -> str:
@@ -421,7 +455,27 @@ class Coordinator:
         self.telemetry.agent(idle.agent_id).reassigned_in += len(moved)
         self._emit(Reassigned(busiest.agent_id, idle.agent_id, moved))
 
-    async def _classify(self, agent: AgentRun, email_id: str) -> ResultRow:
+    def _hand_off(self, lost: AgentRun, email_ids: list[str]) -> None:
+        """The agent's worker died before reporting these emails: a new agent (on another
+        worker) takes them. They leave the lost agent first, so none is ever held by two."""
+        gone = set(email_ids)
+        lost.held = [e for e in lost.held if e not in gone]
+        n = 1
+        while f"{lost.agent_id}{HEIR}{n}" in self.agents:
+            n += 1
+        heir = AgentRun(f"{lost.agent_id}{HEIR}{n}", deque(email_ids), list(email_ids))
+        self.agents[heir.agent_id] = heir
+        self.telemetry.agent(heir.agent_id).emails = len(email_ids)
+        self.telemetry.reassignments += 1
+        self.telemetry.agent(lost.agent_id).reassigned_out += len(email_ids)
+        self.telemetry.agent(heir.agent_id).reassigned_in += len(email_ids)
+        self._emit(Reassigned(lost.agent_id, heir.agent_id, list(email_ids)))
+        assert self.plan is not None
+        subjects = {e: self.plan.emails[e].subject for e in email_ids}
+        self._emit(AgentQueued(heir.agent_id, list(email_ids), subjects))
+        self._spawn(heir)
+
+    async def _classify(self, agent: AgentRun, worker: AgentWorker, email_id: str) -> ResultRow:
         """One email, with retries. Returns its final row; never raises except cancellation."""
         assert self.plan is not None
         email = self.plan.emails[email_id]
@@ -433,56 +487,46 @@ class Coordinator:
         error = ""
         begun = self.clock()
         while True:
-            before = self.clock()
-            ticket = await self.pacer.acquire(self._estimate(email) if self._estimate else 0)
-            self._extend(agent, self.clock() - before)
-            attempts += 1
-            self._emit(EmailStarted(agent.agent_id, email_id, attempts))
-            sent = self.clock()
-            try:
-                async with asyncio.timeout(self.per_email_timeout):
-                    with self.pacer.exchange(ticket):  # usage and rate-limit headers feed the pacer
-                        verdict = await self.provider.classify(email)
-            except RateLimitError as exc:
-                self.telemetry.request(agent.agent_id, self.clock() - sent)
-                attempts -= 1
-                limited += 1
-                tel.rate_limited += 1
-                wait = exc.retry_after if exc.retry_after is not None else backoff_delay(limited, self.rng)
-                self.pacer.hold_off(wait)
-                self._emit(RateLimited(agent.agent_id, email_id, wait))
-                if limited > MAX_RATE_LIMITED:
-                    status, error = "failed", f"rate limited {limited} times: {exc}"
-                    break
-                continue
-            except FatalProviderError as exc:
-                self.telemetry.request(agent.agent_id, self.clock() - sent)
-                self._abort(str(exc))
-                return self._failure(agent, email_id, "failed", str(exc), attempts, begun)
-            except TimeoutError:
-                self.telemetry.request(agent.agent_id, self.clock() - sent)
-                status, error = "timeout", f"no answer within {self.per_email_timeout:.1f}s"
-            except ProviderError as exc:
-                self.telemetry.request(agent.agent_id, self.clock() - sent)
-                status, error = "failed", str(exc) or type(exc).__name__
-                if not exc.retryable:  # a refusal, or a 400 about this one email: no retry helps
-                    break
-            except Exception as exc:  # a provider bug must not take the agent's siblings down
-                self.telemetry.request(agent.agent_id, self.clock() - sent)
-                status, error = "failed", f"{type(exc).__name__}: {exc}"
-            else:
-                took = self.clock() - sent
-                self.telemetry.request(agent.agent_id, took)
-                self.telemetry.ok_latency_ms.append(took * 1000)
+            outcome = None
+            async with aclosing(worker.attempt(email)) as stream:
+                async for event in stream:
+                    if isinstance(event, AttemptStarted):
+                        self._extend(agent, event.waited_s)
+                        attempts += 1
+                        self._emit(EmailStarted(agent.agent_id, email_id, attempts))
+                    else:
+                        outcome = event
+            assert outcome is not None, "an attempt ends in AttemptOk or AttemptFailed"
+            self.telemetry.request(agent.agent_id, outcome.took_s)
+            if isinstance(outcome, AttemptOk):
+                self.telemetry.ok_latency_ms.append(outcome.took_s * 1000)
                 row = ResultRow.from_verdict(
                     email,
-                    verdict,
+                    outcome.verdict,
                     agent_id=agent.agent_id,
                     attempts=attempts,
-                    latency_ms=round(took * 1000),
+                    latency_ms=round(outcome.took_s * 1000),
                     trace_id=self._trace(agent, email_id),
                 )
                 return apply_review_policy(row, self.settings.review_below)
+            if outcome.kind == "rate_limited":
+                attempts -= 1
+                limited += 1
+                tel.rate_limited += 1
+                wait = outcome.retry_after_s if outcome.retry_after_s is not None else backoff_delay(limited, self.rng)
+                worker.hold_off(wait)
+                self._emit(RateLimited(agent.agent_id, email_id, wait))
+                if limited > MAX_RATE_LIMITED:
+                    status, error = "failed", f"rate limited {limited} times: {outcome.error}"
+                    break
+                continue
+            if outcome.kind == "fatal":
+                self._abort(outcome.error)
+                return self._failure(agent, email_id, "failed", outcome.error, attempts, begun)
+            status = "timeout" if outcome.kind == "timeout" else "failed"
+            error = outcome.error
+            if not outcome.retryable:  # a refusal, or a 400 about this one email: no retry helps
+                break
             if attempts > self.settings.retries:
                 break
             delay = backoff_delay(attempts, self.rng)

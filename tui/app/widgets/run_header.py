@@ -81,6 +81,8 @@ class RunHeader(Widget):
         if info.rate_limited:
             text.append(f" ({info.rate_limited}×429)", self._style("paused"))
         text.append(f"  │ elapsed {fmt_clock(info.elapsed_s)}")
+        if info.cluster:
+            text.append(f"  │ {plain_line(info.cluster)}", self._style("dim"))
         if info.source_error:
             text.append("\n ✖ MAILBOX: reading stopped: ", self._style("failed"))
             text.append(f"{plain_line(info.source_error)}; what was read is triaged, run again for the rest",

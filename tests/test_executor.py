@@ -1,0 +1,105 @@
+"""The executor boundary without Ray: the coordinator's side of a worker that dies.
+
+A worker that raises `WorkerLost` stands for an actor or node that died (tests/test_ray.py kills
+a real Ray actor). Here the requests still go over real HTTP to the simulator, through the local
+executor, so the simulator's per-email counts are the truth about what was done twice.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import AsyncIterator
+
+from tui.agents.runtime import open_provider
+from tui.agents.sim import email_key
+from tui.fanout.events import AgentFinished, EmailDone, Reassigned
+from tui.fanout.executors.base import AttemptEvent, WorkerLost
+from tui.fanout.executors.local import LocalExecutor, LocalWorker
+from tui.fanout.plan import make_plan
+from tui.fanout.run import MAX_HAND_OFFS, Coordinator
+from tui.mail.sources import load_source
+from tui.model import Email
+from tui.settings import Settings
+
+
+class DyingWorker(LocalWorker):
+    """Does `survives` emails, then dies on the next one before answering."""
+
+    def __init__(self, executor: LocalExecutor, survives: int) -> None:
+        super().__init__(executor)
+        self.left = survives
+
+    async def attempt(self, email: Email) -> AsyncIterator[AttemptEvent]:
+        if self.left <= 0:
+            raise WorkerLost("process gone")
+        self.left -= 1
+        async for event in super().attempt(email):
+            yield event
+
+
+class DyingExecutor(LocalExecutor):
+    """Workers of the agents named in `doomed` die after `survives` emails."""
+
+    def __init__(self, coordinator_parts: tuple, doomed: set[str] | None, survives: int) -> None:
+        provider, pacer, timeout, clock = coordinator_parts
+        super().__init__(provider, pacer, per_email_timeout=timeout, estimate=None, clock=clock)
+        self.doomed = doomed
+        self.survives = survives
+
+    def open(self, agent_id: str) -> LocalWorker:
+        if self.doomed is None or agent_id in self.doomed:
+            return DyingWorker(self, self.survives)
+        return LocalWorker(self)
+
+
+def settings_for(url: str) -> Settings:
+    return Settings(provider="sim", base_url=url, concurrency=3, batch_size=10, timeout=5.0, retries=0,
+                    rebalance=False)
+
+
+async def run(coordinator: Coordinator, emails: list[Email]) -> tuple[list, dict]:
+    events, rows = [], {}
+    async for event in coordinator.run(make_plan(emails, coordinator.settings.batch_size)):
+        events.append(event)
+        if isinstance(event, EmailDone):
+            assert event.row.email_id not in rows, "each email is reported once"
+            rows[event.row.email_id] = event.row
+    return events, rows
+
+
+async def test_a_dead_worker_hands_its_unreported_emails_to_an_heir(sim_factory) -> None:
+    sim = await sim_factory(latency=0.01)
+    settings = settings_for(sim.url)
+    emails = load_source("sample:40", seed=settings.seed)
+    async with open_provider(settings) as provider:
+        coordinator = Coordinator(provider, settings)
+        coordinator.executor = DyingExecutor(
+            (provider, coordinator.pacer, coordinator.per_email_timeout, coordinator.clock), {"a02"}, 4)
+        events, rows = await run(coordinator, emails)
+    assert len(rows) == 40 and {r.status for r in rows.values()} <= {"ok", "duplicate"}
+    handed = [e for e in events if isinstance(e, Reassigned)]
+    assert [(e.from_agent, e.to_agent) for e in handed] == [("a02", "a02+1")]
+    assert len(handed[0].email_ids) == 6, "10 in the batch, 4 reported before the worker died"
+    assert all(rows[e].agent_id == "a02+1" for e in handed[0].email_ids)
+    finished = {e.agent_id: e for e in events if isinstance(e, AgentFinished)}
+    assert finished["a02"].state == "failed" and "worker lost" in finished["a02"].error
+    assert finished["a02"].ok == 4 and finished["a02+1"].state == "done"
+    assert coordinator.retryable() == [], "nothing of a02 is left to retry: its heir finished it"
+    ok_at_sim = Counter(sim.stats.per_email[email_key(e, settings)].ok for e in emails)
+    assert set(ok_at_sim) == {1}, "every email answered once, none twice"
+
+
+async def test_workers_that_keep_dying_end_in_failed_rows_not_a_loop(sim_factory) -> None:
+    sim = await sim_factory(latency=0.0)
+    settings = settings_for(sim.url)
+    emails = load_source("sample:20", seed=settings.seed)
+    async with open_provider(settings) as provider:
+        coordinator = Coordinator(provider, settings)
+        coordinator.executor = DyingExecutor(
+            (provider, coordinator.pacer, coordinator.per_email_timeout, coordinator.clock), None, 1)
+        events, rows = await run(coordinator, emails)
+    assert len(rows) == 20, "every email still gets its row"
+    failed = [r for r in rows.values() if r.status == "failed"]
+    assert failed and all("worker lost" in (r.error or "") for r in failed)
+    heirs = [e.to_agent for e in events if isinstance(e, Reassigned)]
+    assert heirs and max(h.count("+") for h in heirs) == MAX_HAND_OFFS
