@@ -39,6 +39,8 @@ async def run_real(rows: int, rate: float, size: tuple[int, int], *, use_pilot: 
             result = Result(f"real dashboard, engine {engine} ({CONCURRENCY} agents)", (clock.first - t0) * 1000)
             table = app.screen.query_one(InboxTable)
             table.focus()
+            while table.row_count < 20:  # j/k need rows to move through: wait for the first results
+                await asyncio.sleep(0.01)
             clock.track(table, lambda: table.selected_email_id)
             started = time.perf_counter()
             cpu = time.process_time()
