@@ -103,3 +103,20 @@ async def test_workers_that_keep_dying_end_in_failed_rows_not_a_loop(sim_factory
     assert failed and all("worker lost" in (r.error or "") for r in failed)
     heirs = [e.to_agent for e in events if isinstance(e, Reassigned)]
     assert heirs and max(h.count("+") for h in heirs) == MAX_HAND_OFFS
+
+
+def test_ray_executor_without_ray_is_one_line_before_any_run(monkeypatch, tmp_path, capsys) -> None:
+    """Without the extra, --executor ray stops at the flags: exit 2, one line, nothing recorded."""
+    import importlib.util
+
+    from tui.cli import main
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *args: None if name == "ray" else real_find_spec(name, *args))
+    store = tmp_path / "store.db"
+    code = main(["triage", "sample:5", "--headless", "--provider", "rules", "--executor", "ray",
+                 "--store", str(store), "-o", str(tmp_path / "rows.jsonl")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "pip install 'fanmail[ray]'" in err[0], err
+    assert not store.exists() and not (tmp_path / "rows.jsonl").exists()

@@ -6,6 +6,7 @@ them, so no config file, report or log can ever contain one.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tomllib
 from pathlib import Path
@@ -144,6 +145,14 @@ class Settings(BaseModel):
         if "review" not in names:
             routes = [*routes, Route(name="review", folder="Review", description="Needs a human")]
         return routes
+
+    @field_validator("executor")
+    @classmethod
+    def _ray_installed(cls, executor: str) -> str:
+        """Checked with the flags, so a missing extra is one line before any run is recorded."""
+        if executor == "ray" and importlib.util.find_spec("ray") is None:
+            raise ValueError("the ray executor needs Ray: pip install 'fanmail[ray]'")
+        return executor
 
     @field_validator("ray_address")
     @classmethod
