@@ -252,11 +252,14 @@ async def _kill_and_resume(sim, tmp_path: Path, *, quiesce: bool) -> dict[str, o
         if quiesce:
             # Hold every new request at the server, let the answers already on their way land,
             # and wait until the store has committed every verdict the server gave: the kill
-            # then cuts only requests that were never answered.
+            # then cuts only requests that were never answered. Every request still open must be
+            # a held one: an answer drawn before the hold, still in its latency, would otherwise
+            # land after the check (and after the kill).
             sim.config.hang_rate = 1.0
+            hung_before = sim.stats.hung
             def settled() -> bool:
                 ok = sum(1 for s in _committed(db).values() if s == "ok")
-                return ok == sim.stats.ok
+                return sim.stats.in_flight == sim.stats.hung - hung_before and ok == sim.stats.ok
             await _wait_until(settled, "store caught up with the server")
         assert proc.returncode is None, "the run finished before it could be killed"
         os.kill(proc.pid, signal.SIGKILL)
