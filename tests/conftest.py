@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 
 from tui.agents.sim import SimConfig, SimServer
@@ -32,3 +33,10 @@ async def sim_factory() -> AsyncIterator[object]:
     yield start
     for server in servers:
         await server.stop()
+
+
+@pytest.fixture
+async def session() -> AsyncIterator[aiohttp.ClientSession]:
+    """An HTTP client for the provider tests, with no connection limit of its own."""
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as s:
+        yield s

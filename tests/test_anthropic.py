@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 
 import aiohttp
 import pytest
 from aiohttp import web
 
+from scripted import root_url, scripted
 from tui.agents.anthropic import ANTHROPIC_VERSION, AnthropicProvider, anthropic_ratelimit
 from tui.agents.base import (
     BadAnswerError,
@@ -48,24 +48,9 @@ def make_email(i: int = 0, **kw: object) -> Email:
     return Email.model_validate(fields)
 
 
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as s:
-        yield s
-
-
 def claude(session: aiohttp.ClientSession, url: str, key: str | None = KEY, **settings: object) -> AnthropicProvider:
     settings.setdefault("model", "claude-test")
     return AnthropicProvider(Settings(provider="anthropic", **settings), session, key, base_url=url)
-
-
-async def scripted(handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> tuple[web.AppRunner, str]:
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handler)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
 
 
 async def test_request_matches_the_messages_api_and_the_verdict_validates(session: aiohttp.ClientSession) -> None:
@@ -194,7 +179,8 @@ async def test_error_kinds(session: aiohttp.ClientSession, status: int, error: d
     async def reply(request: web.Request) -> web.Response:
         return web.json_response({"type": "error", "error": error}, status=status)
 
-    runner, url = await scripted(reply)
+    runner = await scripted(reply)
+    url = root_url(runner)
     try:
         with pytest.raises(kind, match=match) as err:
             await claude(session, url).classify(make_email())
@@ -219,7 +205,8 @@ async def test_bad_messages(session: aiohttp.ClientSession, message: dict, match
     async def reply(request: web.Request) -> web.Response:
         return web.json_response({"type": "message", "role": "assistant", **message})
 
-    runner, url = await scripted(reply)
+    runner = await scripted(reply)
+    url = root_url(runner)
     try:
         with pytest.raises(BadAnswerError, match=match):
             await claude(session, url).classify(make_email())

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from scripted import root_url, scripted
 from tui.agents.base import FatalProviderError
 from tui.headless import triage_headless
 from tui.settings import Settings
@@ -93,15 +94,11 @@ async def test_no_key_or_authorization_header_in_any_output(sim_factory, tmp_pat
         said = f"bad request from {request.headers.get('Authorization')} key={FAKE_KEY}"
         return web.json_response({"error": {"message": said, "type": "invalid_request_error"}}, status=400)
 
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", echo)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    runner = await scripted(echo)
     try:
         code, out, err, _ = await fanmail(
             "triage", "sample:20", "--headless", "--provider", "openai", "--base-url",
-            f"http://127.0.0.1:{runner.addresses[0][1]}/v1", "--output", str(tmp_path / "echo.jsonl"),
+            f"{root_url(runner)}/v1", "--output", str(tmp_path / "echo.jsonl"),
             "--store", str(tmp_path / "store.db"), env={"OPENAI_API_KEY": FAKE_KEY})
     finally:
         await runner.cleanup()

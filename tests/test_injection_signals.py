@@ -14,6 +14,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from scripted import root_url, scripted
 from tui.agents.anthropic import AnthropicProvider
 from tui.agents.openai import OpenAIProvider
 from tui.agents.prompt import TOOL_NAME, combine_injection
@@ -54,12 +55,7 @@ async def naive_model(api: str) -> web.AppRunner:
         return web.json_response({"choices": [{"index": 0, "finish_reason": "stop", "message": {
             "role": "assistant", "content": json.dumps(NAIVE)}}]})
 
-    app = web.Application()
-    app.router.add_post("/{tail:.*}", reply)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    return runner
+    return await scripted(reply, method="POST")
 
 
 def rates(pairs: list[tuple[Verdict, bool]]) -> tuple[float, float]:
@@ -80,7 +76,7 @@ async def classify_all(provider: OpenAIProvider | AnthropicProvider,
 async def test_rules_catch_what_a_naive_model_misses(api: str, session: aiohttp.ClientSession,
                                                      labelled: list[tuple[Email, bool]]) -> None:
     runner = await naive_model(api)
-    url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    url = root_url(runner)
     try:
         if api == "anthropic":
             provider = AnthropicProvider(Settings(provider="anthropic", model="m"), session, "k", base_url=url)

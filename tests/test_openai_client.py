@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timezone
 
 import aiohttp
 import pytest
 from aiohttp import web
 
+from scripted import root_url, scripted
 from tui.agents.base import (
     BadAnswerError,
     EmailRejectedError,
@@ -43,29 +43,13 @@ def make_email(i: int = 0, **kw: object) -> Email:
     return Email.model_validate(fields)
 
 
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as s:
-        yield s
-
-
 def provider(session: aiohttp.ClientSession, url: str, key: str | None = None,
              **settings: object) -> OpenAIProvider:
     return OpenAIProvider(Settings(provider="sim", **settings), session, key, base_url=url)
 
 
-async def scripted(handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.AppRunner:
-    """A one-route server answering every path with `handler`, for shapes the sim never sends."""
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handler)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    return runner
-
-
 def url_of(runner: web.AppRunner) -> str:
-    return f"http://127.0.0.1:{runner.addresses[0][1]}/v1"
+    return f"{root_url(runner)}/v1"
 
 
 def completion(content: str | None, finish: str = "stop", refusal: str | None = None) -> dict:

@@ -6,7 +6,6 @@ import asyncio
 import re
 import secrets
 import time
-from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 
 import aiohttp
@@ -34,12 +33,6 @@ def make_email(i: int = 0, **kw: object) -> Email:
     }
     fields.update(kw)
     return Email.model_validate(fields)
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as s:
-        yield s
 
 
 def client(session: aiohttp.ClientSession, sim: SimServer) -> OpenAIProvider:
