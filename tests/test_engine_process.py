@@ -75,3 +75,20 @@ def test_engine_process_ends_when_the_dashboard_is_killed(tmp_path: Path) -> Non
     finally:
         if parent.poll() is None:
             parent.kill()
+
+
+async def test_a_crashed_engine_is_one_line_naming_its_error() -> None:
+    """A child that dies says why: its exit code and the last line it wrote (never to the terminal)."""
+    import pytest
+
+    from tui.app.engine_process import EngineFailed, ProcessSession
+    from tui.mail.sources import load_source
+    from tui.settings import Settings
+
+    session = ProcessSession(Settings(provider="rules"), "sample:5", load_source("sample:5", seed=1), label="t")
+    session.email_list = [None]  # type: ignore[list-item]  # the child cannot build its run from this
+    with pytest.raises(EngineFailed) as failed:
+        async for _ in session.events():
+            pass
+    message = str(failed.value)
+    assert "\n" not in message and "exit code 1" in message and "AttributeError" in message, message

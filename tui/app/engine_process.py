@@ -26,6 +26,7 @@ import pickle
 import queue
 import struct
 import sys
+import tempfile
 import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -102,9 +103,7 @@ def child_main() -> None:
     frames go out on what was stdout. Nothing else may reach the terminal."""
     out = os.fdopen(os.dup(1), "wb")
     controls = sys.stdin.buffer
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # stderr is already a file the parent reads if this dies
     from tui.app.session import END, LiveSession
 
     settings, source, emails, label, resume = read_frame(controls)  # type: ignore[misc]
@@ -170,6 +169,7 @@ class ProcessSession:
         self.resume_id = resume
         self.status = Status()
         self._process: asyncio.subprocess.Process | None = None
+        self._errors = tempfile.TemporaryFile()  # the child's stderr: never the terminal, read only on a crash
         self._closed = False
 
     @property
@@ -186,7 +186,7 @@ class ProcessSession:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
         process = self._process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "tui.app.engine_process",
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=self._errors,
             env=env, limit=_PIPE_LIMIT,
         )
         arguments = (self.settings, self.source, self.email_list, self.label, self.resume_id)
@@ -200,7 +200,8 @@ class ProcessSession:
                     kind, *rest = await aread_frame(process.stdout)  # type: ignore[misc]
                 except (asyncio.IncompleteReadError, EOFError):
                     await process.wait()
-                    raise EngineFailed(f"the engine process stopped unexpectedly (exit code {process.returncode})")
+                    raise EngineFailed(f"the engine process stopped unexpectedly (exit code {process.returncode})"
+                                       + self._last_error_line())
                 if kind == "events":
                     events, status = rest
                     if status is not None:
@@ -215,6 +216,13 @@ class ProcessSession:
         finally:
             self.close()
             await self.wait_closed()
+
+    def _last_error_line(self) -> str:
+        """The child's last stderr line (a crash's exception), to say why in one line."""
+        self._errors.seek(0)
+        lines = [line.strip() for line in self._errors.read().decode("utf-8", "replace").splitlines()]
+        last = next((line for line in reversed(lines) if line), "")
+        return f": {last[:300]}" if last else ""
 
     def _send_frame(self, data: bytes) -> None:
         stdin = self._process.stdin if self._process else None
