@@ -97,9 +97,17 @@ def lmtp_missing() -> str | None:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """Distinct free ports: every socket stays bound until all are chosen, so the kernel cannot
+    hand the same one out twice (two listeners on one port is a fatal Dovecot config error)."""
+    with contextlib.ExitStack() as stack:
+        socks = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for sock in socks:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in socks]
 
 
 def dovecot_missing() -> str | None:
@@ -130,13 +138,15 @@ class DovecotServer:
     """One Dovecot with one user (USER / PASSWORD). `start()`, `stop()` (kill), `start()` again."""
 
     root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="fm-dovecot-")))
-    port: int = field(default_factory=free_port)
-    ssl_port: int = field(default_factory=free_port)
+    port: int = 0  # 0: chosen at construction, distinct from the other two
+    ssl_port: int = 0
     proc: subprocess.Popen[bytes] | None = None
     lmtp: bool = False  # also deliver over LMTP on 127.0.0.1:lmtp_port (needs dovecot-lmtpd)
-    lmtp_port: int = field(default_factory=free_port)
+    lmtp_port: int = 0
 
     def __post_init__(self) -> None:
+        spare = iter(free_ports(3))
+        self.port, self.ssl_port, self.lmtp_port = (p or next(spare) for p in (self.port, self.ssl_port, self.lmtp_port))
         os.chmod(self.root, 0o755)  # dovecot's own users must reach the mail below it
         for sub in ("run", "state", "mail", "home"):
             (self.root / sub).mkdir(exist_ok=True)
