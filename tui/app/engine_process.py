@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import tui
+from tui.app.session import END, NO_ACTIONS_HERE, LiveSession
 from tui.agents.base import ProviderError
 from tui.fanout.events import Event
 from tui.mail.sources import SourceError
@@ -104,7 +105,6 @@ def child_main() -> None:
     out = os.fdopen(os.dup(1), "wb")
     controls = sys.stdin.buffer
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # stderr is already a file the parent reads if this dies
-    from tui.app.session import END, LiveSession
 
     settings, source, emails, label, resume = read_frame(controls)  # type: ignore[misc]
     session = LiveSession(settings, source, emails, label=label, resume=resume)
@@ -261,7 +261,7 @@ class ProcessSession:
         return self.status.budget_left
 
     def apply_actions(self, email_ids: list[str], *, override: bool = False) -> str | None:
-        return "actions (move, flag, forward) are for IMAP sources: fanmail triage imap://USER@HOST:PORT/FOLDER"
+        return NO_ACTIONS_HERE
 
     def close(self) -> None:
         if not self._closed:

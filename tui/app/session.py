@@ -25,6 +25,10 @@ from tui.settings import Settings
 from tui.store import Store, open_run_store
 
 
+# What the a/A keys say on a file source: there is no mailbox to act on.
+NO_ACTIONS_HERE = "actions (move, flag, forward) are for IMAP sources: fanmail triage imap://USER@HOST:PORT/FOLDER"
+
+
 class Session(Protocol):
     """A run the dashboard can watch and steer."""
 
@@ -208,7 +212,7 @@ class LiveSession:
         return self.coordinator.pacer.budget_left() if self.coordinator else None
 
     def apply_actions(self, email_ids: list[str], *, override: bool = False) -> str | None:
-        return "actions (move, flag, forward) are for IMAP sources: fanmail triage imap://USER@HOST:PORT/FOLDER"
+        return NO_ACTIONS_HERE
 
     def close(self) -> None:
         self._closed = True

@@ -22,7 +22,7 @@ from tui.app.engine_process import EngineFailed
 from tui.app.screens.confirm_actions import ConfirmActions, ConfirmOverride
 from tui.app.screens.email_detail import EmailDetail
 from tui.app.screens.run_report import RunReportScreen
-from tui.app.session import Session
+from tui.app.session import NO_ACTIONS_HERE, Session
 from tui.app.state import MailActions, Note, RunState
 from tui.app.widgets.agent_grid import MAX_PANELS, AgentGrid
 from tui.app.widgets.filter_input import FilterInput
@@ -232,7 +232,7 @@ class DashboardScreen(Screen[None]):
     def action_apply_selected(self) -> None:
         """Apply the selected email's actions after a confirm; a review email needs a second one."""
         if not self.session.actions_enabled:
-            self._warn("actions (move, flag, forward) are for IMAP sources: fanmail triage imap://USER@HOST/FOLDER")
+            self._warn(NO_ACTIONS_HERE)
             return
         email_id = self.table.selected_email_id
         view = self.state.actions.get(email_id or "")
@@ -284,7 +284,7 @@ class DashboardScreen(Screen[None]):
     def action_apply_all(self) -> None:
         """Apply every planned action not done yet, after one confirm. Review mail is never included."""
         if not self.session.actions_enabled:
-            self._warn("actions (move, flag, forward) are for IMAP sources: fanmail triage imap://USER@HOST/FOLDER")
+            self._warn(NO_ACTIONS_HERE)
             return
         ids = self.state.appliable()
         if not ids:
