@@ -365,8 +365,12 @@ class Store:
     # ------------------------------------------------------------------ action ledger
     def action_applied(self, key: str) -> bool:
         """True when an action with this idempotency key was recorded as applied."""
+        return self.action_status(key) == "applied"
+
+    def action_status(self, key: str) -> str | None:
+        """The recorded status of an action ('applied', 'moving:<uidnext>', 'failed'), or None."""
         rows = self._query("SELECT status FROM actions WHERE key = ?", (key,))
-        return bool(rows) and rows[0]["status"] == "applied"
+        return rows[0]["status"] if rows else None
 
     def record_action(
         self, key: str, *, run_id: str, email_id: str, action: str, detail: str = "", status: str = "applied"

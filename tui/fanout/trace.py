@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from tui.fanout import events as ev
-from tui.model import Email, ResultRow, RunReport
+from tui.model import ResultRow, RunReport
 
 TRACE_VERSION = 1
 CONTEXT_FIELDS = ("run_id", "agent_id", "batch", "email_id")

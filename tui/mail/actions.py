@@ -15,20 +15,21 @@ Safety rules, decided here by code and never by the email:
 - Per email the order is forward, flag, keyword, move, each recorded as soon as it succeeded.
   The move comes last (afterwards the UID is gone) and only when every earlier step of that email
   succeeded, so a crash or a lost server leaves the email in the inbox for a later run to finish.
+  A move the server itself left half done (copied, not expunged) is finished without a second
+  copy (tui/mail/moves.py).
 """
 
 from __future__ import annotations
 
-import asyncio
-import json
 import re
-import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
-from tui.mail.imap import ImapError, ImapSession, ImapSource, MessageRef, parse_source_ref
+from tui.mail import ledger
+from tui.mail.imap import ImapError, ImapSession, MessageRef, parse_source_ref
+from tui.mail.moves import move_group
 from tui.mail.smtp import Forwarder, SmtpError
 from tui.model import Email, ResultRow
 
@@ -116,25 +117,6 @@ def plan_actions(row: ResultRow, email: Email, settings: Any) -> list[Action]:
 # ---------------------------------------------------------------- applying
 
 
-async def _applied_keys(store: Any, actions: list[Action]) -> set[str]:
-    if store is None:
-        return set()
-    keys = [a.key for a in actions]
-    return await asyncio.to_thread(lambda: {k for k in keys if store.action_applied(k)})
-
-
-async def _record(store: Any, run_id: str, actions: list[Action], status: str = "applied") -> None:
-    if store is None or not actions:
-        return
-
-    def write() -> None:
-        for a in actions:
-            store.record_action(a.key, run_id=run_id, email_id=a.email_id, action=a.kind, detail=a.detail,
-                                status=status)
-
-    await asyncio.to_thread(write)
-
-
 def _forward_note(action: Action, row_summary: str | None) -> str:
     lines = [f"fanmail forwarded this message (route: {action.route}).", "",
              f"Subject: {action.subject or '(no subject)'}"]
@@ -165,7 +147,7 @@ async def apply_actions(
         if not a.appliable:
             outcomes[a] = ActionOutcome(a, "review")
     work = [a for a in todo if a.appliable]
-    done_before = await _applied_keys(store, work)
+    done_before = await ledger.applied_keys(store, work)
     for a in work:
         if a.key in done_before:
             outcomes[a] = ActionOutcome(a, "already", "applied by an earlier run")
@@ -208,7 +190,7 @@ async def apply_actions(
                     fail([a], str(exc))
                     continue
                 outcomes[a] = ActionOutcome(a, "applied")
-                await _record(store, run_id, [a])
+                await ledger.record(store, run_id, [a])
 
     # 2./3. flags and keywords, one UID STORE per distinct flag
     for kind in ("flag", "keyword"):
@@ -237,7 +219,7 @@ async def apply_actions(
                 continue
             for a in group:
                 outcomes[a] = ActionOutcome(a, "applied")
-            await _record(store, run_id, group)
+            await ledger.record(store, run_id, group)
 
     # 4. moves, last, one UID MOVE per folder, only for emails whose earlier steps all succeeded
     moves = by_kind.get("move", [])
@@ -253,7 +235,7 @@ async def apply_actions(
             fail(group, fatal)
             continue
         try:
-            await _move(imap, group, folder, store, run_id)
+            await move_group(imap, group, folder, store, run_id)
         except ImapError as exc:
             fatal = str(exc)
             fail(group, fatal)
@@ -265,27 +247,3 @@ async def apply_actions(
             outcomes[a] = ActionOutcome(a, "failed" if fatal else "skipped",
                                         f"not attempted: {fatal}" if fatal else "an earlier step failed")
     return [outcomes[a] for a in todo]
-
-
-async def _move(imap: ImapSession, group: list[Action], folder: str, store: Any, run_id: str) -> None:
-    name = await imap.server_folder(folder)
-    await imap.ensure_folder(name)
-    uids = [a.ref.uid for a in group]
-    if imap.has("MOVE"):
-        await imap.move(uids, name)
-        await _record(store, run_id, group)
-        return
-    # No MOVE: COPY, then \Deleted and UID EXPUNGE of exactly these messages. The copy is recorded
-    # on its own, so a crash between the steps never makes a second copy on the next run.
-    copies = [Action("copy", a.email_id, a.detail, a.route, a.ref, a.subject) for a in group]
-    copied = await _applied_keys(store, copies)
-    to_copy = [c for c in copies if c.key not in copied]
-    if to_copy:
-        await imap.copy((c.ref.uid for c in to_copy), name)
-        await _record(store, run_id, to_copy)
-    await imap.store(uids, "\\Deleted")
-    if imap.has("UIDPLUS"):
-        await imap.uid_expunge(uids)
-    # else: the copies are filed and the originals marked \Deleted; a plain EXPUNGE would also
-    # remove mail the user deleted, so it is left to the mail client.
-    await _record(store, run_id, group)

@@ -369,6 +369,7 @@ class MailboxInfo:
 _UIDVALIDITY = re.compile(rb"\[UIDVALIDITY (\d+)\]")
 _PERMFLAGS = re.compile(rb"\[PERMANENTFLAGS \(([^)]*)\)\]")
 _EXISTS = re.compile(rb"^(\d+) EXISTS")
+_UIDNEXT = re.compile(rb"UIDNEXT (\d+)")
 _LIST = re.compile(rb'^(?:LIST )?\(([^)]*)\) (NIL|"(?:[^"\\]|\\.)*") (.*)$')  # aioimaplib strips "* LIST"
 
 
@@ -590,6 +591,15 @@ class ImapSession:
             response = await self._guard(self.protocol.execute(cmd), "UID EXPUNGE")
             if response.result != "OK":
                 raise ImapError(f"IMAP expunge refused: {_text(response)}")
+
+    async def uidnext(self, folder: str) -> int:
+        """STATUS (UIDNEXT): the UID the folder's next message will get. Every message that lands
+        there from now on has a UID at least this, which is how an interrupted move is found."""
+        response = await self._command("STATUS", quote_mailbox(folder), "(UIDNEXT)", what=f"STATUS {folder}")
+        for line in response.lines:
+            if isinstance(line, bytes) and (m := _UIDNEXT.search(line)):
+                return int(m.group(1))
+        raise ImapError(f"IMAP server {self.target.address} gave no UIDNEXT for {folder!r}: {_text(response)}")
 
     async def hierarchy_delimiter(self) -> str:
         if self.delimiter is None:

@@ -149,7 +149,7 @@ def _complaint(g: _Gen) -> Draft:
         f"Since the last update {product} crashes every time we open a report. We pay for the "
         f"Pro plan and expect better.",
         f"We were charged {g.amount()} twice for order {order}. Please refund the duplicate charge.",
-        f"Your support agent closed my ticket without fixing anything. This is not acceptable.",
+        "Your support agent closed my ticket without fixing anything. This is not acceptable.",
     ])
     urgent = g.chance(0.2)
     tail = (g.pick(["If this is not resolved by Friday we will cancel our contract and involve our lawyers.",
@@ -308,7 +308,7 @@ def _phishing(g: _Gen) -> Draft:
                           ("Microsoft 365", "rnicrosoft-365.example"), ("PayPal", "paypa1-billing.example"),
                           ("IT Helpdesk", "acmecloud-helpdesk.example")])
     link = f"http://{fake}/login?session={g.hexid(16)}"
-    subject = g.pick([f"Verify your account within 24 hours", f"Unusual sign-in activity on your {brand} account",
+    subject = g.pick(["Verify your account within 24 hours", f"Unusual sign-in activity on your {brand} account",
                       "Your mailbox is almost full", f"{brand}: payment failed, update your billing details",
                       "Action required: password expires today"])
     text = (f"Dear user,\n\nWe detected a problem with your {brand} account. To avoid suspension, "
