@@ -1,8 +1,5 @@
-"""The feed a downstream system consumes: JSONL (one record a line) and CSV (the same columns).
-
-CSV cells that a spreadsheet would run as a formula (=, +, -, @ first) get a leading quote:
-the text comes from untrusted mail.
-"""
+"""The feed a downstream system consumes: JSONL (one record a line) and CSV (the same columns,
+formula-safe: tui/spreadsheet.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +9,7 @@ from collections.abc import Iterable
 from typing import IO
 
 from tui.extract.records import ExtractRecord
+from tui.spreadsheet import formula_safe
 
 CSV_COLUMNS = list(ExtractRecord.model_fields)
 
@@ -23,9 +21,7 @@ def jsonl_line(record: ExtractRecord) -> str:
 def _cell(value: object) -> object:
     if isinstance(value, list):
         value = "; ".join(v if isinstance(v, str) else json.dumps(v, sort_keys=True) for v in value)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
+    return "" if value is None else formula_safe(value)
 
 
 def write_csv(records: Iterable[ExtractRecord], out: IO[str]) -> None:

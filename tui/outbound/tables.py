@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.settings import ConfigError
+from tui.spreadsheet import formula_safe
 
 RawRow = dict[str | None, str | None]  # csv.DictReader's row: key None holds extra fields
 
@@ -50,10 +51,11 @@ def read_table(path: Path, what: str, *, needs: str, max_rows: int) -> Table:
 
 
 def write_csv(path: Path, columns: list[str], rows: Iterable[dict[str, Any]]) -> None:
+    """A report table; cells a spreadsheet would run as a formula are quoted (tui/spreadsheet.py)."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: formula_safe(v) for k, v in row.items()} for row in rows)
 
 
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
