@@ -243,6 +243,25 @@ async def test_rate_limiter_actor_restarts_after_a_crash_and_the_run_finishes(ra
     assert set(sim_ok_counts(sim, source, settings).values()) == {1}
 
 
+async def test_rate_budget_shown_is_the_cluster_limiters(ray_local: str, sim_factory, monkeypatch) -> None:
+    """The dashboard's rate budget on Ray comes from the limiter actor the agents ask, not from
+    the driver's own pacer (which no request goes through)."""
+    from tui.fanout.executors import ray_executor
+
+    monkeypatch.setattr(ray_executor, "BUDGET_POLL_S", 0.05)
+    sim = await sim_factory(latency=0.02)
+    settings = ray_settings(sim.url, rpm=600, concurrency=4, batch_size=10)
+    async with open_provider(settings) as provider:
+        coordinator = Coordinator(provider, settings)
+        seen: list[float | None] = []
+        await run_all(coordinator, "sample:80",
+                      lambda e: seen.append(coordinator.executor.budget_left()) if isinstance(e, EmailDone) else None)
+        assert coordinator.pacer.budget_left() == 1.0, "the driver's pacer sent nothing"
+    figures = [b for b in seen if b is not None]
+    assert figures and min(figures) < 0.95, seen[-5:]  # 80 requests against 600/min: the limiter's count
+    assert all(0.0 <= b <= 1.0 for b in figures)
+
+
 # ---------------------------------------------------------------- 4: cancel and retry from the dashboard
 
 

@@ -90,7 +90,7 @@ def _status(session: Any) -> Status:
     if coordinator is None:
         return Status(run_id=session.run_id, preview=session.preview)
     alive = frozenset(a.agent_id for a in coordinator.agents.values() if a.task is not None and not a.task.done())
-    return Status(session.run_id, session.preview, coordinator.pacer.budget_left(),
+    return Status(session.run_id, session.preview, coordinator.executor.budget_left(),
                   tuple(coordinator.retryable()), alive)
 
 

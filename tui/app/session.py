@@ -209,7 +209,7 @@ class LiveSession:
             self._on_engine(self.coordinator.resume)
 
     def budget_left(self) -> float | None:
-        return self.coordinator.pacer.budget_left() if self.coordinator else None
+        return self.coordinator.executor.budget_left() if self.coordinator else None
 
     def apply_actions(self, email_ids: list[str], *, override: bool = False) -> str | None:
         return NO_ACTIONS_HERE

@@ -120,6 +120,10 @@ class Executor(Protocol):
     async def close(self) -> None:
         """The run is over: stop every worker."""
 
+    def budget_left(self) -> float | None:
+        """Share of the rate limit the run's agents left unused over the last minute (None: no
+        limit); the limiter the agents really ask, wherever it runs. Read by the dashboard."""
+
 
 async def classify_once(
     provider: Provider,

@@ -57,3 +57,6 @@ class LocalExecutor:
 
     async def close(self) -> None:
         pass
+
+    def budget_left(self) -> float | None:
+        return self.pacer.budget_left()

@@ -30,6 +30,7 @@ NAMESPACE = "fanmail"
 LARGE_EMAIL_CHARS = 16_000
 CONNECT_TIMEOUT_S = 5.0
 WARM_UP_TIMEOUT_S = 120.0  # then the run starts anyway; late actors pick up their agent's calls
+BUDGET_POLL_S = 1.0  # how often the dashboard's rate budget is asked of the cluster's limiter
 
 
 def limiter_name(spec: AgentSpec, rpm: int | None, tpm: int | None) -> str:
@@ -125,6 +126,8 @@ class RayExecutor:
         self._placements: list[Any] = []
         self._nodes: list[str] = []
         self.nodes_used: set[str] = set()  # Ray node ids the agents ran on, known after close()
+        self._budget: float | None = None
+        self._budget_task: asyncio.Task[None] | None = None
 
     # ----------------------------------------------------------------- lifecycle
     async def start(self, agents: int) -> dict[str, Any]:
@@ -147,6 +150,8 @@ class RayExecutor:
             name=limiter_name(self.spec, rpm, tpm), namespace=NAMESPACE, get_if_exists=True, num_cpus=0,
             max_restarts=-1, max_task_retries=-1).remote(rpm, tpm)
         await self.limiter.limits.remote()  # up (or restarted) before the first agent asks
+        if rpm or tpm:
+            self._budget_task = asyncio.ensure_future(self._poll_budget())
         began = time.monotonic()
         await self._warm_up(agents)
         nodes = [n for n in ray.nodes() if n.get("Alive")]
@@ -193,7 +198,23 @@ class RayExecutor:
         worker = self._busy.get(agent_id)
         return worker.actor if worker is not None else None
 
+    def budget_left(self) -> float | None:
+        """The cluster limiter's figure, at most BUDGET_POLL_S old (the dashboard reads it
+        synchronously; asking the actor takes a round trip)."""
+        return self._budget
+
+    async def _poll_budget(self) -> None:
+        while True:
+            try:
+                self._budget = await asyncio.wait_for(self.limiter.budget_left.remote(), BUDGET_POLL_S * 5)
+            except Exception:  # a restarting limiter: keep the last figure
+                pass
+            await asyncio.sleep(BUDGET_POLL_S)
+
     async def close(self) -> None:
+        task, self._budget_task = self._budget_task, None
+        if task is not None:
+            task.cancel()
         actors = self._idle + [w.actor for w in self._busy.values()]
         self._idle, self._busy, self._refs = [], {}, {}
         if actors:  # let them close their HTTP sessions, briefly, then stop them
