@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,56 +192,45 @@ async def apply_actions(
                 outcomes[a] = ActionOutcome(a, "applied")
                 await ledger.record(store, run_id, [a])
 
-    # 2./3. flags and keywords, one UID STORE per distinct flag
-    for kind in ("flag", "keyword"):
-        items = [a for a in by_kind.get(kind, []) if a.email_id not in blocked]
-        if not items:
-            continue
-        if fatal is not None:
-            fail(items, fatal)
-            continue
-        if kind == "keyword" and imap.mailbox is not None and not imap.mailbox.keywords_allowed:
-            for a in items:
-                outcomes[a] = ActionOutcome(a, "skipped", "the server does not allow keywords in this folder")
-            continue
+    async def by_detail(items: list[Action], apply_group: Callable[[str, list[Action]], Awaitable[None]]) -> None:
+        """One command per distinct detail (flag, folder); the first lost connection fails the rest."""
+        nonlocal fatal
         groups: dict[str, list[Action]] = defaultdict(list)
         for a in items:
             groups[a.detail].append(a)
-        for flag, group in groups.items():
+        for detail, group in groups.items():
             if fatal is not None:
                 fail(group, fatal)
                 continue
             try:
-                await imap.store((a.ref.uid for a in group), flag)
+                await apply_group(detail, group)
             except ImapError as exc:
                 fatal = str(exc)
                 fail(group, fatal)
                 continue
             for a in group:
                 outcomes[a] = ActionOutcome(a, "applied")
-            await ledger.record(store, run_id, group)
+
+    async def store_flag(flag: str, group: list[Action]) -> None:
+        await imap.store((a.ref.uid for a in group), flag)
+        await ledger.record(store, run_id, group)
+
+    # 2./3. flags and keywords, one UID STORE per distinct flag
+    for kind in ("flag", "keyword"):
+        items = [a for a in by_kind.get(kind, []) if a.email_id not in blocked]
+        if kind == "keyword" and items and imap.mailbox is not None and not imap.mailbox.keywords_allowed:
+            for a in items:
+                outcomes[a] = ActionOutcome(a, "skipped", "the server does not allow keywords in this folder")
+            continue
+        await by_detail(items, store_flag)
 
     # 4. moves, last, one UID MOVE per folder, only for emails whose earlier steps all succeeded
     moves = by_kind.get("move", [])
     for a in moves:
         if a.email_id in blocked and a not in outcomes:
             outcomes[a] = ActionOutcome(a, "skipped", "an earlier step failed; left in the inbox")
-    groups = defaultdict(list)
-    for a in moves:
-        if a not in outcomes:
-            groups[a.detail].append(a)
-    for folder, group in groups.items():
-        if fatal is not None:
-            fail(group, fatal)
-            continue
-        try:
-            await move_group(imap, group, folder, store, run_id)
-        except ImapError as exc:
-            fatal = str(exc)
-            fail(group, fatal)
-            continue
-        for a in group:
-            outcomes[a] = ActionOutcome(a, "applied")
+    await by_detail([a for a in moves if a not in outcomes],
+                    lambda folder, group: move_group(imap, group, folder, store, run_id))
     for a in todo:  # steps after a failed one are not attempted
         if a not in outcomes:
             outcomes[a] = ActionOutcome(a, "failed" if fatal else "skipped",

@@ -78,29 +78,21 @@ class InboxTable(ScrollView, can_focus=True):
 
     sort_modes: tuple[str, ...] = tuple(SORT_KEYS)
 
-    class Selected(Message):
+    class _AboutEmail(Message):
+        def __init__(self, table: InboxTable, email_id: str) -> None:
+            super().__init__()
+            self.table = table
+            self.email_id = email_id
+
+        @property
+        def control(self) -> InboxTable:
+            return self.table
+
+    class Selected(_AboutEmail):
         """Enter (or a double click) on a row: open that email."""
 
-        def __init__(self, table: InboxTable, email_id: str) -> None:
-            super().__init__()
-            self.table = table
-            self.email_id = email_id
-
-        @property
-        def control(self) -> InboxTable:
-            return self.table
-
-    class Highlighted(Message):
+    class Highlighted(_AboutEmail):
         """The cursor is on another email. A newer one replaces a stale one still queued."""
-
-        def __init__(self, table: InboxTable, email_id: str) -> None:
-            super().__init__()
-            self.table = table
-            self.email_id = email_id
-
-        @property
-        def control(self) -> InboxTable:
-            return self.table
 
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, InboxTable.Highlighted) and message.table is self.table
