@@ -2,8 +2,10 @@
 
     python screenshots/make_screenshots.py
 
-The run is recorded once (real coordinator, scripted provider, manual clock: see
-tui/app/replay.py), so the pictures are identical on every machine and every run.
+The triage run is recorded once (real coordinator, scripted provider, manual clock: see
+tui/app/replay.py), so those pictures are identical on every machine and every run. The
+extraction and campaign views are shot at the end of a real run (seeded documents, offline
+rules; a local aiosmtpd that refuses and defers a few recipients), so only their timings vary.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # run from a checkout without installing
+sys.path.insert(0, str(HERE.parent / "tests"))  # the campaign shot's SMTP server
 
 from tui.app.replay import Recording, arecord_demo, replay_app  # noqa: E402
 
@@ -48,6 +51,68 @@ async def press(*keys: str) -> Callable[..., Awaitable[None]]:
     return go
 
 
+async def finished_view(app, name: str, size: tuple[int, int] = WIDE) -> Path:  # noqa: ANN001
+    """Run a live view until its run is over and every row is on screen, then shoot it."""
+    async with app.run_test(size=size) as pilot:
+        screen = app.screen
+        shown, still = -1, 0
+        for _ in range(1200):  # finished, and no new row for half a second
+            still = still + 1 if screen.rows_shown == shown else 0
+            shown = screen.rows_shown
+            if screen.state.finished and still >= 10:
+                break
+            await asyncio.sleep(0.05)
+        await pilot.pause()
+        app.save_screenshot(filename=f"{name}.svg", path=str(HERE))
+    return HERE / f"{name}.svg"
+
+
+async def extraction() -> Path:
+    from tui.app.extract_app import make_extract_app
+    from tui.extract.documents import load_messages
+    from tui.extract.run import ExtractOptions
+    from tui.settings import Settings
+
+    app = make_extract_app(Settings(provider="rules"), "docs-sample:24", load_messages("docs-sample:24", seed=7),
+                           ExtractOptions(workers=2))
+    try:
+        return await finished_view(app, "extraction")
+    finally:
+        app.extract_run.close()
+
+
+async def campaign() -> Path:
+    import tempfile
+
+    from campaign_smtp import CampaignHandler, CampaignSmtp
+    from test_campaign import write_contacts, write_template
+
+    from tui.app.campaign_app import CampaignApp
+    from tui.mail.smtp import parse_smtp_url
+    from tui.outbound.campaign import CampaignSender, SendOptions
+    from tui.outbound.campaign_plan import build_plan, register, still_to_send
+    from tui.outbound.ledger import Ledger
+    from tui.settings import Settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        addresses = write_contacts(folder / "contacts.csv", per_segment=40,
+                                   segments=["emea", "apac", "amer", "latam", "nordics"])
+        write_template(folder / "t.txt")
+        handler = CampaignHandler(refuse=set(addresses[3::37]), defer_once=set(addresses[5::23]), latency=0.01)
+        with CampaignSmtp(handler) as server:
+            options = SendOptions(target=parse_smtp_url(server.url), sender="news@sender.test", insecure=True,
+                                  retry_delay=0.2)
+            plan = build_plan(folder / "contacts.csv", folder / "t.txt", sender=options.sender,
+                              segment_by="region", options=options, name="spring-news")
+            with Ledger(folder / "outbound.db") as ledger:
+                register(plan, ledger, {})
+                sender = CampaignSender(ledger, plan.campaign_id, plan.renderer, options)
+                app = CampaignApp(Settings(), sender, still_to_send(plan, ledger), "campaign spring-news")
+                shot = await finished_view(app, "campaign")
+    return shot
+
+
 async def main() -> None:
     recording = await arecord_demo()
     shots = [
@@ -57,6 +122,8 @@ async def main() -> None:
         await shoot(recording, "email-detail", stop="done", select=None, toasts=False, then=open_urgent),
         await shoot(recording, "help", toasts=False, then=await press("question_mark")),
         await shoot(recording, "run-report", stop="retried", select=None, toasts=False, then=await press("t")),
+        await extraction(),
+        await campaign(),
     ]
     for path in shots:
         print(path.relative_to(HERE.parent))

@@ -166,7 +166,7 @@ class AgentGrid(Widget, can_focus=True):
         line = f"{c.agent_id} {c.icon} {c.word} · {c.done}/{c.total}"
         if c.timeout_s:
             line += f" · {fmt_time(c.elapsed_s)}/{fmt_time(c.timeout_s)}"
-        line += f" · try {c.launches}" + (f" · {c.retries} retries" if c.retries else "") + f" · {c.subject}"
+        line += f" · try {c.launches}" + (f" · {c.retries} {'retry' if c.retries == 1 else 'retries'}" if c.retries else "") + f" · {c.subject}"
         if line != self._focusline:
             self._focusline = line  # one line high by CSS: repaint it, never lay out the screen again
             self.query_one("#focusline", Static).update(safe_line(line), layout=False)

@@ -47,7 +47,7 @@ class AgentPanel(Widget):
             self.set_class(card.state == state, f"-{state}")
         self.border_title = f"{card.agent_id} {card.icon} {card.word}"
         extra = [f"try {card.launches}"] if card.launches > 1 else []
-        extra += [f"{card.retries} retries"] if card.retries else []
+        extra += [f"{card.retries} {'retry' if card.retries == 1 else 'retries'}"] if card.retries else []
         extra += [f"{card.rate_limited}×429"] if card.rate_limited else []
         self.border_subtitle = " · ".join(extra)
 
