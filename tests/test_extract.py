@@ -305,3 +305,29 @@ async def test_closing_a_run_stops_its_workers_at_once(tmp_path: Path) -> None:
         process.join(30)
         assert not process.is_alive()
     assert run.agents.respawn is None  # no new pool after close
+
+
+def test_file_sources_keep_each_messages_exact_bytes(tmp_path: Path) -> None:
+    """An mbox, a Maildir and a folder of .eml: every message's bytes reach the extractor as they
+    were read (attachments are split from them), one message each."""
+    import mailbox
+
+    docs = generate(4, seed=5)
+    box = mailbox.mbox(tmp_path / "in.mbox")
+    for d in docs:
+        box.add(d.raw)
+    box.flush()
+    box.close()
+    maildir = mailbox.Maildir(tmp_path / "md")
+    for d in docs:
+        maildir.add(d.raw)
+    emls = tmp_path / "eml"
+    emls.mkdir()
+    for n, d in enumerate(docs):
+        (emls / f"{n}.eml").write_bytes(d.raw)
+
+    wanted = sorted(d.raw.replace(b"\r\n", b"\n").strip() for d in docs)
+    for spec in (tmp_path / "in.mbox", tmp_path / "md", emls):
+        messages = load_messages(str(spec))
+        assert all(m.raw is not None for m in messages), spec
+        assert sorted(m.raw.replace(b"\r\n", b"\n").strip() for m in messages) == wanted, spec

@@ -7,9 +7,7 @@ Content-Type says; a part labelled image/png that is not one fails in the OCR ag
 
 from __future__ import annotations
 
-import mailbox
 from dataclasses import dataclass
-from pathlib import Path
 
 from tui.extract.corpus import generate
 from tui.extract.fields_rules import stated_total
@@ -59,35 +57,9 @@ def load_messages(spec: str, *, seed: int = 7) -> list[Message]:
     if spec.lower().startswith(("imap://", "imaps://")):
         raise SourceError("extract reads a Maildir, an mbox, a folder of .eml, sample[:N] or docs-sample[:N]; "
                           "not IMAP yet")
-    emails = load_source(spec, seed=seed)
-    boxes: dict[str, tuple[mailbox.mbox, list[str]]] = {}
-    try:
-        return [Message(e, _raw_of(e, boxes)) for e in emails]
-    finally:
-        for box, _ in boxes.values():
-            box.close()
-
-
-def _raw_of(email: Email, boxes: dict[str, tuple[mailbox.mbox, list[str]]]) -> bytes | None:
-    """The message's bytes again from where the source read them (a file, or entry N of an mbox)."""
-    ref = email.source_ref
-    if not ref or email.parse_error:
-        return None
-    try:
-        path = Path(ref)
-        if path.is_file():
-            return path.read_bytes()
-        file, _, number = ref.rpartition("#")
-        if number.isdigit() and Path(file).is_file():
-            if file not in boxes:
-                box = mailbox.mbox(file, create=False)
-                boxes[file] = (box, list(box.iterkeys()))
-            box, keys = boxes[file]
-            index = int(number) - 1
-            return box.get_bytes(keys[index]) if 0 <= index < len(keys) else None
-    except (OSError, ValueError, KeyError):
-        return None
-    return None
+    raws: dict[str, bytes] = {}
+    emails = load_source(spec, seed=seed, raws=raws)  # each message read once, its bytes kept
+    return [Message(e, None if e.parse_error else raws.get(e.id)) for e in emails]
 
 
 def route(filename: str | None, content_type: str, data: bytes | None) -> DocFormat:

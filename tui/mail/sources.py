@@ -22,8 +22,9 @@ class SourceError(Exception):
     """The source itself is unusable; the message is one line meant for the user."""
 
 
-def load_source(spec: str, *, seed: int = 7) -> list[Email]:
-    """`sample[:COUNT]`, a Maildir, an mbox file, a folder of .eml files, or one .eml file."""
+def load_source(spec: str, *, seed: int = 7, raws: dict[str, bytes] | None = None) -> list[Email]:
+    """`sample[:COUNT]`, a Maildir, an mbox file, a folder of .eml files, or one .eml file.
+    With `raws`, each message's bytes are kept there by email id (extraction needs them)."""
     spec = (spec or "").strip()
     if not spec:
         raise SourceError("no source given: use a Maildir, an mbox file, a folder of .eml files or sample[:COUNT]")
@@ -39,9 +40,9 @@ def load_source(spec: str, *, seed: int = 7) -> list[Email]:
         if not path.exists():
             raise SourceError(f"no such file or folder: {spec}")
         if path.is_dir():
-            emails = _read_maildir(path) if _is_maildir(path) else _read_eml_folder(path)
+            emails = _read_maildir(path, raws) if _is_maildir(path) else _read_eml_folder(path, raws)
         else:
-            emails = _read_file(path)
+            emails = _read_file(path, raws)
     except PermissionError:
         raise SourceError(f"cannot read {spec}: permission denied") from None
     except OSError as exc:
@@ -71,31 +72,37 @@ def _unreadable(email_id: str, ref: str, exc: BaseException) -> Email:
     return Email(id=email_id, source_ref=ref, parse_error=f"cannot read file: {reason}")
 
 
-def _read(path: Path, email_id: str) -> Email:
+def _parsed(data: bytes, email_id: str, ref: str, raws: dict[str, bytes] | None) -> Email:
+    if raws is not None:
+        raws[email_id] = data
+    return parse_bytes(data, email_id=email_id, source_ref=ref)
+
+
+def _read(path: Path, email_id: str, raws: dict[str, bytes] | None) -> Email:
     ref = str(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         return _unreadable(email_id, ref, exc)
-    return parse_bytes(data, email_id=email_id, source_ref=ref)
+    return _parsed(data, email_id, ref, raws)
 
 
 def _is_maildir(path: Path) -> bool:
     return (path / "cur").is_dir() and (path / "new").is_dir()
 
 
-def _read_maildir(path: Path) -> list[Email]:
+def _read_maildir(path: Path, raws: dict[str, bytes] | None) -> list[Email]:
     """new/ then cur/, each sorted; ids are Maildir keys (the file name before the ':2,' info)."""
     out: list[Email] = []
     for sub in ("new", "cur"):
         for name in sorted(os.listdir(path / sub)):
             if name.startswith("."):
                 continue
-            out.append(_read(path / sub / name, name.split(":", 1)[0]))
+            out.append(_read(path / sub / name, name.split(":", 1)[0], raws))
     return out
 
 
-def _read_eml_folder(path: Path) -> list[Email]:
+def _read_eml_folder(path: Path, raws: dict[str, bytes] | None) -> list[Email]:
     """Every *.eml below `path` (hidden entries skipped), sorted; ids are relative paths."""
     found: list[str] = []
     for root, dirs, files in os.walk(path):
@@ -103,10 +110,10 @@ def _read_eml_folder(path: Path) -> list[Email]:
         for name in files:
             if name.lower().endswith(".eml") and not name.startswith("."):
                 found.append(Path(root, name).relative_to(path).as_posix())
-    return [_read(path / rel, rel) for rel in sorted(found)]
+    return [_read(path / rel, rel, raws) for rel in sorted(found)]
 
 
-def _read_file(path: Path) -> list[Email]:
+def _read_file(path: Path, raws: dict[str, bytes] | None) -> list[Email]:
     """An mbox if it starts with a 'From ' line, else a single message."""
     try:
         with path.open("rb") as fh:
@@ -114,11 +121,11 @@ def _read_file(path: Path) -> list[Email]:
     except OSError as exc:
         return [_unreadable(path.name, str(path), exc)]
     if head == b"From ":
-        return _read_mbox(path)
-    return [_read(path, path.name)]
+        return _read_mbox(path, raws)
+    return [_read(path, path.name, raws)]
 
 
-def _read_mbox(path: Path) -> list[Email]:
+def _read_mbox(path: Path, raws: dict[str, bytes] | None) -> list[Email]:
     box = mailbox.mbox(path, create=False)
     out: list[Email] = []
     try:
@@ -129,7 +136,7 @@ def _read_mbox(path: Path) -> list[Email]:
             except Exception as exc:  # a damaged entry is one failed row, not a failed run
                 out.append(Email(id=email_id, source_ref=ref, parse_error=f"unreadable mbox entry ({type(exc).__name__})"))
                 continue
-            out.append(parse_bytes(data, email_id=email_id, source_ref=ref))
+            out.append(_parsed(data, email_id, ref, raws))
     finally:
         box.close()
     return out
