@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from tui.agents.base import Provider
-from tui.agents.rules import RulesProvider, classify, detect_injection
+from tui.agents.injection_rules import detect_injection
+from tui.agents.rules import RulesProvider, classify
 from tui.mail.sample import generate_sample, sample_emails
 from tui.model import Category, Email
 from tui.settings import Route, Settings

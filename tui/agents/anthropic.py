@@ -39,6 +39,7 @@ from tui.agents.http import (
     send,
     seconds_until,
 )
+from tui.agents.injection_rules import detect_injection
 from tui.agents.prompt import (
     MAX_OUTPUT_TOKENS,
     TOOL_NAME,
@@ -49,7 +50,6 @@ from tui.agents.prompt import (
     tool_definition,
     user_prompt,
 )
-from tui.agents.rules import detect_injection
 from tui.model import Email, Verdict
 from tui.settings import Settings
 

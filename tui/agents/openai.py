@@ -45,6 +45,7 @@ from tui.agents.http import (
     public_url,
     send,
 )
+from tui.agents.injection_rules import detect_injection
 from tui.agents.prompt import (
     MAX_OUTPUT_TOKENS,
     build_messages,
@@ -55,7 +56,6 @@ from tui.agents.prompt import (
     repair_prompt,
     verdict_schema,
 )
-from tui.agents.rules import detect_injection
 from tui.model import Email, Verdict
 from tui.settings import Settings
 

@@ -22,7 +22,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from tui.agents.rules import INJECTION_CONFIDENCE_CAP, INJECTION_PRIORITY_CAP
+from tui.agents.injection_rules import INJECTION_CONFIDENCE_CAP, INJECTION_PRIORITY_CAP
 from tui.model import Attachment, Category, Email, Verdict
 from tui.settings import Settings
 

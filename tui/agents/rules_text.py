@@ -1,0 +1,59 @@
+"""How the offline rules read a message: capped subject, body and hidden text, as words.
+
+Why it exists: the classifier (`tui/agents/rules.py`) and the injection detector
+(`tui/agents/injection_rules.py`) look at the same texts, and splitting them into words is the
+costly part. Both read them through here, so a message is normalised once and neither module
+needs the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tui.model import Email
+
+MAX_SCAN = 20_000  # body characters scanned: bounds the worst case
+MAX_HIDDEN_SCAN = 5_000
+MAX_SUBJECT_SCAN = 1_000
+
+# ASCII punctuation becomes a space and apostrophes vanish ("don't" -> "dont"); bytes >= 0x80
+# are left alone, so UTF-8 letters of any script survive. bytes.translate is a table lookup per
+# byte, many times faster than str.translate on non-ASCII text.
+_NORM_BYTES = bytes(b if b >= 0x80 or chr(b).isalnum() else 0x20 for b in range(256))
+_TYPOGRAPHIC = {"\u2019": "", "\u2018": "", "\u201c": " ", "\u201d": " ", "\u2013": " ",
+                "\u2014": " ", "\u2026": " ", "\u00ab": " ", "\u00bb": " ", "\u2022": " "}
+
+
+def _normalise(low: str) -> str:
+    if not low.isascii():
+        for ch, repl in _TYPOGRAPHIC.items():
+            if ch in low:
+                low = low.replace(ch, repl)
+    data = low.encode("utf-8", "surrogatepass").translate(_NORM_BYTES, b"'")
+    return data.decode("utf-8", "surrogatepass")
+
+
+@dataclass(slots=True)
+class Words:
+    """A text reduced to lower-case words: a set for cheap lookups, a joined string for phrases."""
+
+    low: str
+    tokens: list[str]
+    tset: set[str]
+    joined: str
+
+    @classmethod
+    def of(cls, text: str) -> Words:
+        low = text.lower()
+        tokens = _normalise(low).split()
+        return cls(low, tokens, set(tokens), " " + " ".join(tokens) + " ")
+
+
+def message_parts(email: Email) -> tuple[str, str, str, dict[str, Words]]:
+    """The capped texts and their words, computed once and shared by scoring and injection."""
+    subject = email.subject[:MAX_SUBJECT_SCAN]
+    body = email.text[:MAX_SCAN]
+    hidden = email.hidden_text[:MAX_HIDDEN_SCAN]
+    words = {"subject": Words.of(subject), "body": Words.of(body),
+             "hidden HTML text": Words.of(hidden)}
+    return subject, body, hidden, words
