@@ -37,7 +37,8 @@ from bench._sim import free_port, sim_process  # noqa: E402
 from dovecot import PASSWORD, USER, DovecotServer, dovecot_missing, seed  # noqa: E402
 from tui.agents.runtime import open_provider  # noqa: E402
 from tui.fanout.run import Coordinator  # noqa: E402
-from tui.mail.imap import ImapOptions, ImapSource, parse_imap_url  # noqa: E402
+from tui.mail.imap_source import ImapSource  # noqa: E402
+from tui.mail.imap_target import ImapOptions, parse_imap_url  # noqa: E402
 from tui.mail.parse import parse_bytes  # noqa: E402
 from tui.mail.sample import generate_sample  # noqa: E402
 from tui.settings import Settings  # noqa: E402

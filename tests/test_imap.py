@@ -20,17 +20,9 @@ from dovecot import (  # noqa: F401 - fixtures
     PASSWORD, DovecotServer, SmtpSink, ThrottledProxy, dovecot, free_port, seed, smtp_sink, snapshot,
 )
 from tui.mail.actions import Action, apply_actions, plan_actions, route_keyword
-from tui.mail.imap import (
-    ImapError,
-    ImapOptions,
-    ImapSession,
-    ImapSource,
-    parse_imap_url,
-    parse_source_ref,
-    quote_mailbox,
-    uid_set,
-    uid_sets,
-)
+from tui.mail.imap_client import ImapSession, quote_mailbox, uid_set, uid_sets
+from tui.mail.imap_source import ImapSource
+from tui.mail.imap_target import ImapError, ImapOptions, parse_imap_url, parse_source_ref
 from tui.mail.sample import generate_sample
 from tui.mail.smtp import forward_message, parse_smtp_url
 from tui.model import Email, ResultRow

@@ -125,7 +125,7 @@ class Settings(BaseModel):
     # SQLite file for runs, verdicts and the action ledger; None: the platformdirs user data dir
     # (tui.store.default_store_path()).
     store: str | None = None
-    # IMAP sources and actions (tui/mail/imap.py, smtp.py). Passwords are never settings: they
+    # IMAP sources and actions (tui/mail/imap_*.py, smtp.py). Passwords are never settings: they
     # come from FANMAIL_IMAP_PASSWORD and FANMAIL_SMTP_PASSWORD only.
     imap_search: str = "UNSEEN"
     imap_cafile: str | None = None  # extra trusted CA (a private or self-signed server certificate)

@@ -25,7 +25,7 @@ from tui.app.themes import DEFAULT_THEME, load_themes, state_defaults
 from tui.app.widgets.agent_grid import AgentGrid
 from tui.app.widgets.filter_input import FilterInput
 from tui.app.widgets.inbox_table import InboxTable
-from tui.mail.imap import is_imap
+from tui.mail.imap_target import is_imap
 from tui.mail.sources import load_source
 from tui.settings import ConfigError, Settings
 from tui.store import Store, StoreError, store_path

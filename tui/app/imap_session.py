@@ -20,7 +20,7 @@ from tui.fanout.events import AgentQueued, EmailDone, SourceFailed
 from tui.fanout.recorder import Recorder, prepare_run
 from tui.fanout.run import Coordinator
 from tui.mail.action_desk import ActionDesk
-from tui.mail.imap import ImapError, ImapOptions, parse_imap_url
+from tui.mail.imap_target import ImapError, ImapOptions, parse_imap_url
 from tui.mail.smtp import parse_smtp_url
 from tui.model import Email
 from tui.settings import ConfigError, Settings

@@ -28,7 +28,9 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from tui.mail.actions import Action, ActionOutcome, apply_actions, plan_actions, route_keyword
-from tui.mail.imap import ImapError, ImapSession, ImapSource, parse_source_ref
+from tui.mail.imap_client import ImapSession
+from tui.mail.imap_source import ImapSource
+from tui.mail.imap_target import ImapError, parse_source_ref
 from tui.mail.smtp import Forwarder
 from tui.model import Email, ResultRow
 

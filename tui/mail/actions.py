@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.mail import ledger
-from tui.mail.imap import ImapError, ImapSession, MessageRef, parse_source_ref
+from tui.mail.imap_client import ImapSession
+from tui.mail.imap_target import ImapError, MessageRef, parse_source_ref
 from tui.mail.moves import move_group
 from tui.mail.smtp import Forwarder, SmtpError
 from tui.model import Email, ResultRow

@@ -19,7 +19,8 @@ from typing import IO, Any
 from tui.fanout.events import EmailDone, Event, SourceFailed
 from tui.mail.action_desk import ActionDesk, ActionsDone, ActionsPlanned, DeskEvent
 from tui.mail.actions import Action, ActionOutcome
-from tui.mail.imap import ImapError, ImapSource, open_imap_source, parse_source_ref
+from tui.mail.imap_source import ImapSource, open_imap_source
+from tui.mail.imap_target import ImapError, parse_source_ref
 from tui.mail.smtp import Forwarder, SmtpError
 from tui.model import Email, ResultRow
 from tui.settings import ConfigError
@@ -195,7 +196,7 @@ class ActionReport:
 
 def _user_address(spec: str) -> str | None:
     try:
-        from tui.mail.imap import parse_imap_url
+        from tui.mail.imap_target import parse_imap_url
 
         user = parse_imap_url(spec).user
     except ValueError:

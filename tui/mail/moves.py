@@ -15,7 +15,8 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from tui.mail import ledger
-from tui.mail.imap import ImapError, ImapSession
+from tui.mail.imap_client import ImapSession
+from tui.mail.imap_target import ImapError
 
 if TYPE_CHECKING:
     from tui.mail.actions import Action

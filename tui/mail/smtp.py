@@ -20,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 
-from tui.mail.imap import tls_context
+from tui.mail.imap_target import tls_context
 
 PASSWORD_ENV = "FANMAIL_SMTP_PASSWORD"
 DEFAULT_PORTS = {"smtp": 587, "smtps": 465}

@@ -29,7 +29,7 @@ def load_source(spec: str, *, seed: int = 7, raws: dict[str, bytes] | None = Non
     if not spec:
         raise SourceError("no source given: use a Maildir, an mbox file, a folder of .eml files or sample[:COUNT]")
     if spec.lower().startswith(("imap://", "imaps://")):
-        # IMAP streams instead of loading a list: tui.mail.imap.open_imap_source / ImapSource,
+        # IMAP streams instead of loading a list: tui.mail.imap_source.open_imap_source / ImapSource,
         # used by `fanmail triage imap://... --headless` (tui/headless.py).
         raise SourceError("IMAP sources stream while the fan-out runs: use `fanmail triage imap://USER@HOST:PORT/FOLDER "
                           "--headless` (the dashboard does not read IMAP yet)")

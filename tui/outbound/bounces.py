@@ -12,7 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from tui.mail.imap import ImapOptions, ImapSession, parse_imap_url
+from tui.mail.imap_client import ImapSession
+from tui.mail.imap_target import ImapOptions, parse_imap_url
 from tui.outbound.dsn import parse_dsn
 from tui.outbound.events import DeliveryEvent
 from tui.outbound.ledger import Ledger

@@ -18,7 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
 
-from tui.mail.imap import ImapError
+from tui.mail.imap_target import ImapError
 from tui.mail.smtp import SmtpError, SmtpTarget
 from tui.outbound.agents import failure_line, run_agents
 from tui.outbound.provision_backends import BackendError, MailboxBackend

@@ -16,7 +16,8 @@ from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from urllib.parse import urlsplit
 
-from tui.mail.imap import ImapOptions, ImapSession, ImapTarget
+from tui.mail.imap_client import ImapSession
+from tui.mail.imap_target import ImapOptions, ImapTarget
 from tui.mail.smtp import Forwarder, SmtpRefused
 from tui.outbound.provision_users import ProvisionUser
 from tui.settings import ConfigError
