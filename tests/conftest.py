@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from tui.agents.sim import SimConfig, SimServer
+from tui.agents.sim import SimServer
+from tui.agents.sim_config import SimConfig
 
 
 @pytest.fixture(autouse=True, scope="session")

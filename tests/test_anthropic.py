@@ -23,7 +23,8 @@ from tui.agents.base import (
 )
 from tui.agents.prompt import TOOL_NAME, verdict_schema
 from tui.agents.runtime import open_provider
-from tui.agents.sim import SimConfig, SimServer
+from tui.agents.sim import SimServer
+from tui.agents.sim_config import SimConfig
 from tui.fanout.events import EmailDone, RunDone
 from tui.fanout.plan import make_plan
 from tui.fanout.run import Coordinator

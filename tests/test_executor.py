@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 
 from tui.agents.runtime import open_provider
-from tui.agents.sim import email_key
+from tui.agents.sim_fates import email_key
 from tui.fanout.events import AgentFinished, EmailDone, Reassigned
 from tui.fanout.executors.base import AttemptEvent, WorkerLost
 from tui.fanout.executors.local import LocalExecutor, LocalWorker

@@ -27,7 +27,7 @@ import pytest
 from faultserver import FaultServer, frac
 
 from tui.agents.runtime import open_provider
-from tui.agents.sim import email_key
+from tui.agents.sim_fates import email_key
 from tui.fanout.events import EmailDone, Event, RunDone
 from tui.fanout.recorder import Recorder, prepare_run, with_prior
 from tui.fanout.run import Coordinator

@@ -18,7 +18,8 @@ from scripted import root_url, scripted
 from tui.agents.anthropic import AnthropicProvider
 from tui.agents.openai import OpenAIProvider
 from tui.agents.prompt import TOOL_NAME, combine_injection
-from tui.agents.sim import SimConfig, SimServer
+from tui.agents.sim import SimServer
+from tui.agents.sim_config import SimConfig
 from tui.mail.parse import parse_bytes
 from tui.mail.sample import generate_sample
 from tui.model import Email, Verdict

@@ -22,7 +22,8 @@ from tui.agents.base import (
     RefusedError,
 )
 from tui.agents.openai import OpenAIProvider, parse_duration, retry_after_from
-from tui.agents.sim import SimConfig, SimServer
+from tui.agents.sim import SimServer
+from tui.agents.sim_config import SimConfig
 from tui.model import Category, Email, Verdict
 from tui.settings import Settings
 

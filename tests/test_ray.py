@@ -20,7 +20,7 @@ import pytest
 ray = pytest.importorskip("ray")
 
 from tui.agents.runtime import open_provider  # noqa: E402
-from tui.agents.sim import email_key  # noqa: E402
+from tui.agents.sim_fates import email_key  # noqa: E402
 from tui.fanout.events import AgentQueued, EmailDone, Event, Reassigned, RunStarted  # noqa: E402
 from tui.fanout.plan import make_plan  # noqa: E402
 from tui.fanout.run import Coordinator  # noqa: E402

@@ -16,7 +16,10 @@ from tui.agents.base import BadAnswerError, ProviderError, RateLimitError
 from tui.agents.factory import make_provider
 from tui.agents.openai import OpenAIProvider
 from tui.agents.prompt import build_messages, extract_email, verdict_schema
-from tui.agents.sim import SimConfig, SimServer, email_key, format_duration, sim_config_from_settings
+from tui.agents.sim import SimServer
+from tui.agents.sim_config import SimConfig, sim_config_from_settings
+from tui.agents.sim_fates import email_key
+from tui.agents.sim_wire import format_duration
 from tui.model import Attachment, Email
 from tui.settings import ConfigError, Settings
 
@@ -265,8 +268,9 @@ def test_email_key_without_message_id_is_a_content_hash() -> None:
 async def test_sim_answers_what_the_rules_say(session: aiohttp.ClientSession) -> None:
     """The fence loses nothing the rules use, so the demo's verdicts equal `--provider rules`."""
     sample = pytest.importorskip("tui.mail.sample")
+    from tui.agents.injection_rules import detect_injection
     from tui.agents.prompt import combine_injection
-    from tui.agents.rules import classify, detect_injection
+    from tui.agents.rules import classify
 
     emails = sample.sample_emails(120, seed=7)
     async with SimServer(SimConfig()) as sim:

@@ -143,7 +143,8 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _run_sim(args: argparse.Namespace) -> int:
-    from tui.agents.sim import SimConfig, serve_forever
+    from tui.agents.sim import serve_forever
+    from tui.agents.sim_config import SimConfig
 
     key = os.environ.get(args.require_key_env) if args.require_key_env else None
     if args.require_key_env and not key:
@@ -196,7 +197,7 @@ def _dispatch(argv: list[str] | None) -> int:
 
             return run_headless(settings, source, args.output, args.report, resume=args.resume,
                                 trace_path=args.trace, apply=args.apply, actions_path=args.actions)
-        from tui.mail.imap import is_imap
+        from tui.mail.imap_target import is_imap
 
         if (args.apply or args.actions) and not is_imap(source):
             raise ConfigError("--apply and --actions are for IMAP sources (imap://USER@HOST:PORT/FOLDER)")

@@ -16,7 +16,7 @@ from tui.fanout.preview import describe, estimate, format_cost
 from tui.fanout.recorder import Recorder, prepare_run, with_prior
 from tui.fanout.run import Coordinator
 from tui.fanout.trace import TraceWriter
-from tui.mail.imap import is_imap
+from tui.mail.imap_target import is_imap
 from tui.mail.sources import load_source
 from tui.model import RunReport
 from tui.settings import ConfigError, Settings

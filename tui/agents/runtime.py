@@ -19,7 +19,8 @@ async def open_provider(settings: Settings) -> AsyncIterator[Provider]:
     async with AsyncExitStack() as stack:
         base_url = settings.base_url
         if settings.provider == "sim" and not base_url:
-            from tui.agents.sim import SimServer, sim_config_from_settings
+            from tui.agents.sim import SimServer
+            from tui.agents.sim_config import sim_config_from_settings
 
             sim = await stack.enter_async_context(SimServer(sim_config_from_settings(settings), port=0))
             base_url = sim.url
