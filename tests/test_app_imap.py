@@ -53,14 +53,20 @@ async def settled(pilot, app: FanmailApp, total: int) -> None:  # noqa: ANN001
     await pilot.pause()
 
 
-async def test_dashboard_triages_imap_and_applies_with_a_and_shift_a(
-    sim_factory, dovecot: DovecotServer, smtp_sink: SmtpSink, tmp_path: Path
-) -> None:
+async def forwarding_app(sim_factory, dovecot: DovecotServer, smtp_sink: SmtpSink, tmp_path: Path,  # noqa: ANN001
+                         **app_kw: object) -> FanmailApp:
+    """The dashboard on 30 sample emails in Dovecot, the simulator answering, forwarding to the sink."""
     seed(dovecot, [m.raw for m in generate_sample(30, seed=7)])
     sim = await sim_factory(latency=0.01)
     settings = imap_settings(sim.url, dovecot, tmp_path, smtp=smtp_sink.url, smtp_insecure=True,
                              smtp_from="fanmail@test.example")
-    app = make_app(settings, dovecot.url())
+    return make_app(settings, dovecot.url(), **app_kw)
+
+
+async def test_dashboard_triages_imap_and_applies_with_a_and_shift_a(
+    sim_factory, dovecot: DovecotServer, smtp_sink: SmtpSink, tmp_path: Path
+) -> None:
+    app = await forwarding_app(sim_factory, dovecot, smtp_sink, tmp_path)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         dash = app.dashboard
         state = dash.state
@@ -159,7 +165,7 @@ async def test_dashboard_triages_imap_and_applies_with_a_and_shift_a(
         applied_once = [a for a in store.actions() if a["status"] == "applied"]
 
     # a second run on the same mailbox and store: what is left in INBOX is read again, A applies nothing
-    again = make_app(settings, dovecot.url())
+    again = make_app(app.settings, dovecot.url())
     async with again.run_test(size=SIZE, notifications=True) as pilot:
         left = len(final["INBOX"])
         await settled(pilot, again, left)
@@ -182,12 +188,8 @@ async def test_dashboard_triages_imap_and_applies_with_a_and_shift_a(
 async def test_dashboard_with_apply_files_as_verdicts_land(
     sim_factory, dovecot: DovecotServer, smtp_sink: SmtpSink, tmp_path: Path
 ) -> None:
-    seed(dovecot, [m.raw for m in generate_sample(30, seed=7)])
-    sim = await sim_factory(latency=0.01)
-    settings = imap_settings(sim.url, dovecot, tmp_path, smtp=smtp_sink.url, smtp_insecure=True,
-                             smtp_from="fanmail@test.example")
     actions_file = tmp_path / "actions.jsonl"
-    app = make_app(settings, dovecot.url(), apply=True, actions_path=str(actions_file))
+    app = await forwarding_app(sim_factory, dovecot, smtp_sink, tmp_path, apply=True, actions_path=str(actions_file))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         state = app.dashboard.state
         await settled(pilot, app, 30)
