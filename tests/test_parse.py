@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tui.mail.parse import MAX_TEXT, html_to_text, parse_bytes
+from tui.mail.html_text import html_to_text
+from tui.mail.parse import MAX_TEXT, parse_bytes
 from tui.model import Email
 
 GOOD = (

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from tui.extract.corpus import generate
 from tui.extract.fields_rules import stated_total
 from tui.extract.records import DocFormat
-from tui.mail.parse import attachment_payloads, html_to_text, parse_bytes
+from tui.mail.html_text import html_to_text
+from tui.mail.mime_parts import attachment_payloads
+from tui.mail.parse import parse_bytes
 from tui.mail.sources import SourceError, load_source
 from tui.model import Email
 
