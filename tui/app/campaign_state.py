@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tui.app.state import AgentCard
+from tui.app.agent_views import AgentCard
 from tui.outbound.campaign import (
     CampaignEvent,
     RecipientDeferred,

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tui.app.state import AgentCard
+from tui.app.agent_views import AgentCard
 from tui.extract.events import DocDone, DocStarted, ExtractDone, ExtractEvent, ExtractStarted
 from tui.extract.records import AGENTS, ExtractRecord
 

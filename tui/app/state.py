@@ -2,7 +2,8 @@
 
 The event worker calls `RunState.apply` for every event (cheap, no widgets); the screen's
 timer reads what changed (`take_rows`, `take_notes`, `cards`) a few times a second. Keeping
-this pure makes replays deterministic and lets tests check it without a terminal.
+this pure makes replays deterministic and lets tests check it without a terminal. The view
+models it folds into live in `agent_views` (per agent) and `mail_action_views` (per email's actions).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
+from tui.app.agent_views import BAD, AgentCard, AgentView, Move, Span
+from tui.app.mail_action_views import ActionCounts, MailActions
 from tui.fanout.events import (
     AgentFinished,
     AgentQueued,
@@ -28,223 +31,9 @@ from tui.fanout.events import (
     SourceFailed,
 )
 from tui.fanout.merge import Inbox
-from tui.mail.action_desk import ActionsDone, ActionsPlanned, ActionsQueued, phrase
-from tui.mail.actions import Action, ActionOutcome
+from tui.mail.action_desk import ActionsDone, ActionsPlanned, ActionsQueued
+from tui.mail.actions import ActionOutcome
 from tui.model import ResultRow, RunReport
-
-BAD = ("failed", "timeout")
-FINISHED = ("done", "failed", "timeout", "cancelled")
-STATE_WORDS = {
-    "queued": "QUEUED",
-    "running": "RUNNING",
-    "done": "DONE",
-    "failed": "FAILED",
-    "timeout": "TIMEOUT",
-    "cancelled": "CANCELLED",
-}
-STATE_ICONS = {"queued": "◌", "running": "▶", "done": "✔", "failed": "✖", "timeout": "⏱", "cancelled": "⊘"}
-
-
-@dataclass(slots=True)
-class Span:
-    """One email's time on one agent: drawn as a bar on the report's timeline."""
-
-    email_id: str
-    start: float
-    end: float | None = None
-    status: str = "running"
-    attempts: int = 1
-    moved_in: bool = False  # handed over by rebalancing
-    round: int = 1  # the agent's launch number (2+ = operator retry)
-
-
-@dataclass(slots=True)
-class Move:
-    at: float
-    from_agent: str
-    to_agent: str
-    email_ids: list[str]
-
-
-@dataclass(slots=True)
-class AgentView:
-    """What the app knows about one sub-agent, from events only."""
-
-    agent_id: str
-    emails: list[str]
-    state: str = "queued"
-    launches: int = 0
-    timeout_s: float = 0.0
-    started_at: float | None = None
-    ended_at: float | None = None
-    current: str | None = None
-    current_attempt: int = 0
-    results: dict[str, str] = field(default_factory=dict)  # email id -> status from this agent
-    retries: int = 0
-    rate_limited: int = 0
-    last_error: str = ""
-    moved_in: set[str] = field(default_factory=set)
-    spans: list[Span] = field(default_factory=list)
-    _version: int = 0
-    _counted: tuple[tuple[int, int, int], tuple[int, int]] | None = None
-
-    @property
-    def done(self) -> int:
-        return self._counts()[0]
-
-    @property
-    def failed(self) -> int:
-        return self._counts()[1]
-
-    def _counts(self) -> tuple[int, int]:
-        """(done, failed), recounted only when results or the batch changed: cards for hundreds
-        of running agents are rebuilt four times a second."""
-        key = (len(self.results), len(self.emails), self._version)
-        if self._counted is None or self._counted[0] != key:
-            done = sum(1 for e in self.emails if e in self.results)
-            failed = sum(1 for e in self.emails if self.results.get(e) in BAD)
-            self._counted = (key, (done, failed))
-        return self._counted[1]
-
-    def touch(self) -> None:
-        """Results changed in place (same count): forget the cached counts."""
-        self._version += 1
-
-    @property
-    def retryable(self) -> bool:
-        return self.state in ("failed", "timeout", "cancelled") and self.failed > 0
-
-    @property
-    def active(self) -> bool:
-        return self.state in ("queued", "running")
-
-    def elapsed(self, now: float) -> float:
-        if self.started_at is None:
-            return 0.0
-        return max(0.0, (self.ended_at if self.ended_at is not None else now) - self.started_at)
-
-
-@dataclass(frozen=True, slots=True)
-class AgentCard:
-    """Exactly what one agent panel or tile shows; equal cards mean nothing to repaint."""
-
-    agent_id: str
-    state: str
-    done: int
-    total: int
-    failed: int
-    elapsed_s: float
-    timeout_s: float
-    launches: int
-    retries: int
-    rate_limited: int
-    subject: str
-    error: str
-
-    @property
-    def word(self) -> str:
-        return STATE_WORDS.get(self.state, self.state.upper())
-
-    @property
-    def icon(self) -> str:
-        return STATE_ICONS.get(self.state, "?")
-
-
-@dataclass(slots=True)
-class MailActions:
-    """One email's actions as the dashboard knows them: the plan, and what became of each action."""
-
-    email_id: str
-    plan: tuple[Action, ...]
-    override: tuple[Action, ...] = ()  # a review email's: what the operator could confirm
-    outcomes: dict[str, ActionOutcome] = field(default_factory=dict)  # action key -> latest outcome
-    applying: bool = False
-
-    @property
-    def review(self) -> bool:
-        return bool(self.plan) and self.plan[0].kind == "review"
-
-    @property
-    def reason(self) -> str:
-        return self.plan[0].detail if self.review else ""
-
-    def todo(self, override: bool = False) -> list[Action]:
-        """Appliable actions not done yet (a failed one may be tried again)."""
-        chosen = self.override if override else self.plan
-        return [a for a in chosen if a.appliable and ((o := self.outcomes.get(a.key)) is None or o.status == "failed")]
-
-    @property
-    def overridden(self) -> bool:
-        return any(a.key in self.outcomes for a in self.override)
-
-    @property
-    def shown(self) -> tuple[Action, ...]:
-        """The actions that count now: the plan, or the override once the operator confirmed it."""
-        return self.override if self.review and self.overridden else self.plan
-
-    @property
-    def status(self) -> str:
-        """applying | failed | skipped | applied | already | review | planned | none"""
-        if self.applying:
-            return "applying"
-        seen = {o.status for a in self.shown if (o := self.outcomes.get(a.key)) is not None}
-        for status in ("failed", "skipped", "applied", "already"):
-            if status in seen:
-                return status
-        if self.review:
-            return "review"
-        return "planned" if self.todo() else "none"
-
-    def note(self) -> str:
-        """The first failed or skipped action's reason."""
-        for a in self.shown:
-            o = self.outcomes.get(a.key)
-            if o is not None and o.status in ("failed", "skipped"):
-                return o.note or o.status
-        return ""
-
-    def cell(self) -> str:
-        """The inbox's Action column: short, and the same words as the detail screen."""
-        status = self.status
-        if status == "review":
-            return "review: stays in inbox"
-        what = _short(self.shown)
-        return {
-            "applying": f"… {what}",
-            "applied": f"✔ {what}",
-            "already": "✔ done earlier",
-            "failed": f"✗ {self.note()}",
-            "skipped": f"– {self.note()}",
-            "none": "nothing to do",
-        }.get(status, what)
-
-
-def _short(actions: tuple[Action, ...]) -> str:
-    """'⚑ fwd → Finance/Invoices', '→ Support', 'tag personal'."""
-    kinds = {a.kind: a for a in actions}
-    parts = []
-    if "flag" in kinds:
-        parts.append("⚑")
-    if "forward" in kinds:
-        parts.append("fwd")
-    if "move" in kinds:
-        parts.append(f"→ {kinds['move'].detail}")
-    elif "keyword" in kinds:
-        parts.append(f"tag {kinds['keyword'].route}")
-    return " ".join(parts) or ", ".join(phrase(a) for a in actions)
-
-
-@dataclass(frozen=True, slots=True)
-class ActionCounts:
-    """Emails by action status, for the header."""
-
-    auto: bool
-    planned: int
-    applying: int
-    applied: int
-    already: int
-    failed: int
-    review: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,11 +19,12 @@ from textual.widgets import Footer
 
 from tui.agents.base import ProviderError
 from tui.app.engine_process import EngineFailed
+from tui.app.mail_action_views import MailActions
 from tui.app.screens.confirm_actions import ConfirmActions, ConfirmOverride
 from tui.app.screens.email_detail import EmailDetail
 from tui.app.screens.run_report import RunReportScreen
 from tui.app.session import NO_ACTIONS_HERE, Session
-from tui.app.state import MailActions, Note, RunState
+from tui.app.state import Note, RunState
 from tui.app.widgets.agent_grid import MAX_PANELS, AgentGrid
 from tui.app.widgets.filter_input import FilterInput
 from tui.app.widgets.inbox_table import InboxTable

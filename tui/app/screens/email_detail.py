@@ -15,8 +15,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tui.app.mail_action_views import MailActions
 from tui.app.safe_text import safe_block, safe_line
-from tui.app.state import MailActions
 from tui.mail.action_desk import phrase
 from tui.model import Email, ResultRow
 

@@ -13,8 +13,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
+from tui.app.agent_views import AgentCard
 from tui.app.safe_text import safe_line
-from tui.app.state import AgentCard
 from tui.app.widgets.agent_panel import AgentPanel, fmt_time
 from tui.app.widgets.agent_tiles import AgentTiles
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
+from tui.app.agent_views import AgentCard
 from tui.app.safe_text import plain_line
-from tui.app.state import AgentCard
 
 STATES = ("queued", "running", "done", "failed", "timeout", "cancelled")
 

@@ -11,7 +11,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.app.state import AgentCard
+from tui.app.agent_views import AgentCard
 
 TILE_WIDTH = 24
 _STATES = ("queued", "running", "done", "failed", "timeout", "cancelled")

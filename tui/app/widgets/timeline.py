@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.geometry import Size
 from textual.widget import Widget
 
-from tui.app.state import AgentView, Move
+from tui.app.agent_views import AgentView, Move
 
 LABEL = 6
 _KINDS = ("ok", "alt", "retried", "failed", "timeout", "moved", "round", "axis")
