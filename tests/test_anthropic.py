@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from scripted import root_url, scripted
+from scripted import make_email, root_url, scripted
 from tui.agents.anthropic import ANTHROPIC_VERSION, AnthropicProvider, anthropic_ratelimit
 from tui.agents.base import (
     BadAnswerError,
@@ -29,24 +29,10 @@ from tui.fanout.events import EmailDone, RunDone
 from tui.fanout.plan import make_plan
 from tui.fanout.run import Coordinator
 from tui.mail.sample import sample_emails
-from tui.model import Category, Email, Verdict
+from tui.model import Category, Verdict
 from tui.settings import Settings
 
 KEY = "sk-ant-test-0123456789abcdef"
-
-
-def make_email(i: int = 0, **kw: object) -> Email:
-    fields: dict[str, object] = {
-        "id": f"e{i}",
-        "message_id": f"<a{i}@example.test>",
-        "sender": "Dana <dana@customer.test>",
-        "to": ["support@ours.test"],
-        "subject": f"Checkout is down again ({i})",
-        "date": datetime(2024, 5, 1, 9, i % 60, tzinfo=timezone.utc),
-        "text": "Our checkout page returns 500 since this morning. Please help urgently.",
-    }
-    fields.update(kw)
-    return Email.model_validate(fields)
 
 
 def claude(session: aiohttp.ClientSession, url: str, key: str | None = KEY, **settings: object) -> AnthropicProvider:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-from datetime import datetime, timezone
 
 import aiohttp
 import pytest
 from aiohttp import web
 
-from scripted import root_url, scripted
+from scripted import make_email, root_url, scripted
 from tui.agents.base import (
     BadAnswerError,
     EmailRejectedError,
@@ -24,24 +23,10 @@ from tui.agents.base import (
 from tui.agents.openai import OpenAIProvider, parse_duration, retry_after_from
 from tui.agents.sim import SimServer
 from tui.agents.sim_config import SimConfig
-from tui.model import Category, Email, Verdict
+from tui.model import Category, Verdict
 from tui.settings import Settings
 
 KEY = "sk-test-0123456789abcdef"
-
-
-def make_email(i: int = 0, **kw: object) -> Email:
-    fields: dict[str, object] = {
-        "id": f"e{i}",
-        "message_id": f"<m{i}@example.test>",
-        "sender": "Dana <dana@customer.test>",
-        "to": ["support@ours.test"],
-        "subject": f"Checkout is down again ({i})",
-        "date": datetime(2024, 5, 1, 9, i % 60, tzinfo=timezone.utc),
-        "text": "Our checkout page returns 500 since this morning. Please help urgently.",
-    }
-    fields.update(kw)
-    return Email.model_validate(fields)
 
 
 def provider(session: aiohttp.ClientSession, url: str, key: str | None = None,
