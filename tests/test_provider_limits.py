@@ -239,3 +239,18 @@ async def test_budget_left_for_the_dashboard(fake: FakeTime) -> None:
     assert pacer.budget_left() == pytest.approx(0.7)
     fake.now += 61
     assert pacer.budget_left() == 1.0
+
+
+async def test_a_pacer_that_lost_its_log_assumes_the_last_minute_was_spent(fake: FakeTime) -> None:
+    """A restarted cluster limiter: whatever was really sent in the last minute (at most the limit,
+    evenly spaced), the sends it grants from now on keep every 60 s window within the limit."""
+    really_sent = [fake.now - 60 + k for k in range(60)]  # the worst case: the full rate until the crash
+    pacer = RequestPacer(60, fake)
+    pacer.assume_last_minute_spent()
+    assert pacer.budget_left() == 0.0
+    start = fake.now
+    granted = [(await pacer.acquire()).slot for _ in range(120)]
+    sends = sorted(really_sent + granted)
+    assert all(sum(1 for t in sends if t0 <= t < t0 + 60) <= 60 for t0 in sends)
+    assert granted[0] - start < 2.0 and granted[-1] - start < 122, "the full rate at once: no minute-long pause"
+    assert RequestPacer(None, fake).assume_last_minute_spent() is None  # no limit: nothing to assume

@@ -181,6 +181,23 @@ class RequestPacer:
             except ValueError:
                 pass
 
+    def assume_last_minute_spent(self) -> None:
+        """For a pacer that lost its log (a restarted cluster limiter): act as if the last minute
+        was sent at the full rate, evenly spaced as this pacer sends. What was really sent can be
+        no more recent than that, so the next minute never adds a second minute's worth on top."""
+        rpm, tpm = self.effective_rpm, self.effective_tpm
+        if not rpm and not tpm:
+            return
+        now = self._clock()
+        count = rpm or 60  # a token limit alone: the budget spread over one send a second
+        tokens = int(tpm * TOKEN_SHARE) // count if tpm else 0
+        step = WINDOW_S / count
+        for k in range(count - 1, -1, -1):  # oldest first: the log is pruned from the left
+            self._log.append(_Entry(now - k * step, tokens))
+            self._log_tokens += tokens
+        self._last_slot = now
+        self._next_req = now + self._req_interval(now)
+
     def hold_off(self, seconds: float) -> None:
         """Nobody sends before `seconds` from now (a 429's Retry-After), not even an agent that
         already holds a later-than-now slot it was waiting for."""

@@ -26,6 +26,9 @@ class RateLimiter:
 
     def __init__(self, rpm: int | None = None, tpm: int | None = None) -> None:
         self.pacer = RequestPacer(rpm, tpm=tpm)  # a restart after a crash comes back with these
+        self.restarted = _reconstructed()
+        if self.restarted:  # the sends of the last minute are unknown: assume the limit was used
+            self.pacer.assume_last_minute_spent()
         self._tickets: dict[int, Any] = {}
         self._ids = itertools.count(1)
         self.granted = 0
@@ -58,6 +61,16 @@ class RateLimiter:
 
     async def budget_left(self) -> float | None:
         return self.pacer.budget_left()
+
+
+def _reconstructed() -> bool:
+    """True inside an actor Ray has restarted after a crash (Ray is imported only in its workers)."""
+    try:
+        import ray
+
+        return bool(ray.get_runtime_context().was_current_actor_reconstructed)
+    except Exception:  # not inside a Ray actor
+        return False
 
 
 class _LimiterExchange:
