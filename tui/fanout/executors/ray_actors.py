@@ -136,17 +136,22 @@ class AgentActor:
         return self._provider
 
     async def attempt(self, email: Email, tokens: int) -> AsyncIterator[AttemptEvent | tuple[Any, int, int]]:
-        """AttemptStarted, then (AttemptOk | AttemptFailed, input tokens, output tokens)."""
+        """A paced attempt: AttemptStarted once the cluster's limiter granted the slot, then
+        (AttemptOk | AttemptFailed, input tokens, output tokens)."""
         provider = await self._ready()
         before = time.monotonic()
-        if self.spec.paced:
-            ticket_id = await self.limiter.acquire.remote(tokens)
-            wire: _LimiterExchange | _Unpaced = _LimiterExchange(self.limiter, ticket_id)
-        else:  # no limit to share: no call to the limiter (a 429 holds the agents back driver-side)
-            wire = _Unpaced()
+        wire = _LimiterExchange(self.limiter, await self.limiter.acquire.remote(tokens))
         yield AttemptStarted(time.monotonic() - before)
         outcome = await classify_once(provider, email, self.spec.per_email_timeout_s, wire, time.monotonic)
         yield outcome, wire.exchange.input_tokens, wire.exchange.output_tokens
+
+    async def classify(self, email: Email) -> tuple[Any, int, int]:
+        """An attempt with no rate limit to share: nothing to wait for, so one plain call (the
+        driver reports it started) instead of a stream."""
+        provider = await self._ready()
+        wire = _Unpaced()
+        outcome = await classify_once(provider, email, self.spec.per_email_timeout_s, wire, time.monotonic)
+        return outcome, wire.exchange.input_tokens, wire.exchange.output_tokens
 
     async def where(self) -> dict[str, Any]:
         import os

@@ -1,5 +1,6 @@
-"""Sub-agents as Ray actors (`--executor ray`): one async actor per running agent, its attempts
-streamed back with Ray streaming generators, a named limiter actor holding the cluster's RPM/TPM.
+"""Sub-agents as Ray actors (`--executor ray`): one async actor per running agent, a named limiter
+actor holding the cluster's RPM/TPM. Under a limit an attempt is a Ray streaming generator (the
+wait at the limiter, then the outcome); without one it is a single plain call.
 
 The coordinator is unchanged: it still owns every agent's queue, retries, timeouts and
 rebalancing, so an actor holds at most the one email it is working on. When an actor dies, that
@@ -49,6 +50,15 @@ async def _reachable(address: str) -> None:
                           "give the head's HOST:6379, or auto on a cluster node") from None
 
 
+async def _items(call: Any, *, streamed: bool) -> AsyncIterator[Any]:
+    """What an actor call returns, item by item: a streaming generator's items, or a plain result."""
+    if streamed:
+        async for ref in call:
+            yield await ref
+    else:
+        yield await call
+
+
 class RayWorker:
     """The coordinator's end of one agent's actor."""
 
@@ -63,11 +73,14 @@ class RayWorker:
         held = x.hold_until - time.monotonic()
         if held > 0:  # a 429's Retry-After, seen by any agent of this run
             await asyncio.sleep(held)
-        tokens = x.estimate(email) if x.estimate else 0
-        stream = self.actor.attempt.options(num_returns="streaming").remote(x.email_arg(email), tokens)
+        if x.spec.paced:  # the wait for the cluster's limiter happens on the actor: streamed back
+            tokens = x.estimate(email) if x.estimate else 0
+            call = self.actor.attempt.options(num_returns="streaming").remote(x.email_arg(email), tokens)
+        else:  # nothing to wait for there: one plain call, half the round trips of a stream
+            yield AttemptStarted(max(0.0, held))
+            call = self.actor.classify.remote(x.email_arg(email))
         try:
-            async for ref in stream:
-                item = await ref
+            async for item in _items(call, streamed=x.spec.paced):
                 if isinstance(item, AttemptStarted):
                     yield AttemptStarted(item.waited_s + max(0.0, held))
                 elif isinstance(item, tuple):  # the outcome, with the tokens the provider reported
@@ -80,7 +93,7 @@ class RayWorker:
                 else:
                     yield item
         except (asyncio.CancelledError, GeneratorExit):
-            ray.cancel(stream)  # the actor's coroutine is cancelled; the actor lives on
+            ray.cancel(call)  # the actor's coroutine is cancelled; the actor lives on
             raise
         except (RayActorError, ActorUnavailableError) as exc:
             self.lost = True
