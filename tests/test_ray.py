@@ -318,6 +318,16 @@ def two_nodes(ray_local: str, tmp_path: Path):  # noqa: ANN201
     cluster.add_node(num_cpus=1, object_store_memory=80 * MB)
     ray.init(address=cluster.address, namespace="fanmail", log_to_driver=False)
     cluster.wait_for_nodes()
+    # a node counts once it has run something: until then soft affinity may place actors elsewhere
+    from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+    @ray.remote(num_cpus=0)
+    def node_id() -> str:
+        return ray.get_runtime_context().get_node_id()
+
+    for node in (n["NodeID"] for n in ray.nodes() if n["Alive"]):
+        on_it = node_id.options(scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False))
+        assert ray.get(on_it.remote(), timeout=120) == node
     yield cluster
     ray.shutdown()
     cluster.shutdown()

@@ -232,12 +232,13 @@ class RayExecutor:
         self._idle, self._busy, self._refs = [], {}, {}
         if actors:  # let them close their HTTP sessions, briefly, then stop them
             await asyncio.wait([asyncio.ensure_future(a.shutdown.remote()) for a in actors], timeout=2.0)
-        for ref in self._placements:
-            try:
-                self.nodes_used.add((await asyncio.wait_for(ref, 1.0))["node"])
-            except Exception:  # an actor that died before saying where it ran
-                pass
+        placements = [asyncio.ensure_future(ref) for ref in self._placements]
         self._placements = []
+        if placements:  # answered long ago unless an actor died before saying where it ran
+            done, pending = await asyncio.wait(placements, timeout=5.0)
+            for future in pending:
+                future.cancel()
+            self.nodes_used.update(f.result()["node"] for f in done if f.exception() is None)
         for actor in actors:
             try:
                 ray.kill(actor)
