@@ -408,40 +408,32 @@ class ImapSession:
         await self.fetch_stream(uids, out.__setitem__)
         return out
 
+    async def _per_uid_set(self, verb: str, uids: Iterable[int], *args: str, refused: str,
+                           untagged: str | None = None) -> None:
+        """`UID <verb> <set> <args>` once per UID set that fits a command line; a NO or BAD is an
+        ImapError starting with `refused`."""
+        for part in uid_sets(uids):
+            cmd = aioimaplib.Command(verb, self.protocol.new_tag(), part, *args, prefix="UID",
+                                     untagged_resp_name=untagged, loop=asyncio.get_running_loop())
+            response = await self._guard(self.protocol.execute(cmd), f"UID {verb}")
+            if response.result != "OK":
+                raise ImapError(f"{refused}: {_text(response)}")
+
     async def store(self, uids: Iterable[int], flags: str) -> None:
         """UID STORE +FLAGS.SILENT (flags)."""
-        for part in uid_sets(uids):
-            cmd = aioimaplib.Command("STORE", self.protocol.new_tag(), part, "+FLAGS.SILENT", f"({flags})",
-                                     prefix="UID", untagged_resp_name="FETCH", loop=asyncio.get_running_loop())
-            response = await self._guard(self.protocol.execute(cmd), "UID STORE")
-            if response.result != "OK":
-                raise ImapError(f"IMAP store {flags} refused: {_text(response)}")
+        await self._per_uid_set("STORE", uids, "+FLAGS.SILENT", f"({flags})", untagged="FETCH",
+                                refused=f"IMAP store {flags} refused")
 
     async def copy(self, uids: Iterable[int], folder: str) -> None:
-        for part in uid_sets(uids):
-            cmd = aioimaplib.Command("COPY", self.protocol.new_tag(), part, quote_mailbox(folder), prefix="UID",
-                                     loop=asyncio.get_running_loop())
-            response = await self._guard(self.protocol.execute(cmd), "UID COPY")
-            if response.result != "OK":
-                raise ImapError(f"IMAP copy to {folder!r} refused: {_text(response)}")
+        await self._per_uid_set("COPY", uids, quote_mailbox(folder), refused=f"IMAP copy to {folder!r} refused")
 
     async def move(self, uids: Iterable[int], folder: str) -> None:
         """UID MOVE (RFC 6851). Callers check `has('MOVE')` and fall back to copy/delete/expunge."""
-        for part in uid_sets(uids):
-            cmd = aioimaplib.Command("MOVE", self.protocol.new_tag(), part, quote_mailbox(folder), prefix="UID",
-                                     loop=asyncio.get_running_loop())
-            response = await self._guard(self.protocol.execute(cmd), "UID MOVE")
-            if response.result != "OK":
-                raise ImapError(f"IMAP move to {folder!r} refused: {_text(response)}")
+        await self._per_uid_set("MOVE", uids, quote_mailbox(folder), refused=f"IMAP move to {folder!r} refused")
 
     async def uid_expunge(self, uids: Iterable[int]) -> None:
         """UID EXPUNGE (UIDPLUS): removes only these messages, never others marked \\Deleted."""
-        for part in uid_sets(uids):
-            cmd = aioimaplib.Command("EXPUNGE", self.protocol.new_tag(), part, prefix="UID",
-                                     loop=asyncio.get_running_loop())
-            response = await self._guard(self.protocol.execute(cmd), "UID EXPUNGE")
-            if response.result != "OK":
-                raise ImapError(f"IMAP expunge refused: {_text(response)}")
+        await self._per_uid_set("EXPUNGE", uids, refused="IMAP expunge refused")
 
     async def uidnext(self, folder: str) -> int:
         """STATUS (UIDNEXT): the UID the folder's next message will get. Every message that lands

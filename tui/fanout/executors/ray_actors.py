@@ -26,8 +26,7 @@ class RateLimiter:
 
     def __init__(self, rpm: int | None = None, tpm: int | None = None) -> None:
         self.pacer = RequestPacer(rpm, tpm=tpm)  # a restart after a crash comes back with these
-        self.restarted = _reconstructed()
-        if self.restarted:  # the sends of the last minute are unknown: assume the limit was used
+        if _reconstructed():  # the sends of the last minute are unknown: assume the limit was used
             self.pacer.assume_last_minute_spent()
         self._tickets: dict[int, Any] = {}
         self._ids = itertools.count(1)
