@@ -133,10 +133,12 @@ def test_truncated_multipart_keeps_what_arrived() -> None:
     assert any("Boundary" in n for n in email.notes)
 
 
-def test_nul_and_controls_become_visible_pictures() -> None:
+def test_controls_in_headers_are_dropped_with_a_note_and_shown_as_pictures_in_the_body() -> None:
     email = parse_bytes(BROKEN["nul_bytes"], email_id="x")
-    assert email.subject == "hi\u2400there\u2401\u241b[31m"
-    assert "\x1b" not in email.subject and "\x00" not in email.text
+    assert email.parse_error is None and email.sender == "ab@x.example"
+    assert email.subject == "hithere[31m"
+    assert "dropped 4 stray control bytes from the headers" in email.notes
+    assert email.text.startswith("body\u2400with nul") and "\x00" not in email.text
 
 
 def test_deep_nesting_is_capped_not_fatal() -> None:

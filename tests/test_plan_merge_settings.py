@@ -39,6 +39,7 @@ def test_dedupe_by_message_id_and_content_and_unreadable_set_aside() -> None:
     plan = make_plan(emails, 10)
     assert plan.duplicates == {"copy": "e001"}  # same id + same content only
     assert plan.copies == {"e001": ["copy"]}
+    assert plan.conflict("e003") == "same Message-ID, different content: also e001"  # both triaged
     assert plan.unreadable == ["e004"]
     assert [e for b in plan.batches for e in b.email_ids] == ["e001", "e002", "e003"]
     with pytest.raises(ValueError):

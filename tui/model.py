@@ -50,6 +50,9 @@ class Email(BaseModel):
     source_ref: str = ""
     notes: list[str] = Field(default_factory=list)
     parse_error: str | None = None
+    # blake2b of the raw message minus transport headers (tui.mail.digest): the same digest is
+    # the same message delivered again. "" when the email was not parsed from bytes.
+    digest: str = ""
 
 
 class Verdict(BaseModel):
@@ -89,6 +92,8 @@ class ResultRow(BaseModel):
     error: str | None = None
     latency_ms: int | None = None
     trace_id: str = ""
+    # "same Message-ID, different content: <other ids>": two emails the plan did not fold together.
+    conflict: str | None = None
     # Not part of the JSONL contract's required keys, but useful to the UI and merge.
     subject: str = Field(default="", exclude=True)
     sender: str = Field(default="", exclude=True)

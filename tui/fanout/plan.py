@@ -8,14 +8,17 @@ from dataclasses import dataclass, field
 from tui.model import Email
 
 SEQUENTIAL_BELOW = 10
+CONFLICT = "same Message-ID, different content"
+SHOWN_CONFLICTS = 3  # other email ids a conflict row names
 
 
-def content_hash(email: Email) -> str:
-    h = hashlib.blake2b(digest_size=12)
-    for part in (email.sender, email.subject, email.text, email.hidden_text):
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\x00")
-    return h.hexdigest()
+def content_key(email: Email) -> str:
+    """The parser's digest of the message as its sender wrote it (tui.mail.digest). An email built
+    without bytes (tests, stored rows) falls back to a hash of everything parsed from it."""
+    if email.digest:
+        return email.digest
+    fields = email.model_dump_json(exclude={"id", "source_ref", "notes", "parse_error"})
+    return "fields:" + hashlib.blake2b(fields.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +29,16 @@ class Batch:
 
 @dataclass(slots=True)
 class Plan:
-    """What the coordinator runs. `duplicates` maps a duplicate's id to the id it copies."""
+    """What the coordinator runs. `duplicates` maps a duplicate's id to the id it copies;
+    `conflicts` maps each email whose Message-ID another email of different content shares to all
+    the emails with that Message-ID (one list per Message-ID, shared: memory stays linear)."""
 
     emails: dict[str, Email]
     batches: list[Batch]
     duplicates: dict[str, str] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)
     copies: dict[str, list[str]] = field(default_factory=dict)  # original id -> its duplicates
+    conflicts: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -42,13 +48,22 @@ class Plan:
     def to_classify(self) -> int:
         return sum(len(b.email_ids) for b in self.batches)
 
+    def conflict(self, email_id: str) -> str | None:
+        """What the row of `email_id` says about the other emails with its Message-ID, if any."""
+        others = [e for e in self.conflicts.get(email_id, ()) if e != email_id]
+        if not others:
+            return None
+        more = f" and {len(others) - SHOWN_CONFLICTS} more" if len(others) > SHOWN_CONFLICTS else ""
+        return f"{CONFLICT}: also {', '.join(others[:SHOWN_CONFLICTS])}{more}"
+
 
 class PlanBuilder:
     """Adds emails one at a time, so a plan can grow while a source is still being read."""
 
     def __init__(self, plan: Plan | None = None) -> None:
         self.plan = plan or Plan(emails={}, batches=[])
-        self._seen: dict[tuple[str, str], str] = {}
+        self._seen: dict[tuple[str, str], str] = {}  # (Message-ID, content) -> first email
+        self._by_message_id: dict[str, list[str]] = {}  # Message-ID -> its emails of distinct content
 
     def add(self, email: Email) -> str:
         """Record the email; say what it is: 'work', 'duplicate' or 'unreadable'."""
@@ -59,13 +74,20 @@ class PlanBuilder:
         if email.parse_error is not None:
             plan.unreadable.append(email.id)
             return "unreadable"
-        key = (email.message_id, content_hash(email))
+        key = (email.message_id, content_key(email))
         original = self._seen.get(key)
-        if original is not None:
+        if original is not None:  # the same message delivered again
             plan.duplicates[email.id] = original
             plan.copies.setdefault(original, []).append(email.id)
             return "duplicate"
         self._seen[key] = email.id
+        if email.message_id:
+            same_id = self._by_message_id.setdefault(email.message_id, [])
+            same_id.append(email.id)
+            if len(same_id) == 2:
+                plan.conflicts[same_id[0]] = same_id
+            if len(same_id) >= 2:
+                plan.conflicts[email.id] = same_id
         return "work"
 
 
@@ -75,7 +97,8 @@ def agent_name(index: int, expected_agents: int) -> str:
 
 
 def make_plan(emails: list[Email], batch_size: int) -> Plan:
-    """Dedupe by Message-ID + content, then cut the rest into batches in input order.
+    """Fold true duplicates (same Message-ID, same content), then cut the rest into batches in
+    input order.
 
     Below SEQUENTIAL_BELOW emails one agent does everything: fanning out a handful costs more
     in connection setup and rate-limit budget than it saves.

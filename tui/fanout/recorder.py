@@ -149,7 +149,10 @@ def prepare_run(
     for row in prior:
         if row.email_id not in stored:  # a rebuilt duplicate row: keep it too
             store.put_verdict(run.run_id, row, segment=segment)
-    return PreparedRun(run.run_id, segment, make_plan(todo, settings.batch_size), prior, len(emails), missing)
+    plan = make_plan(todo, settings.batch_size)
+    # an email left to do may share its Message-ID with one done in an earlier segment
+    plan.conflicts = {e.id: dedupe.plan.conflicts[e.id] for e in todo if e.id in dedupe.plan.conflicts}
+    return PreparedRun(run.run_id, segment, plan, prior, len(emails), missing)
 
 
 async def with_prior(events: AsyncIterator[ev.Event], prior: list[ResultRow]) -> AsyncIterator[ev.Event]:

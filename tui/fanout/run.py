@@ -590,6 +590,9 @@ class Coordinator:
                 agent.failed += 1
                 tel.failed += 1
                 agent.last_error = row.error or row.status
+        conflict = self.plan.conflict(row.email_id)
+        if conflict is not None:  # two emails, one Message-ID: both triaged, the operator told
+            row = row.model_copy(update={"conflict": conflict})
         self.rows[row.email_id] = row
         self._emit(EmailDone(agent_id, row))
         for dup_id in self.plan.copies.get(row.email_id, ()):

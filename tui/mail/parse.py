@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
+from tui.mail.digest import content_digest
 from tui.mail.display_text import clean_line, decode_words, recover_8bit
 from tui.mail.mime_parts import MAX_PARSE_BYTES, PARSER, MessageBody, shrink
 from tui.model import Email
@@ -52,6 +53,10 @@ def _parse(data: bytes, email_id: str, source_ref: str) -> Email:
         return _failed(email_id, source_ref, "empty message")
     notes: list[str] = []
     elided: dict[str, tuple[int, int]] = {}
+    digest = content_digest(data)  # of the bytes as delivered: before any cleaning or cutting
+    delivered = data
+    data = _drop_stray_controls(data, notes)
+    cleaned = data is not delivered
     if len(data) > MAX_PARSE_BYTES:
         data = shrink(data, notes, elided)
     try:
@@ -70,9 +75,12 @@ def _parse(data: bytes, email_id: str, source_ref: str) -> Email:
     if not has_headers:
         if not body.text.strip() and not body.attachments:
             return _failed(email_id, source_ref, "no headers and no body")
-        if _looks_binary(data):
+        if _looks_binary(delivered):
             return _failed(email_id, source_ref, "not an email: no headers and binary content")
         notes.append("no headers")
+    elif cleaned and not any(name in _KNOWN for name in map(str.lower, msg.keys())):
+        # dropping control bytes turned binary junk into "headers": it was never an email
+        return _failed(email_id, source_ref, "not an email: binary content")
 
     text = body.text
     if len(text) > MAX_TEXT:
@@ -94,6 +102,7 @@ def _parse(data: bytes, email_id: str, source_ref: str) -> Email:
         attachments=body.attachments,
         source_ref=source_ref,
         notes=_dedupe(notes),
+        digest=digest,
     )
 
 
@@ -175,6 +184,24 @@ def _signal_headers(raw: dict[str, str]) -> dict[str, str]:
 
 
 _BINARY = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
+# A control byte a header may not hold; ESC stays when it starts an ISO-2022 escape sequence
+# (raw ISO-2022-JP headers are full of them), and tab, CR and LF are line structure.
+_STRAY = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f]|\x1b(?![\x20-\x2f])")
+_HEADER_END = re.compile(rb"\n[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*\r?\n")
+_KNOWN = frozenset({"from", "to", "cc", "subject", "date", "message-id", "received", "return-path",
+                    "mime-version", "content-type", "delivered-to", "reply-to", "sender"})
+
+
+def _drop_stray_controls(data: bytes, notes: list[str]) -> bytes:
+    """Servers deliver the odd NUL before the first header or inside one; the stdlib parser then
+    ends the headers there (or finds none), so drop those bytes from the header block, with a note."""
+    found = _HEADER_END.search(data)
+    end = found.end() if found else len(data)
+    head, count = _STRAY.subn(b"", data[:end])
+    if not count:
+        return data
+    notes.append(f"dropped {count} stray control byte{'s' if count > 1 else ''} from the headers")
+    return head + data[end:]
 
 
 def _looks_binary(data: bytes) -> bool:

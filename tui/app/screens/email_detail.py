@@ -77,6 +77,8 @@ def verdict_rows(row: ResultRow | None) -> list[tuple[str, Text | str]]:
         rows.append(("Summary", wrapped(row.summary)))
     if row.error:
         rows.append(("Error", wrapped(row.error)))
+    if row.conflict:
+        rows.append(("Conflict", wrapped(row.conflict)))
     rows += [
         ("Agent", wrapped(row.agent_id or "—")),
         ("Attempts", str(row.attempts)),

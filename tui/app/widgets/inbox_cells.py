@@ -72,7 +72,8 @@ def marker(row: ResultRow) -> str:
 
 
 def _subject(row: ResultRow) -> str:
-    return f"{row.subject} — {row.error}" if row.error else row.subject
+    said = "; ".join(x for x in (row.error, row.conflict) if x)
+    return f"{row.subject} — {said}" if said else row.subject
 
 
 # name -> (title, cell text, right aligned)
