@@ -24,7 +24,7 @@ from tui.fanout.plan import CONFLICT, PlanBuilder
 from tui.mail.digest import content_digest, without_transport
 from tui.mail.parse import parse_bytes
 from tui.mail.sources import load_source
-from tui.model import Email
+from tui.model import Email, ResultRow
 from tui.settings import Settings
 
 DATE = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -232,3 +232,26 @@ async def test_the_dashboard_shows_the_clash_in_the_inbox_and_the_detail(tmp_pat
         await pilot.pause()
         assert isinstance(app.screen, EmailDetail)
         assert re.search(rf"Conflict +{CONFLICT}: also 06-same-id\.eml", screen_text(app))
+
+
+async def test_a_resumed_run_still_flags_a_clash_with_an_email_done_earlier(tmp_path: Path) -> None:
+    from tui.agents.rules import classify
+    from tui.agents.runtime import open_provider
+    from tui.fanout.events import EmailDone
+    from tui.fanout.recorder import prepare_run
+    from tui.fanout.run import Coordinator
+    from tui.store import Store
+
+    settings = Settings(provider="rules")
+    first, second = (parse_bytes(invoice(to=to), email_id=f"e{i}")
+                     for i, to in enumerate(("ap@acme.example", "sales@acme.example")))
+    with Store(tmp_path / "s.db") as store:
+        prepared = prepare_run(store, settings, "test", [first, second])
+        store.put_verdict(prepared.run_id, ResultRow.from_verdict(first, classify(first), agent_id="a01", attempts=1))
+        store.flush()
+        again = prepare_run(store, settings, "test", [first, second], resume=prepared.run_id)
+        assert list(again.plan.emails) == ["e1"]
+        async with open_provider(settings) as provider:
+            rows = [e.row async for e in Coordinator(provider, settings, run_id=again.run_id).run(again.plan)
+                    if isinstance(e, EmailDone)]
+    assert [(r.email_id, r.status, r.conflict) for r in rows] == [("e1", "ok", f"{CONFLICT}: also e0")]
