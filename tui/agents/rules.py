@@ -10,9 +10,11 @@ cheaper than a tokenising regex). Each distinct lexicon term found (`rules_terms
 phrase found by substring search on the normalised text) adds its weight to a category; headers
 and a few shape signals add more. The best category wins and its margin over the runner-up sets
 the confidence. Spam and phishing need more evidence than the rest, because junking real mail
-costs more than letting junk through. Injection is judged separately (`injection_rules.py`), on
-subject, body and hidden HTML text, and then caps priority and confidence, so a message can never
-promote itself.
+costs more than letting junk through. A learned spam model (`spam_model.py`, trained by
+`bench/train_spam.py`) adds its evidence to the spam score in one place (`_learned_spam`): it
+pushes pitches the lexicon missed over the bar, and can hold back mail the lexicon misread.
+Injection is judged separately (`injection_rules.py`), on subject, body and hidden HTML text, and
+then caps priority and confidence, so a message can never promote itself.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from functools import lru_cache
 from tui.agents.injection_rules import INJECTION_CONFIDENCE_CAP, INJECTION_PRIORITY_CAP, find_injection
 from tui.agents.rules_terms import LEXICON, URGENT_TERMS
 from tui.agents.rules_text import Words, message_parts
+from tui.agents.spam_model import SpamModel, shipped
 from tui.model import Category, Email, Verdict
 from tui.settings import Settings
 
@@ -372,6 +375,35 @@ def _greeting_signals(email: Email, body: str, scores: list[float]) -> None:
             return
 
 
+LEARNED_SPAM_RANGE = (-4.0, 8.0)  # the model can veto weak rule evidence or add a verdict's worth
+
+
+def learned_spam_evidence(log_odds: float, weight: float) -> float:
+    """Spam score points for the model's log-odds: scaled, and bounded so neither side decides
+    everything on its own."""
+    low, high = LEARNED_SPAM_RANGE
+    return max(low, min(high, weight * log_odds))
+
+
+def _learned_spam(email: Email, words: dict[str, Words], scores: list[float],
+                  model: SpamModel) -> None:
+    scores[_IX[C.SPAM]] += learned_spam_evidence(model.log_odds(email, words), model.rules_weight)
+
+
+def is_junk(scores: list[float], learned: float = 0.0) -> bool:
+    """Whether the rules' category scores plus `learned` spam evidence make spam or phishing win
+    (training uses it to choose how much weight the model gets)."""
+    scores = list(scores)
+    scores[_IX[C.SPAM]] += learned
+    return _pick(scores)[0] in _JUNK
+
+
+def rule_scores(email: Email) -> list[float]:
+    """The category scores of the rules alone, without the learned model."""
+    subject, body, _, words = message_parts(email)
+    return _score(email, subject, body, words)[0]
+
+
 def _pick(scores: list[float]) -> tuple[Category, float, float]:
     """(category, its score, runner-up score). Junk needs more evidence than the rest."""
     order = sorted(range(len(_CATS)), key=lambda i: (-scores[i], i))
@@ -434,6 +466,7 @@ def classify(email: Email, settings: Settings | None = None) -> Verdict:
     settings = settings or _DEFAULT_SETTINGS
     subject, body, hidden, words = message_parts(email)
     scores, urgency = _score(email, subject, body, words)
+    _learned_spam(email, words, scores, shipped())
     category, best, second = _pick(scores)
     confidence = _confidence(best, second)
     injection, reason = find_injection(subject, body, hidden, words)
