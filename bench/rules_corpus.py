@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import random
 import statistics
 import subprocess
 import sys
@@ -134,7 +135,9 @@ def corpus_report(data: Path, show: int) -> None:
     everything = [e for g in HAM + SPAM for e in groups[g]]
     print(f"  speed: {len(everything) / total_s:,.0f} emails/s on one core (best of 3 passes), "
           f"median {median_ms(everything):.3f} ms per email over {len(everything)} emails")
-    duplicates_report([e for g in HAM + SPAM for e in loaded[g]])
+    raws = {e.id: Path(e.source_ref).read_bytes() for g in HAM + SPAM for e in loaded[g]}
+    duplicates_report(raws)
+    stray_bytes_report(raws)
     if show:
         for title, found in (("judged ham flagged as junk", ham_fp),
                              ("ham flagged as injection", inj_fp),
@@ -168,10 +171,9 @@ def redelivered(raw: bytes) -> bytes:
     return raw[:at] + hop + raw[at:]
 
 
-def duplicates_report(emails: list[Email]) -> None:
+def duplicates_report(raws: dict[str, bytes]) -> None:
     """True duplicates only: on the corpus as it is, with every message delivered again through one
     more relay, and with the headers cut off (many bodies are alike: only identical ones fold)."""
-    raws = {e.id: Path(e.source_ref).read_bytes() for e in emails}
     found, expected = folded(raws)
     print(f"  duplicates in the corpus: {len(found)} (expected {expected})")
     again, expected = folded(raws | {f"{k}+hop": redelivered(v) for k, v in raws.items()})
@@ -191,6 +193,26 @@ def duplicates_report(emails: list[Email]) -> None:
     t2 = time.perf_counter()
     print(f"  the digest costs {(t1 - t0) * 1e6 / len(raws):.0f} us per email, {100 * (t1 - t0) / (t2 - t1):.1f}% "
           f"of parsing it (which includes it; side by side, one pass each)")
+
+
+def stray_bytes_report(raws: dict[str, bytes]) -> None:
+    """One stray control byte (seeded: before the first header, then anywhere in the headers) must
+    not make a message unreadable or change what is read from it."""
+    rng = random.Random(18)
+    controls = [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F]
+    tried = unreadable = changed = 0
+    for email_id, raw in raws.items():
+        clean, end = parse_bytes(raw, email_id=email_id), raw.find(b"\n\n")
+        if clean.parse_error or end <= 0:
+            continue
+        for at in (0, rng.randrange(end)):
+            got = parse_bytes(raw[:at] + bytes([rng.choice(controls)]) + raw[at:], email_id=email_id)
+            tried += 1
+            unreadable += got.parse_error is not None
+            changed += got.parse_error is None and got.model_dump(exclude={"notes", "digest"}) != clean.model_dump(
+                exclude={"notes", "digest"})
+    print(f"  one stray control byte in the headers: {pct(unreadable, tried)} unreadable, "
+          f"{pct(changed, tried)} read differently")
 
 
 def sample_report(count: int) -> None:
