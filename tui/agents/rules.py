@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+from tui.agents.domains import domain_of, registrable
 from tui.agents.injection_rules import INJECTION_CONFIDENCE_CAP, INJECTION_PRIORITY_CAP, find_injection
 from tui.agents.rules_terms import LEXICON, URGENT_TERMS
 from tui.agents.rules_text import Words, message_parts
@@ -114,7 +115,6 @@ _URGENT_INDEX = _Index.build((t, 0, w) for t, w in URGENT_TERMS.items())
 
 # ----------------------------------------------------------------------------- sender and shape
 
-_ADDR = re.compile(r"[\w.+'=-]+@([\w-]+(?:\.[\w-]+)+)")
 _LOCAL = re.compile(r"([\w.+'=-]+)@")
 _NOREPLY = re.compile(
     r"(?:^|[<\s\"])(?:no-?reply|do-?not-?reply|donotreply|notifications?|notify|alerts?|"
@@ -142,21 +142,6 @@ _FREEMAIL = frozenset({
     "eudoramail.com", "compuserve.com", "outlook.com", "live.com", "yahoo.co.uk", "hotmail.co.uk",
     "mail.ru", "yandex.ru", "gmx.net", "gmx.com", "web.de", "163.com", "126.com", "sina.com",
     "qq.com", "rediffmail.com", "btinternet.com", "yahoo.ca", "hotmail.fr", "aim.com"})
-_SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu"}
-
-
-@lru_cache(maxsize=4096)
-def _domain(addr: str) -> str:
-    found = _ADDR.search(addr)
-    return found.group(1).lower().rstrip(".") if found else ""
-
-
-def _registrable(domain: str) -> str:
-    """mail.example.com -> example.com, a.example.co.uk -> example.co.uk (good enough here)."""
-    parts = domain.split(".")
-    if len(parts) >= 3 and len(parts[-1]) == 2 and parts[-2] in _SECOND_LEVEL:
-        return ".".join(parts[-3:])
-    return ".".join(parts[-2:])
 
 
 def _fold(word: str) -> str:
@@ -170,7 +155,7 @@ def _lookalike(domain: str, own: tuple[str, ...] = ()) -> str:
     tell; the real name alone is not."""
     if not domain:
         return ""
-    label = _registrable(domain).split(".")[0]
+    label = registrable(domain).split(".")[0]
     names = own + _BRANDS
     if label in names:
         return ""
@@ -190,9 +175,9 @@ def _own_names(email: Email) -> tuple[str, ...]:
     """Organisation names of the recipients: mail imitating them is as suspect as a bank's."""
     names = []
     for addr in email.to[:5]:
-        dom = _domain(addr)
+        dom = domain_of(addr)
         if dom:
-            label = _registrable(dom).split(".")[0]
+            label = registrable(dom).split(".")[0]
             if len(label) >= 5 and label not in names:
                 names.append(label)
     return tuple(names)
@@ -210,7 +195,7 @@ def _header_signals(email: Email, scores: list[float], own: tuple[str, ...]) -> 
     """Category evidence from headers and sender; returns urgency evidence."""
     h = email.headers
     sender = email.sender
-    s_dom = _domain(sender)
+    s_dom = domain_of(sender)
     is_list = "list-id" in h or "list-unsubscribe" in h
     prec = h.get("precedence", "").lower().strip()
     auto = h.get("auto-submitted", "").lower().strip()
@@ -226,8 +211,8 @@ def _header_signals(email: Email, scores: list[float], own: tuple[str, ...]) -> 
         scores[_IX[C.NOTIFICATION]] += 2.5
     if _lookalike(s_dom, own):
         scores[_IX[C.PHISHING]] += 4
-    reply_dom = _domain(h.get("reply-to", ""))
-    if reply_dom and s_dom and not is_list and _registrable(reply_dom) != _registrable(s_dom):
+    reply_dom = domain_of(h.get("reply-to", ""))
+    if reply_dom and s_dom and not is_list and registrable(reply_dom) != registrable(s_dom):
         scores[_IX[C.PHISHING]] += 1
         scores[_IX[C.SPAM]] += 0.6
     spf = _spf_result(h)
@@ -240,16 +225,16 @@ def _header_signals(email: Email, scores: list[float], own: tuple[str, ...]) -> 
     local = _LOCAL.search(sender)
     if local and not is_list and _THROWAWAY.match(local.group(1)):
         scores[_IX[C.SPAM]] += 1.2  # name-plus-digits mailboxes are throwaways
-    s_reg = _registrable(s_dom)
+    s_reg = registrable(s_dom)
     if s_reg in _FREEMAIL and not is_list:
         scores[_IX[C.SPAM]] += 1.5  # bulk offers from a consumer mailbox are rarely legitimate
     mid_dom = email.message_id.rpartition("@")[2].lower().rstrip(">")
-    if s_reg and mid_dom and _registrable(mid_dom) == s_reg:
+    if s_reg and mid_dom and registrable(mid_dom) == s_reg:
         scores[_IX[C.SPAM]] -= 0.8  # the sender's own mail system made the message
     if not email.to and not is_list:
         scores[_IX[C.SPAM]] += 0.8
     automated = bool(auto and auto != "no") or bool(_NOREPLY.search(sender))
-    colleagues = {_registrable(_domain(a)) for a in email.to[:5]}
+    colleagues = {registrable(domain_of(a)) for a in email.to[:5]}
     if not automated and not is_list and s_reg and s_reg in colleagues:
         scores[_IX[C.OTHER]] += 1  # a colleague writing from inside the organisation
     x_priority = h.get("x-priority", "").strip()[:1]
@@ -297,7 +282,7 @@ def _shape_signals(subject: str, body: str, low: str, scores: list[float],
         if any(_lookalike(host, own) for host in hosts):
             scores[_IX[C.PHISHING]] += 3.5
         elif sender_reg and sender_reg not in _FREEMAIL and any(
-                _registrable(host) == sender_reg for host in hosts):
+                registrable(host) == sender_reg for host in hosts):
             scores[spam] -= 1.5  # a bulk sender linking to its own site stands behind its mail
         if len(low) < 600 and ("click" in low or "visit" in low):
             scores[spam] += 1  # a short pitch whose point is a link
@@ -330,7 +315,7 @@ def _score(
     own = _own_names(email)
     urgency = _header_signals(email, scores, own)
     _shape_signals(subject, body, words["body"].low, scores, own,
-                   _registrable(_domain(email.sender)))
+                   registrable(domain_of(email.sender)))
     if "resolved" in words["subject"].tset:
         urgency -= 3  # the alert is over
     su = _URGENT_INDEX.find(words["subject"])

@@ -20,6 +20,7 @@ from functools import lru_cache
 from importlib import resources
 from itertools import repeat
 
+from tui.agents.domains import domain_of, registrable
 from tui.agents.rules_text import Words
 from tui.model import Email
 
@@ -39,25 +40,16 @@ def scale(n_features: int) -> float:
 @lru_cache(maxsize=4096)
 def _sender_facts(sender: str) -> tuple[tuple[str, ...], str]:
     """(features of the From address, its registrable domain): senders repeat, so cached."""
-    sender = sender.lower()
-    at = sender.rfind("@")
-    if at < 0:
+    domain = domain_of(sender)
+    if not domain:
         return (HEADER + "from=noaddress",), ""
-    domain = sender[at + 1:].rstrip(">").strip()
     out = [HEADER + "tld=" + domain.rpartition(".")[2][:8]]
-    if len(_DIGITS.findall(sender[:at].rpartition("<")[2])) >= 3:
+    local = sender[:sender.rfind("@")].rpartition("<")[2]
+    if len(_DIGITS.findall(local)) >= 3:
         out.append(HEADER + "from=digits")
     if "<" not in sender:
         out.append(HEADER + "from=bare")
-    return tuple(out), _registrable(domain)
-
-
-@lru_cache(maxsize=4096)
-def _registrable(domain: str) -> str:
-    parts = domain.lower().rstrip(">").split(".")
-    if len(parts) >= 3 and len(parts[-1]) == 2 and len(parts[-2]) <= 3:
-        return ".".join(parts[-3:])  # example.co.uk
-    return ".".join(parts[-2:])
+    return tuple(out), registrable(domain)
 
 
 _DIGITS = re.compile(r"\d")
@@ -78,7 +70,7 @@ def header_features(email: Email, words: dict[str, Words]) -> list[str]:
     facts, reg = _sender_facts(email.sender)
     out += facts
     if reg:
-        if reg == _registrable(email.message_id.rpartition("@")[2]):
+        if reg == registrable(email.message_id.rpartition("@")[2].lower()):
             out.append(_MSGID_SENDER)
         label = reg.partition(".")[0]
         if len(label) >= 3 and label in words["body"].tset:
