@@ -7,6 +7,8 @@ what differs between two deliveries.
 from __future__ import annotations
 
 import base64
+import email
+import email.policy
 import json
 import re
 from datetime import datetime, timedelta, timezone
@@ -16,6 +18,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dovecot import PASSWORD, dovecot, seed, smtp_sink, snapshot  # noqa: F401 - fixtures
 from test_app import SIZE, screen_text, until
 from test_cli import FAST_SIM, fanmail, read_rows
 from tui.app.app import make_app
@@ -28,7 +31,11 @@ from tui.model import Email, ResultRow
 from tui.settings import Settings
 
 DATE = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+BODY = "Invoice INV-2026-03 is attached. Amount due: EUR 1,200.00, payment due by 31 March 2026."
 PDF = b"%PDF-1.4\n1 0 obj << /Total (1,200.00 EUR) >> endobj\n%%EOF\n"
+
+
+RECEIVED = "Received: from mx2.relay.example by mail.acme.example; Tue, 3 Mar 2026 10:00:00 +0000"
 
 
 def invoice(*, message_id: str | None = "<inv-1@vendor.example>", date: datetime = DATE,
@@ -47,7 +54,7 @@ def invoice(*, message_id: str | None = "<inv-1@vendor.example>", date: datetime
     ]
     head[at:at] = transport
     body = [
-        "", "--b1", "Content-Type: text/plain", "", "Please find this month's invoice attached.", "--b1",
+        "", "--b1", "Content-Type: text/plain", "", BODY, "--b1",
         'Content-Type: application/pdf; name="invoice.pdf"', "Content-Transfer-Encoding: base64", "",
         base64.encodebytes(pdf).decode("ascii").rstrip("\n"), "--b1--", "",
     ]
@@ -183,12 +190,11 @@ def test_binary_that_only_looks_like_headers_once_cleaned_stays_failed() -> None
 
 def inbox(folder: Path) -> Path:
     folder.mkdir()
-    received = "Received: from mx2.relay.example by mail.acme.example; Tue, 3 Mar 2026 10:00:00 +0000"
     mails = {
         "01-march": invoice(message_id=None),
         "02-april": invoice(message_id=None, date=DATE + timedelta(days=31), pdf=PDF.replace(b"1,200", b"1,350")),
         "03-original": invoice(message_id="<order-7@shop.example>"),
-        "04-redelivery": invoice(message_id="<order-7@shop.example>", transport=(received,)),
+        "04-redelivery": invoice(message_id="<order-7@shop.example>", transport=(RECEIVED,)),
         "05-nul-header": invoice(message_id="<nul@vendor.example>").replace(b"Subject: Your", b"Subject: \x00Your"),
         "06-same-id": invoice(message_id="<clash@vendor.example>"),
         "07-same-id-other": invoice(message_id="<clash@vendor.example>", to="sales@acme.example"),
@@ -228,6 +234,9 @@ async def test_the_dashboard_shows_the_clash_in_the_inbox_and_the_detail(tmp_pat
         dash.flush()
         await pilot.pause()
         assert screen_text(app).count(f"— {CONFLICT}") == 2
+        await pilot.press("slash", *"same message-id", "enter")  # the filter finds the clashes
+        await pilot.pause()
+        assert dash.table.row_count == 2
         clash = next(eid for eid in dash.state.inbox.rows if eid.endswith("07-same-id-other.eml"))
         dash.open_email(clash)
         await pilot.pause()
@@ -256,3 +265,29 @@ async def test_a_resumed_run_still_flags_a_clash_with_an_email_done_earlier(tmp_
             rows = [e.row async for e in Coordinator(provider, settings, run_id=again.run_id).run(again.plan)
                     if isinstance(e, EmailDone)]
     assert [(r.email_id, r.status, r.conflict) for r in rows] == [("e1", "ok", f"{CONFLICT}: also e0")]
+
+
+async def test_over_imap_each_invoice_is_forwarded_and_a_redelivery_is_filed_but_not_forwarded_again(
+        dovecot, smtp_sink, tmp_path: Path) -> None:  # noqa: ANN001 - fixtures from tests/dovecot.py
+    from test_imap import _triage_args
+
+    april = invoice(message_id=None, date=DATE + timedelta(days=31), pdf=PDF.replace(b"1,200", b"1,350"))
+    seed(dovecot, [invoice(), invoice(transport=(RECEIVED,)), invoice(message_id=None), april])
+    out = tmp_path / "rows.jsonl"
+    code, _, err = await fanmail(*_triage_args(dovecot, smtp_sink, tmp_path, "--apply", "-o", str(out)),
+                                 env={"FANMAIL_IMAP_PASSWORD": PASSWORD})
+    assert code == 0, err
+    rows = read_rows(out)
+    assert [(r["status"], r["route"]) for r in rows] == [("ok", "billing"), ("duplicate", "billing"),
+                                                         ("ok", "billing"), ("ok", "billing")]
+    assert len(snapshot(dovecot)["Finance.Invoices"]) == 4  # every delivery filed
+    forwarded = []
+    for _, rcpts, data in smtp_sink.messages:
+        inner = [p for p in email.message_from_bytes(data, policy=email.policy.default).walk()
+                 if p.get_content_type() == "message/rfc822"]
+        original = inner[0].get_payload()[0]
+        forwarded.append((rcpts[0], original["Message-ID"], original["Date"]))
+    march, later = format_datetime(DATE), format_datetime(DATE + timedelta(days=31))
+    assert sorted(forwarded, key=str) == sorted([  # the invoice with a Message-ID once, each one without
+        ("ap@example.com", "<inv-1@vendor.example>", march), ("ap@example.com", None, march),
+        ("ap@example.com", None, later)], key=str)

@@ -56,7 +56,8 @@ def fit(text: str, width: int, right: bool = False) -> str:
 
 def haystack(row: ResultRow) -> str:
     """What the filter searches, folded once per row rather than once per keystroke."""
-    return "\0".join((row.subject, row.sender, row.route or "", row.category or "", row.status)).casefold()
+    return "\0".join((row.subject, row.sender, row.route or "", row.category or "", row.status,
+                      row.conflict or "")).casefold()
 
 
 def marker(row: ResultRow) -> str:
