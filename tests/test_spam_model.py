@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tui.agents import spam_model
-from tui.agents.rules import classify
+from tui.agents.rules import classify, is_junk, rule_scores
 from tui.agents.rules_text import message_parts
 from tui.mail.parse import parse_bytes
 from tui.model import Category
@@ -59,6 +59,24 @@ send me the config.log and I'll have a look after lunch.
 """
 
 
+QUIET_PITCH = b"""\
+From: Marketing Desk <desk@intl-partners.example>
+To: info@globex.example
+Subject: partnership proposal
+Date: Mon, 19 Aug 2002 11:20:03 -0400
+Message-ID: <8812.desk@mx7.bulkrelay.example>
+Content-Type: text/plain; charset="iso-8859-1"
+
+We apologize if this message reaches you in error. This is a one time mailing.
+
+Our marketing corporation represents international clients who wish to purchase
+or partner with hosting providers. We believe this is a lucrative opportunity for
+your business and ask you to consider it seriously.
+
+Please reply soon to discuss this proposition. Sincerely.
+"""
+
+
 def test_shipped_model_loads_from_the_package_without_network(monkeypatch) -> None:
     def no_network(*args, **kwargs):
         raise AssertionError("the spam model tried to open a socket")
@@ -82,6 +100,15 @@ def test_spammy_and_hammy_messages_score_the_right_way_round() -> None:
     assert model.log_odds(ham, message_parts(ham)[3]) < -1.0
     assert classify(spam).category == Category.SPAM
     assert classify(ham).category not in (Category.SPAM, Category.PHISHING)
+
+
+def test_the_rules_decide_spam_together_with_the_model() -> None:
+    """A pitch with no shouting, no freemail and no money figures: the lexicon alone reads it as
+    a sales lead; the model's evidence makes it spam."""
+    email = parse_bytes(QUIET_PITCH, email_id="pitch")
+    assert not is_junk(rule_scores(email))
+    assert classify(email).category == Category.SPAM
+    assert is_junk(rule_scores(email), learned=8.0) and not is_junk(rule_scores(email), -4.0)
 
 
 def test_a_damaged_model_file_is_a_clear_error() -> None:
