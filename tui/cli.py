@@ -32,6 +32,8 @@ _SETTING_FLAGS: dict[str, dict[str, Any]] = {
     "agent_timeout": {"type": float, "help": "seconds per agent (default: emails x per-email timeout)"},
     "rpm": {"type": int, "help": "requests per minute across all agents"},
     "tpm": {"type": int, "help": "tokens per minute across all agents (estimated before sending)"},
+    "hedge": {"help": "second copy of a slow request at the tail: off, auto (default, at most 5%% extra "
+                       "requests) or a percent budget"},
     "retries": {"type": int, "help": "retries per email after a failure (default 2)"},
     "seed": {"type": int, "help": "seed for the sample inbox and the simulator"},
     "store": {"help": "SQLite store for runs, verdicts and applied actions (default: user data dir fanmail.db)"},

@@ -139,6 +139,8 @@ class AgentTelemetry(BaseModel):
     wall_s: float = 0.0
     reassigned_in: int = 0
     reassigned_out: int = 0
+    hedges_sent: int = 0  # second copies this agent sent for other agents' slow requests
+    hedges_won: int = 0  # ... whose answer was the one kept
 
 
 class Preview(BaseModel):
@@ -187,6 +189,8 @@ class RunReport(BaseModel):
     latency_p95_ms: float
     reassignments: int
     suggested_batch_size: int
+    hedges_sent: int = 0  # second copies of slow requests at the tail (tui.fanout.hedge)
+    hedges_won: int = 0  # ... whose answer was kept; the other request was cancelled
     suggested_timeout_s: float
     not_done: list[str] = Field(default_factory=list)
     per_agent: list[AgentTelemetry] = Field(default_factory=list)

@@ -104,6 +104,9 @@ class Settings(BaseModel):
     retries: int = Field(default=2, ge=0, le=20)
     fail_fast: bool = False
     rebalance: bool = True
+    # Tail hedging (tui/fanout/hedge.py): "off", "auto" (at most 5% extra requests) or a percent
+    # budget of extra requests, e.g. "2" or "2%".
+    hedge: str = "auto"
     review_below: float = Field(default=0.55, ge=0.0, le=1.0)
     max_body_chars: int = Field(default=6000, ge=200)
     routes: list[Route] = Field(default_factory=lambda: [r.model_copy() for r in DEFAULT_ROUTES])
@@ -145,6 +148,13 @@ class Settings(BaseModel):
         if "review" not in names:
             routes = [*routes, Route(name="review", folder="Review", description="Needs a human")]
         return routes
+
+    @field_validator("hedge")
+    @classmethod
+    def _hedge_spec(cls, hedge: str) -> str:
+        from tui.fanout.hedge import parse_hedge
+
+        return parse_hedge(hedge)
 
     @field_validator("executor")
     @classmethod

@@ -153,6 +153,9 @@ class SimServer:
             self._tasks.add(task)
         try:
             return await self._answer(request, api)
+        except asyncio.CancelledError:
+            stats.cancelled += 1  # the client closed the connection (or the server is stopping)
+            raise
         finally:
             stats.in_flight -= 1
             if task is not None:
@@ -220,6 +223,8 @@ class SimServer:
             stats.repairs += 1
         else:
             counts.attempts += 1
+            if counts.attempts == 1:
+                counts.first_latency_s = delay
         counts.fates.append(fate)
         if fate == "429":
             stats.rate_limited += 1

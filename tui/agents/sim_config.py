@@ -45,6 +45,7 @@ class EmailCounts(BaseModel):
     attempts: int = 0  # first turns past the rate-limit gate: the n used for the fault draw
     repairs: int = 0  # repair turns past the gate
     ok: int = 0  # successful classifications sent back
+    first_latency_s: float | None = None  # the latency drawn for the first attempt: the ideal's input
     fates: list[Fate] = Field(default_factory=list)  # every answer's fate, in order
 
 
@@ -66,6 +67,7 @@ class SimStats(BaseModel):
     overloaded: int = 0
     refused: int = 0
     repairs: int = 0
+    cancelled: int = 0  # requests whose client went away before the answer (handler cancelled)
     per_email: dict[str, EmailCounts] = Field(default_factory=dict)
     accepted_at: list[float] = Field(default_factory=list)  # non-429 requests past auth
     tokens_at: list[tuple[float, int]] = Field(default_factory=list)  # (admitted at, tokens charged)

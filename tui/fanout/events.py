@@ -110,6 +110,26 @@ class RunAborted:
 
 
 @dataclass(frozen=True, slots=True)
+class HedgeSent:
+    """An idle agent sent a second copy of `owner`'s request for `email_id` (tui.fanout.hedge)."""
+
+    agent_id: str
+    owner: str
+    email_id: str
+    after_s: float  # how long the owner's request had run
+
+
+@dataclass(frozen=True, slots=True)
+class HedgeEnded:
+    """The copy is over: `won` when its answer was the one kept (the owner's request was cut)."""
+
+    agent_id: str
+    owner: str
+    email_id: str
+    won: bool
+
+
+@dataclass(frozen=True, slots=True)
 class RunDone:
     report: RunReport
 
@@ -123,6 +143,8 @@ Event = (
     | EmailRetrying
     | RateLimited
     | Reassigned
+    | HedgeSent
+    | HedgeEnded
     | AgentFinished
     | Paused
     | SourceFailed

@@ -24,6 +24,8 @@ from tui.fanout.events import (
     EmailRetrying,
     EmailStarted,
     Event,
+    HedgeEnded,
+    HedgeSent,
     Paused,
     RateLimited,
     Reassigned,
@@ -33,7 +35,8 @@ from tui.fanout.events import (
     SourceFailed,
 )
 from tui.fanout.executors import make_executor
-from tui.fanout.executors.base import AgentWorker, AttemptOk, AttemptStarted, Executor, WorkerLost
+from tui.fanout.executors.base import AgentWorker, AttemptFailed, AttemptOk, AttemptStarted, Executor, WorkerLost
+from tui.fanout.hedge import MAX_WAITING, Hedge, Threshold, hedge_budget
 from tui.fanout.limits import RequestPacer, backoff_delay
 from tui.fanout.merge import apply_review_policy
 from tui.fanout.plan import SEQUENTIAL_BELOW, Plan, PlanBuilder, agent_name
@@ -63,6 +66,8 @@ class AgentRun:
     ok: int = 0
     failed: int = 0
     started_at: float | None = None
+    sent_at: float | None = None  # when the request for `current` went out (None: not in flight)
+    hedge: Hedge | None = None  # a second copy of the request for `current`, sent by an idle agent
     deadline: asyncio.Timeout | None = None
     cancel_reason: str | None = None
     task: asyncio.Task[None] | None = field(default=None, repr=False)
@@ -109,6 +114,13 @@ class Coordinator:
             self.run_id, provider.name, provider.model, settings.concurrency, settings.batch_size
         )
         self.telemetry.price = settings.price_for(provider.model)
+        # Hedging (tui.fanout.hedge): the local executor only; a Ray actor's call is not cut.
+        self._hedge_spec = settings.hedge if self.executor.name == "local" else "off"
+        self._threshold = Threshold(self.telemetry.ok_latency_ms, provider.expected_latency_s)
+        self._flying: dict[str, AgentRun] = {}  # email id -> owner, in the order the requests went out
+        self._tail = asyncio.Event()  # set (and replaced) when idle hedgers should look again
+        self._hedgers_waiting = 0
+        self._reading = False  # a streaming source is still being read: more emails may come
         self.abort_reason: str | None = None
         self._events: asyncio.Queue[object] = asyncio.Queue()
         self._slots = asyncio.Semaphore(settings.concurrency)
@@ -241,6 +253,7 @@ class Coordinator:
                     self._active += 1
                     self._unreported = True
                     self._idle.clear()
+                    self._reading = True
                     tg.create_task(self._feed(self._source, PlanBuilder(plan)), name="source-reader")
                 while True:
                     await self._idle.wait()
@@ -290,6 +303,7 @@ class Coordinator:
             self.source_error = str(exc) or type(exc).__name__
             self._emit(SourceFailed(self.source_error, read))
         finally:
+            self._reading = False
             if pending:
                 self._launch_batch(pending, expected_agents)
             self._active -= 1
@@ -355,6 +369,7 @@ class Coordinator:
                     self._emit_row(agent, row)
                     if not agent.queue:
                         self._rebalance_into(agent)
+            await self._hedge_tail(agent, worker)
             if self.abort_reason:
                 self._give_up_rest(agent, "failed", f"not done: {self.abort_reason}")
                 state = "cancelled"
@@ -405,6 +420,7 @@ class Coordinator:
     async def _acquire_slot(self) -> None:
         """Wait for a concurrency slot, honouring pause (which only holds back new launches)."""
         self._waiting += 1
+        self._kick_tail()  # an idle hedger gives its slot up to an agent with work
         try:
             while True:
                 await self._unpaused.wait()
@@ -476,7 +492,10 @@ class Coordinator:
         self._spawn(heir)
 
     async def _classify(self, agent: AgentRun, worker: AgentWorker, email_id: str) -> ResultRow:
-        """One email, with retries. Returns its final row; never raises except cancellation."""
+        """One email, with retries. Returns its final row; never raises except cancellation.
+
+        A hedge that wins cancels this task (see `_send_hedge`): the row is then the copy's answer.
+        """
         assert self.plan is not None
         email = self.plan.emails[email_id]
         set_context(email_id=email_id)
@@ -486,58 +505,184 @@ class Coordinator:
         status = "failed"
         error = ""
         begun = self.clock()
-        while True:
-            outcome = None
-            async with aclosing(worker.attempt(email)) as stream:
-                async for event in stream:
-                    if isinstance(event, AttemptStarted):
-                        self._extend(agent, event.waited_s)
-                        attempts += 1
-                        self._emit(EmailStarted(agent.agent_id, email_id, attempts))
-                    else:
-                        outcome = event
-            assert outcome is not None, "an attempt ends in AttemptOk or AttemptFailed"
-            self.telemetry.request(agent.agent_id, outcome.took_s)
-            if isinstance(outcome, AttemptOk):
-                self.telemetry.ok_latency_ms.append(outcome.took_s * 1000)
-                row = ResultRow.from_verdict(
-                    email,
-                    outcome.verdict,
-                    agent_id=agent.agent_id,
-                    attempts=attempts,
-                    latency_ms=round(outcome.took_s * 1000),
-                    trace_id=self._trace(agent, email_id),
-                )
-                return apply_review_policy(row, self.settings.review_below)
-            if outcome.kind == "rate_limited":
-                attempts -= 1
-                limited += 1
-                tel.rate_limited += 1
-                wait = outcome.retry_after_s if outcome.retry_after_s is not None else backoff_delay(limited, self.rng)
-                worker.hold_off(wait)
-                self._emit(RateLimited(agent.agent_id, email_id, wait))
-                if limited > MAX_RATE_LIMITED:
-                    status, error = "failed", f"rate limited {limited} times: {outcome.error}"
+        try:
+            while True:
+                outcome = None
+                async with aclosing(worker.attempt(email)) as stream:
+                    async for event in stream:
+                        if isinstance(event, AttemptStarted):
+                            self._extend(agent, event.waited_s)
+                            attempts += 1
+                            agent.sent_at = self.clock()
+                            self._flying[email_id] = agent
+                            self._emit(EmailStarted(agent.agent_id, email_id, attempts))
+                        else:
+                            outcome = event
+                self._flying.pop(email_id, None)
+                agent.sent_at = None
+                assert outcome is not None, "an attempt ends in AttemptOk or AttemptFailed"
+                self.telemetry.request(agent.agent_id, outcome.took_s)
+                if isinstance(outcome, AttemptOk):
+                    self.telemetry.ok_latency_ms.append(outcome.took_s * 1000)
+                    return self._ok_row(agent, email, outcome, attempts)
+                if outcome.kind == "rate_limited":
+                    attempts -= 1
+                    limited += 1
+                    tel.rate_limited += 1
+                    wait = outcome.retry_after_s if outcome.retry_after_s is not None else backoff_delay(limited, self.rng)
+                    worker.hold_off(wait)
+                    self._emit(RateLimited(agent.agent_id, email_id, wait))
+                    if limited > MAX_RATE_LIMITED:
+                        status, error = "failed", f"rate limited {limited} times: {outcome.error}"
+                        break
+                    continue
+                if outcome.kind == "fatal":
+                    self._abort(outcome.error)
+                    return self._failure(agent, email_id, "failed", outcome.error, attempts, begun)
+                status = "timeout" if outcome.kind == "timeout" else "failed"
+                error = outcome.error
+                if not outcome.retryable:  # a refusal, or a 400 about this one email: no retry helps
                     break
-                continue
-            if outcome.kind == "fatal":
-                self._abort(outcome.error)
-                return self._failure(agent, email_id, "failed", outcome.error, attempts, begun)
-            status = "timeout" if outcome.kind == "timeout" else "failed"
-            error = outcome.error
-            if not outcome.retryable:  # a refusal, or a 400 about this one email: no retry helps
-                break
-            if attempts > self.settings.retries:
-                break
-            delay = backoff_delay(attempts, self.rng)
-            tel.retries += 1
-            self._emit(EmailRetrying(agent.agent_id, email_id, attempts + 1, error, delay))
-            await asyncio.sleep(delay)
-            self._extend(agent, delay)
+                if attempts > self.settings.retries:
+                    break
+                delay = backoff_delay(attempts, self.rng)
+                tel.retries += 1
+                self._emit(EmailRetrying(agent.agent_id, email_id, attempts + 1, error, delay))
+                await asyncio.sleep(delay)
+                self._extend(agent, delay)
+            if agent.hedge is not None and not agent.hedge.ended.is_set():
+                await agent.hedge.ended.wait()  # the copy may still answer: if it does, it cancels us
+        except asyncio.CancelledError:
+            hedge = agent.hedge
+            task = asyncio.current_task()
+            if hedge is None or hedge.won is None or task is None or task.uncancel() > 0:
+                raise
+            if agent.sent_at is not None:  # our request was cut: its time so far is still a request's
+                self.telemetry.request(agent.agent_id, self.clock() - agent.sent_at)
+            self._cut_tokens(email)
+            return self._ok_row(agent, email, hedge.won, attempts + 1, begun)
+        finally:
+            self._flying.pop(email_id, None)
+            agent.sent_at = None
+            if agent.hedge is not None:
+                self._end_race(agent)
         row = self._failure(agent, email_id, status, error, attempts, begun)
         if self.settings.fail_fast:
             self._abort(f"--fail-fast: {email_id} {status}: {error}")
         return row
+
+    def _ok_row(self, agent: AgentRun, email: Email, ok: AttemptOk, attempts: int,
+                begun: float | None = None) -> ResultRow:
+        """The row for an answer; `begun` when it came from a hedge (latency: since the first send)."""
+        latency = ok.took_s if begun is None else self.clock() - begun
+        row = ResultRow.from_verdict(email, ok.verdict, agent_id=agent.agent_id, attempts=attempts,
+                                     latency_ms=round(latency * 1000), trace_id=self._trace(agent, email.id))
+        return apply_review_policy(row, self.settings.review_below)
+
+    # ----------------------------------------------------------------- hedging the tail
+    def _kick_tail(self) -> None:
+        """Wake the idle hedgers: something they decide on changed."""
+        tail, self._tail = self._tail, asyncio.Event()
+        tail.set()
+
+    def _may_hedge(self) -> bool:
+        assert self.plan is not None
+        if (self._hedge_spec == "off" or self._waiting or self._reading or self.abort_reason
+                or self._closing or self.paused):
+            return False
+        if self.telemetry.hedges_sent >= hedge_budget(self._hedge_spec, len(self.plan.emails)):
+            return False
+        # with rebalancing an idle agent has already taken what was left; without, look
+        return self.settings.rebalance or not any(a.queue for a in self.agents.values())
+
+    def _hedge_target(self) -> tuple[AgentRun | None, float | None]:
+        """The oldest unhedged request in flight if it has run past the threshold, else how long
+        until it will have (None: nothing in flight to hedge)."""
+        now = self.clock()
+        threshold = self._threshold.seconds()
+        for owner in self._flying.values():
+            if owner.hedge is None and owner.sent_at is not None:
+                due = owner.sent_at + threshold - now
+                return (owner, None) if due <= 0 else (None, due)
+        return None, None
+
+    async def _hedge_tail(self, agent: AgentRun, worker: AgentWorker) -> None:
+        """Nothing left to start: keep the slot to send second copies of slow requests in flight,
+        while the budget lasts and no agent waits for a slot."""
+        while self._may_hedge():
+            tail = self._tail
+            owner, due = self._hedge_target()
+            if owner is not None:
+                await self._send_hedge(agent, worker, owner)
+                continue
+            if due is None or self._hedgers_waiting >= min(MAX_WAITING, len(self._flying)):
+                return
+            self._hedgers_waiting += 1
+            try:
+                async with asyncio.timeout(due):
+                    await tail.wait()
+            except TimeoutError:
+                pass
+            finally:
+                self._hedgers_waiting -= 1
+
+    async def _send_hedge(self, agent: AgentRun, worker: AgentWorker, owner: AgentRun) -> None:
+        """Race a copy of `owner`'s request: if the copy answers first, the owner's request is
+        cancelled and the owner writes the copy's answer; if the owner's comes first, ours is."""
+        assert self.plan is not None and owner.current is not None and owner.sent_at is not None
+        email = self.plan.emails[owner.current]
+        now = self.clock()
+        hedge = owner.hedge = Hedge(email.id, owner.agent_id, agent.agent_id, now)
+        tel = self.telemetry.agent(agent.agent_id)
+        self.telemetry.hedges_sent += 1
+        tel.hedges_sent += 1
+        self._emit(HedgeSent(agent.agent_id, owner.agent_id, email.id, now - owner.sent_at))
+        outcome = None
+        sent: float | None = None
+        try:
+            async with aclosing(worker.attempt(email)) as stream:
+                async for event in stream:
+                    if isinstance(event, AttemptStarted):
+                        sent = self.clock()
+                    else:
+                        outcome = event
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if not hedge.lost or task is None or task.uncancel() > 0:
+                raise
+        finally:
+            hedge.ended.set()
+            if sent is not None:
+                tel.busy_s += self.clock() - sent
+        won = isinstance(outcome, AttemptOk) and not hedge.lost and owner.hedge is hedge
+        if won:
+            assert isinstance(outcome, AttemptOk) and owner.task is not None
+            hedge.won = outcome
+            self.telemetry.ok_latency_ms.append(outcome.took_s * 1000)
+            self.telemetry.hedges_won += 1
+            tel.hedges_won += 1
+            owner.task.cancel()  # its request is cut; it writes our answer (see _classify)
+        elif isinstance(outcome, AttemptFailed) and outcome.kind == "rate_limited":
+            worker.hold_off(outcome.retry_after_s if outcome.retry_after_s is not None
+                            else backoff_delay(1, self.rng))
+        elif hedge.lost and sent is not None:
+            self._cut_tokens(email)
+        self._emit(HedgeEnded(agent.agent_id, owner.agent_id, email.id, won))
+
+    def _end_race(self, owner: AgentRun) -> None:
+        """The owner is done with its email: a copy still in flight is cut."""
+        hedge, owner.hedge = owner.hedge, None
+        if hedge is not None and hedge.won is None and not hedge.ended.is_set():
+            hedge.lost = True
+            hedger = self.agents.get(hedge.hedger)
+            if hedger is not None and hedger.task is not None:
+                hedger.task.cancel()
+
+    def _cut_tokens(self, email: Email) -> None:
+        """A request cut because its twin answered first still costs its prompt: the provider
+        reports nothing for it, so the estimate counts."""
+        if self._estimate is not None:
+            self.telemetry.add_usage(self._estimate(email), 0)
 
     def _failure(
         self, agent: AgentRun, email_id: str, status: str, error: str, attempts: int, begun: float
@@ -594,6 +739,8 @@ class Coordinator:
         if conflict is not None:  # two emails, one Message-ID: both triaged, the operator told
             row = row.model_copy(update={"conflict": conflict})
         self.rows[row.email_id] = row
+        if self._hedgers_waiting:
+            self._kick_tail()
         self._emit(EmailDone(agent_id, row))
         for dup_id in self.plan.copies.get(row.email_id, ()):
             self._emit_copy(row, dup_id)

@@ -29,6 +29,8 @@ class RunTelemetry:
     request_s: list[float] = field(default_factory=list)  # every request's duration, ok or not
     ok_latency_ms: list[float] = field(default_factory=list)
     reassignments: int = 0
+    hedges_sent: int = 0
+    hedges_won: int = 0
     started: float | None = None
     ended: float | None = None
     input_tokens: int = 0  # as the provider reported them
@@ -86,6 +88,8 @@ class RunTelemetry:
             latency_p50_ms=round(percentile(self.ok_latency_ms, 0.5), 1),
             latency_p95_ms=round(p95, 1),
             reassignments=self.reassignments,
+            hedges_sent=self.hedges_sent,
+            hedges_won=self.hedges_won,
             suggested_batch_size=suggest_batch_size(len(rows), self.concurrency),
             suggested_timeout_s=suggest_timeout(p95 / 1000.0),
             not_done=not_done,

@@ -1,0 +1,90 @@
+"""Hedged requests at the tail, against the simulator over real HTTP, checked from the server's side."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+
+import pytest
+
+from tests.test_engine import collect, done_rows, fast_settings
+from tui.fanout.events import EmailDone, HedgeEnded, HedgeSent, RunDone
+from tui.fanout.hedge import Threshold, hedge_budget, parse_hedge
+from tui.settings import Settings
+
+
+async def wait_for(predicate, what: str, limit_s: float = 5.0) -> None:
+    """Poll (bounded): the server notices a closed connection a moment after the client closes it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit_s
+    while not predicate():
+        assert loop.time() < deadline, what
+        await asyncio.sleep(0.01)
+
+
+async def test_a_hedge_cuts_a_hung_request_keeps_the_cap_and_writes_one_row(sim_factory) -> None:
+    # Hung first attempts would each cost the 5 s timeout; at the tail an idle agent sends a
+    # second copy, which answers, and the hung request is cancelled.
+    sim = await sim_factory(latency=0.03, jitter=0.01, hang_rate=0.15, seed=4)
+    settings = fast_settings(sim.url, concurrency=4, batch_size=5, timeout=5.0, retries=0, hedge="20")
+    events, _ = await collect(settings, 40)
+    report = next(e.report for e in events if isinstance(e, RunDone))
+    sent = [e for e in events if isinstance(e, HedgeSent)]
+    won = [e for e in events if isinstance(e, HedgeEnded) and e.won]
+    assert sim.stats.hung >= 2 and len(won) >= 2, "the seed must hang some first attempts"
+    assert report.hedges_sent == len(sent) <= hedge_budget("20", 40)
+    assert report.hedges_won == len(won)
+    rows = done_rows(events)
+    assert Counter(r.email_id for r in rows) == Counter({r.email_id: 1 for r in rows}) and len(rows) == 40
+    assert all(r.status == "ok" for r in rows)
+    for hedge in won:
+        row = next(r for r in rows if r.email_id == hedge.email_id)
+        assert row.agent_id == hedge.owner != hedge.agent_id  # the owner writes the copy's answer
+        assert row.attempts == 2
+    # Seen from the server: never more than C at once, and every cut request's handler went away.
+    assert sim.stats.peak_in_flight <= settings.concurrency
+    await wait_for(lambda: sim.stats.in_flight == 0, "a cut request is still running on the server")
+    assert sim.stats.cancelled >= len(won)
+    per_agent = {a.agent_id: a for a in report.per_agent}
+    assert sum(a.hedges_sent for a in per_agent.values()) == len(sent)
+
+
+async def test_hedging_off_sends_no_copy(sim_factory) -> None:
+    sim = await sim_factory(latency=0.03, jitter=0.01, hang_rate=0.15, seed=4)
+    settings = fast_settings(sim.url, concurrency=4, batch_size=5, timeout=0.5, retries=1, hedge="off")
+    events, _ = await collect(settings, 40)
+    assert not any(isinstance(e, HedgeSent) for e in events)
+    assert sim.stats.cancelled == sim.stats.hung  # only the timeouts' requests were cut
+    assert len(done_rows(events)) == 40
+
+
+async def test_rpm_holds_with_hedging_on(sim_factory) -> None:
+    rpm = 1200
+    sim = await sim_factory(latency=0.03, jitter=0.01, hang_rate=0.15, seed=4, rpm=rpm)
+    settings = fast_settings(sim.url, concurrency=4, batch_size=5, timeout=5.0, retries=0, hedge="20", rpm=rpm)
+    events, _ = await collect(settings, 40)
+    assert any(isinstance(e, HedgeSent) for e in events)
+    assert sim.stats.rate_limited == 0
+    gaps = [b - a for a, b in zip(sim.stats.arrived_at, sim.stats.arrived_at[1:])]
+    assert min(gaps) > 0.8 * 60 / rpm, "a hedge went out without waiting for its rate-limit slot"
+    assert sim.stats.peak_in_flight <= settings.concurrency
+    assert len({e.row.email_id for e in events if isinstance(e, EmailDone)}) == 40
+
+
+def test_hedge_setting_and_budget() -> None:
+    assert Settings(hedge="2%").hedge == "2" and Settings(hedge="AUTO").hedge == "auto"
+    assert hedge_budget("auto", 200) == 10 and hedge_budget("off", 200) == 0 and hedge_budget("2", 200) == 4
+    for bad in ("sometimes", "0", "150"):
+        with pytest.raises(ValueError):
+            parse_hedge(bad)
+
+
+def test_threshold_is_the_p90_with_a_floor() -> None:
+    samples: list[float] = []
+    threshold = Threshold(samples, expected_s=0.4)
+    assert threshold.seconds() == 0.8  # too few answers yet: twice the expected latency
+    samples.extend(float(ms) for ms in range(1, 101))  # 1..100 ms
+    assert threshold.seconds() == pytest.approx(0.0901)
+    samples[:] = [1.0] * 50
+    fresh = Threshold(samples, expected_s=0.4)
+    assert fresh.seconds() == 0.05  # the floor
