@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import resource
 import statistics
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -36,9 +38,10 @@ def _emails(n: int) -> list:
     return _CACHE[n]
 
 
-async def one_run(url: str, n: int, c: int, b: int, rebalance: bool, timeout: float) -> tuple[RunReport, float]:
+async def one_run(url: str, n: int, c: int, b: int, rebalance: bool, timeout: float,
+                  hedge: str = "off", retries: int = 0) -> tuple[RunReport, float]:
     settings = Settings(provider="sim", base_url=url, concurrency=c, batch_size=b, rebalance=rebalance,
-                        timeout=timeout, retries=0)
+                        timeout=timeout, retries=retries, hedge=hedge)
     plan = make_plan(_emails(n), b)
     report = None
     cpu0 = time.process_time()
@@ -54,6 +57,39 @@ async def one_run(url: str, n: int, c: int, b: int, rebalance: bool, timeout: fl
 def line(label: str, r: RunReport, extra: str = "") -> None:
     print(f"{label:<42} wall {r.wall_s:7.2f}s  ideal {r.ideal_s:7.2f}s  wall/ideal {r.wall_over_ideal:5.3f}  "
           f"speed-up {r.speedup_vs_sequential:6.1f}x  ok {r.ok}/{r.total}{extra}")
+
+
+def server_stats(url: str) -> dict:
+    with urllib.request.urlopen(url.removesuffix("/v1") + "/sim/stats", timeout=10) as answer:
+        return json.load(answer)
+
+
+def hedging(mean: float, hang_rate: float = 0.0) -> None:
+    """Hedging off vs auto at the tail: wall / ideal, where ideal is the sum of each email's
+    first-request latency (as the simulator drew it, a hang counted at that latency) / C, the
+    same for both; extra requests as the server counted them, against the emails it saw."""
+    n, c, b = 200, 20, 10
+    hangs = f", {hang_rate:.0%} of first attempts hang (timeout 1 s, 1 retry)" if hang_rate else ""
+    print(f"\nHedging at the tail, N={n} C={c} B={b}, latency {mean * 1000:.0f} ms, sigma = mean/2{hangs}, "
+          "median of 3 seeds")
+    results: dict[str, list[tuple[float, float]]] = {"off": [], "auto": []}
+    for seed in (3, 4, 5):
+        for hedge in results:
+            flags = ["--latency", str(mean), "--jitter", str(mean / 2), "--seed", str(seed)]
+            with sim_process(*flags, "--hang-rate", str(hang_rate)) as url:
+                report, _ = asyncio.run(one_run(url, n, c, b, True, 1.0 if hang_rate else 5.0, hedge,
+                                                retries=1 if hang_rate else 0))
+                stats = server_stats(url)
+            emails = stats["per_email"].values()
+            ideal = sum(e["first_latency_s"] or 0.0 for e in emails) / c
+            extra = (stats["total"] - len(emails)) / len(emails) * 100
+            results[hedge].append((report.wall_s / ideal, extra))
+            print(f"  seed {seed} hedge {hedge:<4}  wall {report.wall_s:6.3f}s  ideal {ideal:6.3f}s  "
+                  f"wall/ideal {report.wall_s / ideal:5.3f}  extra requests {extra:4.1f}%  "
+                  f"hedges won {report.hedges_won}/{report.hedges_sent}  ok {report.ok}/{report.total}")
+    for hedge, values in results.items():
+        print(f"{'hedge ' + hedge + ': median wall/ideal, extra requests':<42} "
+              f"{statistics.median(v[0] for v in values):.3f}  {statistics.median(v[1] for v in values):.1f}%")
 
 
 def main() -> None:
@@ -86,11 +122,13 @@ def main() -> None:
     for rebalance, values in ratios.items():
         label = "rebalancing" if rebalance else "fixed partition"
         print(f"{'varied latency, median wall/ideal, ' + label:<42} {statistics.median(values):.3f}")
+    hedging(mean)
+    hedging(mean, hang_rate=0.01)
     if args.quick:
         return
     print("\nN=10,000 C=500 B=20, latency 200 ms, sigma 100 ms")
     with sim_process("--latency", str(mean), "--jitter", str(mean / 2), "--seed", "5") as url:
-        big, cpu = asyncio.run(one_run(url, 10_000, 500, 20, True, 5.0))
+        big, cpu = asyncio.run(one_run(url, 10_000, 500, 20, True, 5.0, "auto"))
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         line("10k emails, rebalancing", big)
         nominal = big.total * mean / 500

@@ -9,7 +9,9 @@ import pytest
 
 from tests.test_engine import collect, done_rows, fast_settings
 from tui.fanout.events import EmailDone, HedgeEnded, HedgeSent, RunDone
+from tui.app.state import RunState
 from tui.fanout.hedge import Threshold, hedge_budget, parse_hedge
+from tui.fanout.trace import TraceWriter, spans
 from tui.settings import Settings
 
 
@@ -22,7 +24,7 @@ async def wait_for(predicate, what: str, limit_s: float = 5.0) -> None:
         await asyncio.sleep(0.01)
 
 
-async def test_a_hedge_cuts_a_hung_request_keeps_the_cap_and_writes_one_row(sim_factory) -> None:
+async def test_a_hedge_cuts_a_hung_request_keeps_the_cap_and_writes_one_row(sim_factory, tmp_path) -> None:
     # Hung first attempts would each cost the 5 s timeout; at the tail an idle agent sends a
     # second copy, which answers, and the hung request is cancelled.
     sim = await sim_factory(latency=0.03, jitter=0.01, hang_rate=0.15, seed=4)
@@ -47,6 +49,21 @@ async def test_a_hedge_cuts_a_hung_request_keeps_the_cap_and_writes_one_row(sim_
     assert sim.stats.cancelled >= len(won)
     per_agent = {a.agent_id: a for a in report.per_agent}
     assert sum(a.hedges_sent for a in per_agent.values()) == len(sent)
+    assert sum(a.hedges_won for a in per_agent.values()) == len(won)
+    # The trace has one hedge span per copy, and the dashboard's cards count them per agent.
+    writer = TraceWriter(tmp_path / "trace.jsonl", run_id="h1")
+    state = RunState(clock=lambda: 0.0)
+    for event in events:
+        writer.on_event(event)
+        state.apply(event)
+    writer.close()
+    hedge_spans = spans(tmp_path / "trace.jsonl", "hedge")
+    assert len(hedge_spans) == len(sent)
+    assert sorted(s["outcome"] for s in hedge_spans) == sorted("won" if e.won else "lost" for e in events
+                                                               if isinstance(e, HedgeEnded))
+    cards = {c.agent_id: c for c in state.cards()}
+    assert sum(c.hedges_sent for c in cards.values()) == len(sent)
+    assert sum(c.hedges_won for c in cards.values()) == len(won)
 
 
 async def test_hedging_off_sends_no_copy(sim_factory) -> None:

@@ -58,6 +58,9 @@ class AgentView:
     results: dict[str, str] = field(default_factory=dict)  # email id -> status from this agent
     retries: int = 0
     rate_limited: int = 0
+    hedges_sent: int = 0  # second copies it sent for other agents' slow requests
+    hedges_won: int = 0
+    hedging: str | None = None  # the email whose copy it is waiting on
     last_error: str = ""
     moved_in: set[str] = field(default_factory=set)
     spans: list[Span] = field(default_factory=list)
@@ -116,6 +119,8 @@ class AgentCard:
     rate_limited: int
     subject: str
     error: str
+    hedges_sent: int = 0
+    hedges_won: int = 0
 
     @property
     def word(self) -> str:

@@ -22,6 +22,8 @@ from tui.fanout.events import (
     EmailRetrying,
     EmailStarted,
     Event,
+    HedgeEnded,
+    HedgeSent,
     Paused,
     RateLimited,
     Reassigned,
@@ -211,6 +213,18 @@ class RunState:
         if (agent := self._agent(e.agent_id)) is not None:
             agent.rate_limited += 1
 
+    def _hedge_sent(self, e: HedgeSent, now: float) -> None:
+        if (agent := self._agent(e.agent_id)) is not None:
+            agent.hedges_sent += 1
+            agent.hedging = e.email_id
+            agent.touch()
+
+    def _hedge_ended(self, e: HedgeEnded, now: float) -> None:
+        if (agent := self._agent(e.agent_id)) is not None:
+            agent.hedges_won += e.won
+            agent.hedging = None
+            agent.touch()
+
     def _reassigned(self, e: Reassigned, now: float) -> None:
         moved = set(e.email_ids)
         if (src := self._agent(e.from_agent)) is not None:
@@ -342,6 +356,8 @@ class RunState:
     def card(self, agent: AgentView, now: float) -> AgentCard:
         if agent.state == "running" and agent.current:
             line = self.subjects.get(agent.current, agent.current)
+        elif agent.state == "running" and agent.hedging:
+            line = "hedging: " + self.subjects.get(agent.hedging, agent.hedging)
         elif agent.state in ("failed", "timeout", "cancelled"):
             line = agent.last_error
         elif agent.state == "running":
@@ -361,6 +377,8 @@ class RunState:
             launches=agent.launches,
             retries=agent.retries,
             rate_limited=agent.rate_limited,
+            hedges_sent=agent.hedges_sent,
+            hedges_won=agent.hedges_won,
             subject=line,
             error=agent.last_error if agent.state != "done" else "",
         )
@@ -432,6 +450,8 @@ _HANDLERS: dict[type, Callable[[RunState, object, float], None]] = {
     EmailRetrying: RunState._email_retrying,
     RateLimited: RunState._rate_limited,
     Reassigned: RunState._reassigned,
+    HedgeSent: RunState._hedge_sent,
+    HedgeEnded: RunState._hedge_ended,
     AgentFinished: RunState._agent_finished,
     Paused: RunState._paused,
     RunAborted: RunState._run_aborted,

@@ -135,7 +135,7 @@ EVENT_TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (ev.RunStarted, ev.AgentQueued, ev.AgentStarted, ev.EmailStarted, ev.EmailDone, ev.EmailRetrying,
                 ev.RateLimited, ev.Reassigned, ev.AgentFinished, ev.Paused, ev.SourceFailed, ev.RunAborted,
-                ev.RunDone)
+                ev.RunDone, ev.HedgeSent, ev.HedgeEnded)
 }
 _ROW_EXTRAS = ("subject", "sender", "date", "review", "flags")
 
@@ -279,6 +279,7 @@ class TraceWriter:
         self._lines: list[dict[str, Any]] = []  # what the current item renders to (writer thread)
         self._agents: dict[str, _Open] = {}  # agent id -> its open agent span
         self._attempts: dict[tuple[str, str], _Open] = {}  # (agent, email) -> open attempt span
+        self._hedges: dict[tuple[str, str], _Open] = {}  # (hedging agent, email) -> open hedge span
         self._run: _Open | None = None
         self._closed = False
         self._out.put(("line", {"kind": "trace", "version": TRACE_VERSION, "run_id": run_id, "segment": segment,
@@ -363,6 +364,13 @@ class TraceWriter:
             if opened is not None:
                 self._span("agent", opened, t, ts, agent_id=event.agent_id, outcome=event.state,
                            ok=event.ok, failed=event.failed, error=event.error)
+        elif isinstance(event, ev.HedgeSent):
+            self._hedges[(event.agent_id, event.email_id)] = _Open(t, ts)
+        elif isinstance(event, ev.HedgeEnded):
+            opened = self._hedges.pop((event.agent_id, event.email_id), None)
+            if opened is not None:
+                self._span("hedge", opened, t, ts, agent_id=event.agent_id, email_id=event.email_id,
+                           owner=event.owner, outcome="won" if event.won else "lost")
         elif isinstance(event, ev.Reassigned):
             moment = _Open(t, ts)
             self._span("reassign", moment, t, ts, agent_id=event.to_agent, from_agent=event.from_agent,

@@ -32,6 +32,7 @@ def summary_table(r: RunReport) -> Table:
         ("vs sequential", f"{r.speedup_vs_sequential:.1f}x"), ("latency p50", f"{r.latency_p50_ms:.0f} ms"),
         ("latency p95", f"{r.latency_p95_ms:.0f} ms"), ("retries", f"{r.retries}"),
         ("429s", f"{r.rate_limited}"), ("reassignments", f"{r.reassignments}"),
+        ("hedges won", f"{r.hedges_won}/{r.hedges_sent}"),
     ]
     row: list[Text] = []
     for name, value in cells:

@@ -49,6 +49,7 @@ class AgentPanel(Widget):
         extra = [f"try {card.launches}"] if card.launches > 1 else []
         extra += [f"{card.retries} {'retry' if card.retries == 1 else 'retries'}"] if card.retries else []
         extra += [f"{card.rate_limited}×429"] if card.rate_limited else []
+        extra += [f"hedged {card.hedges_sent} ({card.hedges_won} won)"] if card.hedges_sent else []
         self.border_subtitle = " · ".join(extra)
 
     def render(self) -> Text:
