@@ -560,7 +560,7 @@ class Coordinator:
             if agent.sent_at is not None:  # our request was cut: its time so far is still a request's
                 self.telemetry.request(agent.agent_id, self.clock() - agent.sent_at)
             self._cut_tokens(email)
-            return self._ok_row(agent, email, hedge.won, attempts + 1, begun)
+            return self._ok_row(agent, email, hedge.won, attempts, begun)  # the copy is not an attempt
         finally:
             self._flying.pop(email_id, None)
             agent.sent_at = None
