@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from textual import events
 from textual.app import App
@@ -21,6 +22,7 @@ from tui.app.screens.run_report import RunReportScreen
 from tui.app.screens.quit_confirm import QuitConfirm
 from tui.app.engine_process import ProcessSession
 from tui.app.session import LiveSession, Session
+from tui.app.terminal import require_terminal
 from tui.app.themes import DEFAULT_THEME, load_themes, state_defaults
 from tui.app.widgets.agent_grid import AgentGrid
 from tui.app.widgets.filter_input import FilterInput
@@ -41,6 +43,13 @@ class FanmailApp(App[None]):
     ]
 
     last_key_at = float("-inf")  # monotonic time of the operator's last key: the stream repaints around it
+    terminal_hint = "add --headless"  # what to do instead when there is no terminal to draw on
+
+    def run(self, *, headless: bool = False, **kwargs: Any) -> None:
+        """Every dashboard opens here, so none of them can start (and spin) without a terminal."""
+        if not headless:
+            require_terminal(self.terminal_hint)
+        return super().run(headless=headless, **kwargs)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):

@@ -20,6 +20,8 @@ class CampaignSession:
 
 
 class CampaignApp(ViewApp):
+    terminal_hint = "drop --dashboard"
+
     def __init__(self, settings: Settings, sender: CampaignSender, todo: dict[str, list[tuple[Contact, int]]],
                  label: str) -> None:
         super().__init__(settings, CampaignSession(), lambda: CampaignScreen(sender, todo, label), "Campaign",

@@ -141,6 +141,10 @@ def _run_campaign(args: argparse.Namespace, settings: Settings) -> int:
     plan = build_plan(args.contacts, args.template, sender=options.sender, segment_by=args.segment_by,
                       options=options, name=args.campaign_name, unsubscribe=args.unsubscribe,
                       personalize=args.personalize)
+    if args.apply and args.dashboard:
+        from tui.app.terminal import require_terminal  # before the ledger registers anything
+
+        require_terminal("drop --dashboard")
     with _ledger(settings) as ledger:
         if not args.apply:
             print(preview(plan, ledger))
