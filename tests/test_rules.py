@@ -68,7 +68,7 @@ def test_each_injection_style_is_detected(style: str) -> None:
     email = INJECTIONS[style]
     found, reason = detect_injection(email)
     assert found, style
-    assert reason and "\n" not in reason and len(reason) < 100
+    assert reason and "\n" not in reason and len(reason) < 240  # every signal, one line
     verdict = classify(email)
     assert verdict.injection and verdict.injection_reason == reason
 

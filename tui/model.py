@@ -45,6 +45,7 @@ class Email(BaseModel):
     date: datetime | None = None
     text: str = ""
     hidden_text: str = ""  # text an HTML part hides from a human reader (display:none, 0px, white)
+    attachment_text: str = ""  # text of small text/* attachments, capped: scanned for injection
     headers: dict[str, str] = Field(default_factory=dict)
     attachments: list[Attachment] = Field(default_factory=list)
     source_ref: str = ""

@@ -1,266 +1,280 @@
-"""The rules' prompt-injection detector: text in a mail that tries to instruct the model reading it.
+"""The rules' prompt-injection guard: one score from named signals, over everything a model may read.
 
-Why it exists: mail is untrusted input to every model backend. This detector is free, offline
-and deterministic, so the rules classifier (`tui/agents/rules.py`) uses it for its own verdicts
-and the LLM providers run it as a second opinion before their model answers (their verdicts are
-merged by `combine_injection` in `tui/agents/prompt.py`). The caps say how far a flagged mail's
-priority and confidence may go, so a message can never promote itself.
+Why it exists: mail is untrusted input to every model backend. This guard is free, offline and
+deterministic, so the rules classifier (`tui/agents/rules.py`) uses it for its own verdicts and
+the LLM providers run it as a second opinion before their model answers (the verdicts are merged
+by `combine_injection` in `tui/agents/prompt.py`). The caps say how far a flagged mail's priority
+and confidence may go, so a message can never promote itself.
 
-How: a list of (reason, gate, pattern) rules is tried on subject, body and hidden HTML text; the
-gate is a cheap word test, so ordinary mail never pays for the regexes. Hidden text that names a
-model and orders it about is flagged too.
+How: every place text hides in a mail is read (subject, body, text hidden in HTML, sender name,
+attachment names and small text attachments, and whatever base64, hex, URL, quoted-printable or
+rot13 blobs decode to), each folded first (`injection_normalise.py`). Each signal
+(`injection_signals.py`) found anywhere adds its weight once, hidden text counting 1.5 times;
+character tricks add their own. The mail is flagged when the sum reaches INJECTION_THRESHOLD,
+chosen on the development half of bench/data/injection (never on the held-out half), and
+`injection_reason` names every signal that fired and where.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
+from tui.agents.injection_normalise import decoded_payloads, tag_text
+from tui.agents.injection_signals import HIDDEN_SUBS, HIDDEN_WORDS, SIGNALS, Signal
 from tui.agents.rules_text import Words, message_parts
 from tui.model import Email
 
 INJECTION_PRIORITY_CAP = 40
 INJECTION_CONFIDENCE_CAP = 0.45  # below the default review_below: a human looks first
+INJECTION_THRESHOLD = 2.5
+HIDDEN_FACTOR = 1.5  # the same words weigh more where a human cannot see them
+DECODED_BONUS = 1.0  # a payload that had to be decoded before it said anything
+MAX_EXTRA_SCAN = 4000
+_WINDOW = 120  # characters either side of an anchor word that a pattern may see
+_PER_ANCHOR = 4
+_MAX_ANCHORS = 4
+OPENING = 300
+SCAN_CHARS = 6000  # what a model is shown of the body by default (Settings.max_body_chars)
+_BLIND_DECODE = 3000  # texts up to this long are searched for blobs even with no hint  # body characters read together with the subject
 
-_IGNORE = {"ignore", "disregard", "forget", "override", "bypass"}
-_DIRECTIVE = {"instruction", "instructions", "prompt", "prompts", "directive", "directives",
-              "guidelines", "guardrails", "programming", "rules"}
-_AI_NOUNS = {"ai", "assistant", "llm", "chatbot", "bot", "model", "agent", "triage",
-             "classifier", "automated"}
-_READING = {"reading", "sorting", "processing", "triaging", "summarising", "summarizing",
-            "handling", "scanning"}
-_NINETIES = {str(n) for n in range(90, 101)}
-
-# (reason, gate, pattern). The gate is a set or substring test on what `Words` already holds,
-# so ordinary mail never pays for the regexes.
-_Gate = Callable[[Words], bool]
-
-
-def _words_gate(*groups: Iterable[str]) -> _Gate:
-    """At least one word of every group is present."""
-    sets = [frozenset(g) for g in groups]
-    return lambda w: all(not w.tset.isdisjoint(g) for g in sets)
+_TRICKS = {
+    "invisible tag characters": 3.0,
+    "zero-width inside words": 1.0,
+    "look-alike letters": 1.0,
+    "full-width letters": 0.5,
+}
 
 
-def _text_gate(*needles: str) -> _Gate:
-    """One of these lower-case substrings is present in the raw text."""
-    return lambda w: any(n in w.low for n in needles)
+@dataclass(slots=True)
+class Finding:
+    """The guard's judgement of one mail: the score, every reason, and what it had to uncover."""
+
+    score: float = 0.0
+    reasons: dict[str, str] = field(default_factory=dict)  # reason -> where it was found
+    weights: dict[str, float] = field(default_factory=dict)
+    revealed: list[tuple[str, str]] = field(default_factory=list)  # (what, text) for the operator
+
+    @property
+    def flagged(self) -> bool:
+        return self.score >= INJECTION_THRESHOLD
+
+    def add(self, reason: str, where: str, weight: float) -> None:
+        if weight > self.weights.get(reason, 0.0):
+            self.score += weight - self.weights.get(reason, 0.0)
+            self.weights[reason] = weight
+            self.reasons.setdefault(reason, where)
+
+    def reason(self) -> str:
+        if not self.flagged:
+            return ""
+        parts = [f"{r} ({w})" for r, w in self.reasons.items()]
+        return "; ".join(parts) + f"; score {self.score:.1f}/{INJECTION_THRESHOLD:g}"
 
 
-def _phrase_gate(*phrases: str) -> _Gate:
-    """One of these word sequences is present (punctuation and case ignored)."""
-    padded = tuple(f" {p} " for p in phrases)
-    return lambda w: any(p in w.joined for p in padded)
-
-
-def _both(first: _Gate, then: _Gate) -> _Gate:
-    """Cheap word test first, the substring scan only when it passes."""
-    return lambda w: first(w) and then(w)
-
-
-def _priority_gate(w: Words) -> bool:
-    """"priority" with a verb that sets it or a number that high."""
-    t = w.tset
-    if "priority" not in t:
-        return False
-    return not (t.isdisjoint({"set", "assign", "give"}) and t.isdisjoint(_NINETIES))
-
-
-_ADDRESSED = [f"{n}{p}" for n in ("ai", "assistant", "llm", "bot", "agent", "model") for p in ",:;"]
-_INJECTION_RULES: list[tuple[str, _Gate, re.Pattern[str]]] = [
-    (
-        "tells the model to ignore its instructions",
-        _words_gate(_IGNORE, _DIRECTIVE),
-        re.compile(
-            r"\b(?:ignore|disregard|forget|override|bypass)\b\W+(?:(?:all|any|the|your|my|of|these|"
-            r"those|every|previous|prior|above|earlier|preceding|original|existing|system|safety)\W+)"
-            r"{0,4}(?:instructions?|prompts?|directives?|guidelines|guardrails|programming)\b"
-            r"|\b(?:ignore|disregard|forget|override)\s+(?:all\s+)?(?:your|previous|prior|the\s+above)"
-            r"\s+rules\b",
-            re.I,
-        ),
-    ),
-    (
-        "tells the model to ignore what came before",
-        _words_gate(_IGNORE, {"above", "preceding"}),
-        re.compile(
-            r"\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:of\s+)?(?:the\s+|everything\s+)?"
-            r"(?:above|preceding)\b(?!\s+(?:e-?mail|message|mail|note|link|post|address|number))",
-            re.I,
-        ),
-    ),
-    (
-        "tells the model how to summarise or triage this mail",
-        _both(_words_gate({"summarizing", "summarising", "summarize", "summarise", "classifying",
-                           "triaging", "processing"}),
-              _phrase_gate("when summarizing", "when summarising", "when you summarize",
-                           "when you summarise", "if you summarize", "if you summarise",
-                           "when classifying", "when triaging", "when processing",
-                           "while processing", "while summarizing", "while summarising")),
-        re.compile(
-            r"\b(?:when|if|while)\s+(?:you\s+)?(?:are\s+)?(?:summari[sz](?:e|ing)|classify(?:ing)?|"
-            r"triag(?:e|ing)|processing)\s+(?:this|these|the)\s+(?:e-?mails?|messages?|inbox|thread)",
-            re.I,
-        ),
-    ),
-    (
-        "fake chat-template tokens",
-        _both(_words_gate({"im", "inst", "sys", "endoftext"}),
-              _text_gate("<|", "[inst]", "[/inst]", "<<sys>>")),
-        re.compile(r"<\|(?:im_start|im_end|system|assistant|user|endoftext)\|>|\[/?INST\]|<</?SYS>>",
-                   re.I),
-    ),
-    (
-        "fake system/role block",
-        _both(_words_gate({"system", "developer", "instruction", "instructions"}),
-              _text_gate("system:", "system]", "# system", "system prompt", "system message",
-                         "developer:", "# instruction", "# new instruction")),
-        re.compile(
-            r"^[ \t>]*#{1,6}[ \t]*(?:system|instructions?|new[ \t]+instructions)[ \t]*:?[ \t]*$"
-            r"|^[ \t>]*\[?(?:system|developer)(?:[ \t]+(?:prompt|message|override|note))?\]?[ \t]*:"
-            r"\s*(?:you\b|ignore|disregard|new\b|from\s+now|the\s+(?:following|assistant|ai|model)|"
-            r"classify|forward|mark|set|assign|always|do\s+not|override|treat|route)"
-            r"|^[ \t>]*(?:end|begin)\s+(?:of\s+)?system\s+(?:prompt|message)",
-            re.I | re.M,
-        ),
-    ),
-    (
-        "upper-case SYSTEM: block",
-        _both(_words_gate({"system"}),
-              _text_gate("system:", "system]", "system prompt", "system message",
-                         "system override", "system note")),
-        re.compile(r"^[ \t>\[]*SYSTEM(?:[ \t]+(?:PROMPT|MESSAGE|OVERRIDE|NOTE))?\]?[ \t]*:", re.M),
-    ),
-    (
-        "orders the assistant to act on mail",
-        _both(_words_gate({"ai", "assistant", "llm", "bot", "agent", "model"}),
-              _text_gate(*_ADDRESSED)),
-        re.compile(
-            r"\b(?:ai|llm|chatbot|bot|language\s+model|(?:ai\s+|email\s+|virtual\s+)?assistant|"
-            r"(?:ai|email|triage)\s+agent|triage\s+(?:bot|system|model))[,:;]+\s*(?:please\s+)?"
-            r"(?:forward|send|reply|email|move|delete|export|share|transfer|bcc|cc|mark|classify|"
-            r"label|set|assign|route|archive|ignore|disregard|approve)\b",
-            re.I,
-        ),
-    ),
-    (
-        "addresses the AI reading the mail",
-        _words_gate({"note", "message", "instructions", "instruction", "memo", "attention"},
-                    _AI_NOUNS | {"language"}),
-        re.compile(
-            r"\b(?:note|message|instructions?|memo)\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?"
-            r"(?:ai|assistant|llm|language\s+model|model|bot|email\s+(?:assistant|agent)|"
-            r"triage|automated)\b"
-            r"|\battention\s*[,:]?\s*(?:the\s+)?(?:ai|assistant|llm|automated|triage)\b",
-            re.I,
-        ),
-    ),
-    (
-        "addresses the AI reading the mail",
-        _words_gate({"ai", "llm", "automated", "assistant", "model", "bot", "agent"},
-                    _READING | {"triage", "classifier"}),
-        re.compile(
-            r"\b(?:ai|automated|llm)\s+(?:triage|classifier|sorting|assistant|agent)"
-            r"(?:\s+(?:system|bot|model|agent))?\s*[:,]"
-            r"|\b(?:ai|assistant|llm|model|bot|agent)s?\s+(?:that\s+is\s+|who\s+is\s+)?"
-            r"(?:reading|sorting|processing|triaging|summari[sz]ing|handling|scanning)\s+"
-            r"(?:this|these|the|my|your)\b",
-            re.I,
-        ),
-    ),
-    (
-        "tries to re-program the model",
-        _both(_words_gate({"now", "instructions", "reveal", "ai", "assistant", "llm", "bot",
-                           "language"}),
-              _phrase_gate("if you are an ai", "if you are an assistant", "if you are an llm",
-                           "if you are a language model", "if you are a bot", "from now on you",
-                           "you are now", "new instructions", "reveal your", "reveal the system")),
-        re.compile(
-            r"\bif\s+you\s+are\s+an?\s+(?:ai|assistant|language\s+model|llm|bot)\b"
-            r"|\bfrom\s+now\s+on\s+you\s+(?:are|will|must)\b|\byou\s+are\s+now\s+(?:a|an|in)\b"
-            r"|\bnew\s+instructions\s*:|\breveal\s+(?:your\s+|the\s+)?(?:system\s+)?prompt\b",
-            re.I,
-        ),
-    ),
-    (
-        "tries to set its own category",
-        _both(_words_gate({"classify", "categorize", "categorise", "label", "tag"}),
-              _phrase_gate("classify this", "classify the", "categorize this", "categorise this",
-                           "categorize the", "categorise the", "label this", "tag this")),
-        re.compile(
-            r"\b(?:classify|categori[sz]e|label|tag)\s+(?:this|the)\s+(?:(?:e-?mail|message|mail|"
-            r"thread|ticket)\s+)?as\b",
-            re.I,
-        ),
-    ),
-    (
-        "tries to set its own priority",
-        _priority_gate,
-        re.compile(
-            r"\b(?:set|assign|give)\s+(?:it\s+|this\s+(?:e-?mail\s+|message\s+)?)?(?:a\s+)?"
-            r"priority\s*(?:of|to|=|:)?\s*\d{2,3}\b"
-            r"|\bpriority\s*[:=]?\s*(?:100|9\d)\b[^.\n]{0,20}\b(?:urgent|critical)\b"
-            r"|\burgent\b[^.\n]{0,12}\bpriority\s*[:=]?\s*(?:100|9\d)\b",
-            re.I,
-        ),
-    ),
-    (
-        "tries to whitelist itself",
-        _both(_words_gate({"mark", "injection", "confidence"}),
-              _phrase_gate("mark this as", "mark it as", "mark this email as",
-                           "mark this message as", "injection false", "injection true",
-                           "confidence 1")),
-        re.compile(
-            r"\bmark\s+(?:this|it)\s+(?:e-?mail\s+|message\s+)?as\s+(?:safe|legitimate|not\s+spam|"
-            r"not\s+phishing|verified|trusted|not\s+urgent)\b"
-            r"|\binjection\s*[=:]\s*(?:false|true)\b|\bconfidence\s*[=:]\s*1(?:\.0+)?\b",
-            re.I,
-        ),
-    ),
-]
-# Hidden text (a human cannot see it, a model can) that speaks to a model, or orders one about.
-_HIDDEN_VERBS = {"ignore", "disregard", "classify", "categorize", "categorise", "forward", "send",
-                 "mark", "set", "route", "treat", "approve", "summarise", "summarize", "respond",
-                 "reply", "label", "flag", "delete", "move"}
-_HIDDEN_NOUNS = {"instructions", "instruction", "priority", "urgent", "injection", "confidence",
-                 "rules", "policy", "verified", "prompt", "system"}
-_HIDDEN_ADDRESSEE = {"ai", "assistant", "llm", "chatbot", "bot", "triage", "classifier", "gpt"}
-
-
-def _hidden_instruction(hidden: str, words: Words) -> str:
-    """A line of hidden text that names a model and tells it to do something. Checked line by
-    line: real newsletters hide whole documents in comments, where the words lie far apart."""
-    t = words.tset
-    if t.isdisjoint(_HIDDEN_ADDRESSEE) and " language model " not in words.joined:
-        return ""
-    for line in hidden.splitlines():
-        if len(line) < 8:
+def _lines(low: str, needle: str, seen: set[int], out: list[str]) -> None:
+    """The lines (at most _PER_ANCHOR, each cut to a window) where `needle` stands as a word."""
+    start, found, tries = 0, 0, 0
+    n = len(needle)
+    while found < _PER_ANCHOR and tries < 24:
+        pos = low.find(needle, start, SCAN_CHARS)
+        if pos < 0:
+            return
+        tries += 1
+        start = pos + n
+        if needle.isascii() and ((pos and low[pos - 1].isalnum()) or low[pos + n: pos + n + 1].isalnum()):
+            continue  # "ai" inside "mail"
+        begin = max(low.rfind("\n", 0, pos) + 1, pos - _WINDOW)
+        if begin in seen:
             continue
-        lw = Words.of(line)
-        ai = lw.tset & _HIDDEN_ADDRESSEE or (
-            {"language model"} if " language model " in lw.joined else set())
-        if ai and not (lw.tset.isdisjoint(_HIDDEN_VERBS) and lw.tset.isdisjoint(_HIDDEN_NOUNS)):
-            return sorted(ai)[0]
-    return ""
+        seen.add(begin)
+        end = low.find("\n", pos)
+        end = min(end if end >= 0 else len(low), pos + _WINDOW)
+        out.append(low[begin:end])
+        found += 1
 
 
-def find_injection(subject: str, body: str, hidden: str, words: dict[str, Words]) -> tuple[bool, str]:
-    """First rule that fires, in subject, body, then hidden text; the reason says which and where."""
-    for where, text in (("subject", subject), ("body", body), ("hidden HTML text", hidden)):
-        if not text:
+# word -> the signals it can open: one set intersection per text finds every candidate
+_BY_WORD: dict[str, list[int]] = {}
+for _i, _sig in enumerate(SIGNALS):
+    for _word in _sig.words:
+        _BY_WORD.setdefault(_word, []).append(_i)
+_ALL_WORDS = frozenset(_BY_WORD)
+# "l'agente" is the word "lagente" once apostrophes go: find it in the text as written
+_ELIDED = {p + rest: (p + "'" + rest, p + "\u2019" + rest)
+           for rest in ("agente", "agent", "assistente", "assistant", "ia", "intelligence", "utente",
+                        "utilisateur")
+           for p in ("l", "all", "dell", "un")}
+_WITH_SUBS = [(i, sig.subs) for i, sig in enumerate(SIGNALS) if sig.subs]
+
+
+def _gated(w: Words) -> list[Signal]:
+    """The signals whose words are present (and their other word groups and cues): the only
+    ones worth a regex. Ordinary mail opens few or none."""
+    tset, low = w.tset, w.low
+    found = tset & _ALL_WORDS
+    plain = low.isascii()
+    if not found and plain:
+        return []
+    cand: set[int] = set()
+    for word in found:
+        cand.update(_BY_WORD[word])
+    by_sub: set[int] = set()
+    if not plain:
+        by_sub = {i for i, subs in _WITH_SUBS if any(x in low for x in subs)}
+        cand |= by_sub
+    out: list[Signal] = []
+    for i in sorted(cand):
+        sig = SIGNALS[i]
+        if sig.needs and i not in by_sub and any(tset.isdisjoint(g) for g in sig.needs):
             continue
-        w = words[where]
-        for label, gate, pattern in _INJECTION_RULES:
-            if gate(w) and pattern.search(text):
-                return True, f"{label} (in {where})"
+        out.append(sig)
+    return out
+
+
+def _fires(w: Words, sig: Signal) -> bool:
+    """Whether the signal's pattern matches a line holding one of its anchor words. Only those
+    lines are searched: a regex over a whole long mail costs far more than the words test."""
+    low = w.low
+    anchors = w.tset & sig.words
+    if not low.isascii():
+        anchors |= {s for s in sig.subs if s in low}
+    seen: set[int] = set()
+    lines: list[str] = []
+    for anchor in sorted(anchors)[:_MAX_ANCHORS]:
+        for needle in _ELIDED.get(anchor, (anchor,)):
+            _lines(low, needle, seen, lines)
+    cues = sig.cues
+    return any((not cues or any(c in line for c in cues)) and sig.pattern.search(line) for line in lines)
+
+
+def _signals(w: Words, gated: list[Signal]) -> list[tuple[str, float]]:
+    """Every gated signal that fires in the words' text."""
+    return [(sig.reason, sig.weight) for sig in gated if _fires(w, sig)]
+
+
+def _judge(finding: Finding, w: Words, where: str, factor: float = 1.0,
+           gated: list[Signal] | None = None) -> int:
+    """Adds what one text says to the finding; returns how many signals fired."""
+    hits = _signals(w, _gated(w) if gated is None else gated)
+    for reason, weight in hits:
+        finding.add(reason, where, weight * factor)
+    for trick in w.tricks:
+        finding.add(trick, where, _TRICKS.get(trick, 0.5))
+    return len(hits)
+
+
+_DECODE_HINTS = frozenset(
+    "base64 b64 base decode decoded decoder decoding encoded encoding hex hexadecimal rot13 rot "
+    "decipher convert url decodifica decodifique décode dekodiere decodeer zdekoduj".split())
+
+
+def _long_tokens(w: Words) -> list[str]:
+    """Words of 20 characters or more: where a base64 or hex blob would be (usually none).
+    A long text is only searched when it mentions an encoding: a blob nobody is asked to decode
+    is noise to a reader, and scanning every long newsletter costs more than the rest."""
+    if not w.tset or (len(w.low) > _BLIND_DECODE and w.tset.isdisjoint(_DECODE_HINTS)):
+        return []
+    if max(map(len, w.tset)) < 20:
+        return []
+    return sorted(t for t in w.tset if len(t) >= 20)[:8]
+
+
+def _decode_and_judge(finding: Finding, text: str, w: Words, where: str) -> None:
+    """Encoded blobs in a text, decoded, shown to the operator and judged again."""
+    for kind, decoded in decoded_payloads(text, w.low, _long_tokens(w), "rot13" in w.tset):
+        dw = Words.of(decoded)
+        label = f"{kind} in {where}"
+        before = finding.score
+        if _judge(finding, dw, label):
+            finding.add(f"orders in {kind}", where, DECODED_BONUS)
+            finding.revealed.append((label, decoded))
+        elif kind not in ("URL-encoded", "quoted-printable") and finding.score == before:
+            finding.revealed.append((label, decoded))
+
+
+def _meta(email: Email) -> str:
+    """Sender display name and attachment names: short, but attackers write sentences there."""
+    name = email.sender.partition("<")[0].strip(' "') if "<" in email.sender else ""
+    files = [a.filename for a in email.attachments[:20] if a.filename]
+    return "\n".join(([name] if name else []) + files)
+
+
+def _weigh(finding: Finding, parts: list[tuple[Words, str, float, list[Signal]]]) -> None:
+    """Adds the signals that fire in the parts, strongest first, and stops as soon as the rest
+    could not lift the score to the threshold: most mail needs one regex or none. A mail that
+    reaches the threshold is weighed in full, so its reason names every signal."""
+    best: dict[str, float] = {}
+    cands: list[tuple[float, str, Words, str, Signal]] = []
+    for w, where, factor, gated in parts:
+        for trick in w.tricks:
+            finding.add(trick, where, _TRICKS.get(trick, 0.5))
+        for sig in gated:
+            weight = sig.weight * factor
+            cands.append((weight, sig.reason, w, where, sig))
+            if weight > best.get(sig.reason, 0.0):
+                best[sig.reason] = weight
+    if not cands:
+        return
+    left = sum(best.values())
+    cands.sort(key=lambda c: -c[0])
+    for reason in sorted(best, key=best.__getitem__, reverse=True):
+        if finding.score + left < INJECTION_THRESHOLD:
+            return
+        left -= best[reason]
+        for weight, r, w, where, sig in cands:
+            if r == reason and weight > finding.weights.get(reason, 0.0) and _fires(w, sig):
+                finding.add(reason, where, weight)
+                break
+
+
+def assess(email: Email, subject: str, body: str, hidden: str, words: dict[str, Words]) -> Finding:
+    """The guard's finding for one mail, from the texts `message_parts` prepared."""
+    finding = Finding()
+    sw, bw = words["subject"], words["body"]
+    parts = [(sw, "subject", 1.0, _gated(sw)), (bw, "body", 1.0, _gated(bw))]
+    if subject and body and parts[0][3]:  # one sentence can run from the subject into the body
+        ow = Words.of(subject + " " + body[:OPENING])
+        parts.append((ow, "subject+body", 1.0, _gated(ow)))
+    texts = [(body, bw, "body")]
     if hidden:
-        cue = _hidden_instruction(hidden, words["hidden HTML text"])
-        if cue:
-            return True, f"hidden HTML text speaks to a model ({cue!r})"
-    return False, ""
+        hw = words["hidden HTML text"]
+        parts.append((hw, "hidden text", HIDDEN_FACTOR, _gated(hw)))
+        texts.append((hidden, hw, "hidden text"))
+        if not hw.tset.isdisjoint(HIDDEN_WORDS) or (
+                not hw.low.isascii() and any(s in hw.low for s in HIDDEN_SUBS)):
+            finding.add("hidden from the reader", "hidden text", 1.0)
+    meta = _meta(email)
+    if meta:
+        mw = Words.of(meta)
+        parts.append((mw, "names", 1.0, _gated(mw)))
+    if email.attachment_text:
+        text = email.attachment_text[:MAX_EXTRA_SCAN]
+        aw = Words.of(text)
+        parts.append((aw, "attachment", 1.0, _gated(aw)))
+        texts.append((text, aw, "attachment"))
+    for text, w, where in texts:
+        _decode_and_judge(finding, text, w, where)
+    _weigh(finding, parts)
+    if "invisible tag characters" in bw.tricks:
+        finding.revealed.append(("text in invisible Unicode tag characters", tag_text(body)[:MAX_EXTRA_SCAN]))
+    return finding
+
+
+def find_injection(email: Email, subject: str, body: str, hidden: str,
+                   words: dict[str, Words]) -> tuple[bool, str]:
+    """(flagged, the reason naming every signal that fired) from prepared texts."""
+    finding = assess(email, subject, body, hidden, words)
+    return finding.flagged, finding.reason()
 
 
 def detect_injection(email: Email) -> tuple[bool, str]:
-    """Whether the mail tries to instruct the model reading it, and one line saying how."""
+    """Whether the mail tries to instruct the model reading it, and every reason why."""
     subject, body, hidden, words = message_parts(email)
-    return find_injection(subject, body, hidden, words)
+    return find_injection(email, subject, body, hidden, words)
+
+
+def revealed_text(email: Email) -> list[tuple[str, str]]:
+    """What the guard had to uncover to read the mail (decoded payloads, invisible text), for the
+    operator's detail screen: a human should see what the model would have read."""
+    subject, body, hidden, words = message_parts(email)
+    return [(what, text) for what, text in assess(email, subject, body, hidden, words).revealed if text]

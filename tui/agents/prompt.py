@@ -41,7 +41,7 @@ HEADER_SUBSET = (
 _HEADER_VALUE_CHARS = 300
 _MAX_RECIPIENTS = 10
 _MAX_ATTACHMENTS = 20
-_REASON_CHARS = 240
+_REASON_CHARS = 400  # the guard names every signal that fired
 
 # Token estimates before sending: chars/4 of what is sent, plus the answer we expect. A verdict
 # with a 30-word summary is about 100 tokens; the cap bounds cost and TPM charges for a rambler.
@@ -277,8 +277,8 @@ def estimate_tokens(email: Email, settings: Settings, overhead_chars: int | None
 
 def combine_injection(verdict: Verdict, rules_flag: bool, rules_reason: str) -> Verdict:
     """The final verdict flags injection when the model OR the rules pre-pass saw it, and says
-    which signal(s) did. A flagged mail cannot promote itself: not urgent, priority and
-    confidence capped (so the review policy sends it to a human)."""
+    which signal(s) did. A flagged mail cannot promote itself: it is routed to `review`, not
+    urgent, priority and confidence capped."""
     if not verdict.injection and not rules_flag:
         return verdict if not verdict.injection_reason else verdict.model_copy(update={"injection_reason": ""})
     parts: list[str] = []
@@ -290,6 +290,7 @@ def combine_injection(verdict: Verdict, rules_flag: bool, rules_reason: str) -> 
     return verdict.model_copy(update={
         "injection": True,
         "injection_reason": "; ".join(parts),
+        "route": "review",  # a human decides; Settings always has this route
         "urgent": False,
         "priority": min(verdict.priority, INJECTION_PRIORITY_CAP),
         "confidence": min(verdict.confidence, INJECTION_CONFIDENCE_CAP),

@@ -454,7 +454,7 @@ def classify(email: Email, settings: Settings | None = None) -> Verdict:
     _learned_spam(email, words, scores, shipped())
     category, best, second = _pick(scores)
     confidence = _confidence(best, second)
-    injection, reason = find_injection(subject, body, hidden, words)
+    injection, reason = find_injection(email, subject, body, hidden, words)
 
     urgent = urgency >= _URGENT_THRESHOLD and category in _CAN_BE_URGENT
     priority = _BASE_PRIORITY[category]
@@ -469,7 +469,7 @@ def classify(email: Email, settings: Settings | None = None) -> Verdict:
     return Verdict(
         urgent=urgent,
         priority=max(0, min(100, priority)),
-        route=settings.route_for(category),
+        route="review" if injection else settings.route_for(category),
         category=category,
         confidence=round(confidence, 2),
         injection=injection,

@@ -8,8 +8,9 @@ needs the other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from tui.agents.injection_normalise import fold
 from tui.model import Email
 
 MAX_SCAN = 20_000  # body characters scanned: bounds the worst case
@@ -35,18 +36,22 @@ def _normalise(low: str) -> str:
 
 @dataclass(slots=True)
 class Words:
-    """A text reduced to lower-case words: a set for cheap lookups, a joined string for phrases."""
+    """A text reduced to lower-case words: a set for cheap lookups, a joined string for phrases.
+    Text that is not ASCII is folded first (NFKC, zero-width and look-alike letters), so a word
+    spelled with tricks is still the word; `tricks` names what was undone."""
 
     low: str
     tokens: list[str]
     tset: set[str]
     joined: str
+    tricks: list[str] = field(default_factory=list)
 
     @classmethod
     def of(cls, text: str) -> Words:
+        text, tricks = fold(text)
         low = text.lower()
         tokens = _normalise(low).split()
-        return cls(low, tokens, set(tokens), " " + " ".join(tokens) + " ")
+        return cls(low, tokens, set(tokens), " " + " ".join(tokens) + " ", tricks)
 
 
 def message_parts(email: Email) -> tuple[str, str, str, dict[str, Words]]:

@@ -152,6 +152,12 @@ def _filename(part: Message) -> str | None:
     return clean_line(decode_words(name))[:255] or None
 
 
+# Text attachments are read (capped) so the injection guard sees what an extraction agent will.
+_READ_ATTACHED = {"text/plain", "text/markdown", "text/html"}
+MAX_ATTACHED_TEXT = 4000
+MAX_ATTACHED_PARTS = 5
+
+
 class MessageBody:
     """Walks the MIME tree iteratively (no recursion, capped) and sorts parts into text/attachments."""
 
@@ -163,6 +169,7 @@ class MessageBody:
         self.attachments: list[Attachment] = []
         self.text = ""
         self.hidden = ""
+        self.attached: list[str] = []  # small text attachments: models and agents may read them
 
     def collect(self, msg: Message) -> None:
         stack: list[tuple[Message, int]] = [(msg, 0)]
@@ -203,6 +210,8 @@ class MessageBody:
             text = _part_text(part, self.notes)
             (self.plain if ctype == "text/plain" else self.html).append(text)
             return
+        if ctype in _READ_ATTACHED and len(self.attached) < MAX_ATTACHED_PARTS:
+            self.attached.append(clean_body(_part_text(part, self.notes)[:MAX_ATTACHED_TEXT]))
         if ctype == "message/rfc822":
             size = len(part.as_bytes()) if _safe(part) else 0
         else:

@@ -98,6 +98,7 @@ def _parse(data: bytes, email_id: str, source_ref: str) -> Email:
         date=_date(raw.get("date"), notes),
         text=text,
         hidden_text=hidden,
+        attachment_text="\n\n".join(body.attached),
         headers=_signal_headers(raw),
         attachments=body.attachments,
         source_ref=source_ref,

@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tui.agents.injection_rules import revealed_text
 from tui.app.mail_action_views import MailActions
 from tui.app.safe_text import safe_block, safe_line
 from tui.mail.action_desk import phrase
@@ -144,8 +145,12 @@ class EmailDetail(Screen[None]):
                 yield Static("Actions", classes="section-title")
                 yield Static(_pairs(action_rows(self.actions, self.auto)), classes="section", id="detail-actions")
             if email.hidden_text:
-                yield Static("Hidden from a human reader (display:none, tiny or white text)", classes="section-title warn")
+                yield Static("Hidden text found: a human reader never sees it (display:none, tiny or white "
+                             "text, comments)", classes="section-title warn")
                 yield Static(safe_block(email.hidden_text), classes="section body")
+            for what, text in revealed_text(email):  # what a model reads that a person would not
+                yield Static(f"Hidden text found: {what}", classes="section-title warn")
+                yield Static(safe_block(text), classes="section body")
             yield Static("Body (plain text; nothing remote is loaded)", classes="section-title")
             yield Static(Group(safe_block(email.text or "(empty body)")), classes="section body", id="detail-body")
         yield Footer()
