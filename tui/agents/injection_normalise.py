@@ -69,7 +69,7 @@ def fold(text: str) -> tuple[str, list[str]]:
 
 _B64 = re.compile(r"[A-Za-z0-9+/]{20,}={0,2}|[A-Za-z0-9_-]{24,}={0,2}")
 _HEX = re.compile(r"\b(?:[0-9a-fA-F]{2}[ :]?){12,}\b")
-_URLENC = re.compile(r"(?:%[0-9a-fA-F]{2}[\w.~+-]*){4,}")
+_URLENC = re.compile(r"(?:%[0-9a-fA-F]{2}[^\s%<>\"']*){4,}")
 _QP = re.compile(r"=[0-9A-F]{2}|=\r?\n")
 MAX_BLOBS = 8
 MAX_DECODED = 4000
@@ -154,8 +154,9 @@ def decoded_payloads(text: str, low: str, long_tokens: list[str], rot13: bool = 
         for m in _URLENC.finditer(head):
             if len(found) >= MAX_BLOBS:
                 break
-            out = urllib.parse.unquote(m.group())
-            if " " in out and out != m.group():
+            begin = max(head.rfind(" ", 0, m.start()), head.rfind("\n", 0, m.start())) + 1
+            out = urllib.parse.unquote(head[begin:m.end()])
+            if " " in out and out != head[begin:m.end()]:
                 found.append(("URL-encoded", out[:MAX_DECODED]))
     if ("=20" in head or "=3D" in head or "=\n" in head) and len(_QP.findall(head)) >= 4:
         out = quopri.decodestring(text[:MAX_DECODED].encode("utf-8", "replace")).decode("utf-8", "replace")

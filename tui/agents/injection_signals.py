@@ -60,7 +60,7 @@ SIGNALS: tuple[Signal, ...] = (
          "dellassistente lintelligence",  # French and Italian elide: "l'agente" is one word
          "ассистент модел агент бот ии нейросет ai 助手 模型 代理 人工智能 机器人 アシスタント モデル エージェント",
          # a vocative at the start of a line or sentence: "Assistant," "GPT:" ...
-         rf"(?:^|[.!?]\s+)\W{{0,3}}{_AI}\s*(?:[,:—–]|\s-\s)",
+         rf"(?:^|[.!?:]\s+)\W{{0,3}}{_AI}\s*(?:[,:—–]|\s-\s)",
          # ... or led in: "To the AI model processing this inbox:", "Note for the mail agent:"
          rf"(?:^|[.!?]\s+)\W{{0,3}}{_LEAD}\s+(?:the |any |all |whatever |an? |this |le |la |l'|el |"
          rf"il |lo |o |der |die |das |den |dem |de )?{_FILL}{{0,3}}{_AI}\b(?:[\s-]+[\w'’-]+){{0,6}}?\s*(?:[,:—–]|\s-\s)",
