@@ -13,6 +13,7 @@ import pytest
 
 from dovecot import PASSWORD, DovecotServer, SmtpSink, dovecot, seed, smtp_sink, snapshot  # noqa: F401
 from test_imap import _rows, _triage_args
+from tui.mail.sample import generate_sample
 
 CORPUS = Path(__file__).resolve().parent.parent / "bench" / "data" / "injection"
 # one attack per family, all from the development half (the held-out half is only measured)
@@ -35,6 +36,7 @@ async def test_injection_mail_is_left_alone_by_apply(provider: str, dovecot: Dov
     from test_cli import fanmail
 
     attacks, benign = _pick("attack", ATTACKS), _pick("benign", BENIGN)
+    benign += [m.raw for m in generate_sample(20, seed=7) if not m.truth.injection][:10]  # routable mail
     seed(dovecot, attacks + benign)
     out, acts = tmp_path / "r.jsonl", tmp_path / "a.jsonl"
     args = _triage_args(dovecot, smtp_sink, tmp_path, "--apply", "-o", str(out), "--actions", str(acts))
@@ -48,7 +50,7 @@ async def test_injection_mail_is_left_alone_by_apply(provider: str, dovecot: Dov
     assert len(flagged) == len(attacks), [(r["email_id"], r["summary"]) for r in rows if not r["injection"]]
     assert all(r["route"] == "review" and not r["urgent"] for r in flagged)
     outcomes = _rows(acts)
-    assert any(o["status"] == "applied" for o in outcomes)  # --apply did act, on the benign mail
+    assert any(o["status"] == "applied" for o in outcomes)  # --apply did act, on the sample mail
     for row in flagged:
         mine = [o for o in outcomes if o["email_id"] == row["email_id"]]
         assert mine and all(o["status"] == "review" for o in mine), mine
