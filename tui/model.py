@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
 
 class Category(StrEnum):
@@ -72,6 +72,29 @@ class Verdict(BaseModel):
 
 
 Status = Literal["ok", "failed", "timeout", "duplicate"]
+DecidedBy = Literal["model", "rules", "learned rule", "operator"]
+
+
+class Review(BaseModel):
+    """Who decided a row and what the operator changed: the `review` object of a JSONL row.
+
+    `corrected` maps each field the operator changed to the value the run had given it, so the
+    model's original is never lost; `rule` / `taught_by` name the learned rule (and the
+    corrections that taught it) when one decided the row; `rule_skipped` says why a rule that
+    matched did not (a failed DMARC/DKIM/SPF check on the From domain)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reviewed: bool = False
+    decided_by: DecidedBy = "model"
+    corrected: dict[str, Any] = Field(default_factory=dict)
+    by: str = ""  # OS user of the latest correction
+    at: float | None = None  # its time (epoch seconds)
+    corrections: list[int] = Field(default_factory=list)  # ids of the corrections applied
+    note: str = ""
+    rule: str | None = None
+    taught_by: list[int] = Field(default_factory=list)
+    rule_skipped: str | None = None
 
 
 class ResultRow(BaseModel):
@@ -101,6 +124,36 @@ class ResultRow(BaseModel):
     date: datetime | None = Field(default=None, exclude=True)
     review: bool = Field(default=False, exclude=True)
     flags: list[str] = Field(default_factory=list, exclude=True)
+    # Who decided and what the operator corrected; written to JSONL as `review` (the bool above
+    # is the review policy holding the row for a human, kept in the store, never in JSONL).
+    decision: Review | None = Field(default=None, exclude=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _review_object_in(cls, data: Any) -> Any:
+        """A JSONL row carries the object as `review`: read it back as `decision`."""
+        if isinstance(data, dict) and isinstance(data.get("review"), dict):
+            data = {**data, "decision": data["review"]}
+            del data["review"]
+        return data
+
+    @model_serializer(mode="wrap")
+    def _review_object_out(self, handler: Any) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if self.decision is not None:
+            data["review"] = self.decision.model_dump(mode="json")
+        return data
+
+    def full_dict(self) -> dict[str, Any]:
+        """The JSONL row plus what the contract leaves out (store, trace): re-read it with
+        `ResultRow.model_validate` and nothing is lost."""
+        data = self.model_dump(mode="json")
+        data.pop("review", None)
+        data["decision"] = self.decision.model_dump(mode="json") if self.decision is not None else None
+        for name in ("subject", "sender", "date", "review", "flags"):
+            value = getattr(self, name)
+            data[name] = value.isoformat() if hasattr(value, "isoformat") else value
+        return data
 
     @classmethod
     def from_verdict(cls, email: Email, verdict: Verdict, **kw: object) -> "ResultRow":

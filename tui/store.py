@@ -36,8 +36,6 @@ from tui.model import ResultRow
 
 SCHEMA_VERSION = 1
 DONE_STATUSES = ("ok", "duplicate")
-# Fields of ResultRow that the JSONL contract leaves out but the dashboard uses; kept in the store.
-_EXTRA_FIELDS = ("subject", "sender", "date", "review", "flags")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -112,6 +110,36 @@ CREATE TABLE IF NOT EXISTS actions (
     updated_at  REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS actions_run ON actions (run_id, email_id);
+CREATE TABLE IF NOT EXISTS corrections (     -- the operator's word (tui/review/log.py)
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id      TEXT NOT NULL,
+    email_id    TEXT NOT NULL,
+    field       TEXT NOT NULL,       -- route | category | urgent | priority | injection | accept
+    model_value TEXT NOT NULL,       -- JSON: what the run had decided
+    value       TEXT NOT NULL,       -- JSON: what the operator set
+    at          REAL NOT NULL,
+    user        TEXT NOT NULL,
+    note        TEXT NOT NULL DEFAULT '',
+    session     TEXT NOT NULL DEFAULT '',
+    grp         INTEGER NOT NULL DEFAULT 0,  -- one operator action (a bulk correction)
+    sender      TEXT NOT NULL DEFAULT '',
+    subject     TEXT NOT NULL DEFAULT '',
+    list_id     TEXT NOT NULL DEFAULT '',
+    undone_at   REAL                         -- taken back by undo (kept, never deleted)
+);
+CREATE INDEX IF NOT EXISTS corrections_run ON corrections (run_id, email_id);
+CREATE TABLE IF NOT EXISTS forgotten_rules (  -- `fanmail learned forget`: corrections up to
+    rule_id     TEXT PRIMARY KEY,             -- `through` no longer teach this rule
+    through     INTEGER NOT NULL,
+    at          REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS email_texts (      -- what `fanmail review RUN_ID` shows of an email
+    run_id      TEXT NOT NULL,
+    email_id    TEXT NOT NULL,
+    list_id     TEXT NOT NULL DEFAULT '',
+    email       TEXT NOT NULL,               -- JSON Email, body cut to the run's max_body_chars
+    PRIMARY KEY (run_id, email_id)
+);
 """
 
 _UPSERT_VERDICT = """
@@ -163,11 +191,7 @@ def default_store_path() -> Path:
 
 def row_to_json(row: ResultRow) -> str:
     """The row with the fields the JSONL contract leaves out, so a re-emitted row is identical."""
-    data = row.model_dump(mode="json")
-    for name in _EXTRA_FIELDS:
-        value = getattr(row, name)
-        data[name] = value.isoformat() if hasattr(value, "isoformat") else value
-    return json.dumps(data, ensure_ascii=False)
+    return json.dumps(row.full_dict(), ensure_ascii=False)
 
 
 def row_from_json(text: str) -> ResultRow:
@@ -274,6 +298,13 @@ class Store:
 
     def _tx(self) -> "Store._Tx":
         return Store._Tx(self)
+
+    def transaction(self) -> "Store._Tx":
+        """`with store.transaction() as db:` one committed write (for tables other modules own)."""
+        return Store._Tx(self)
+
+    def query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        return self._query(sql, params)
 
     def _query(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:

@@ -137,15 +137,6 @@ EVENT_TYPES: dict[str, type] = {
                 ev.RateLimited, ev.Reassigned, ev.AgentFinished, ev.Paused, ev.SourceFailed, ev.RunAborted,
                 ev.RunDone, ev.HedgeSent, ev.HedgeEnded)
 }
-_ROW_EXTRAS = ("subject", "sender", "date", "review", "flags")
-
-
-def row_dict(row: ResultRow) -> dict[str, Any]:
-    data = row.model_dump(mode="json")
-    for name in _ROW_EXTRAS:
-        value = getattr(row, name)
-        data[name] = value.isoformat() if hasattr(value, "isoformat") else value
-    return data
 
 
 def encode_event(event: ev.Event) -> dict[str, Any]:
@@ -154,7 +145,7 @@ def encode_event(event: ev.Event) -> dict[str, Any]:
     for f in dataclasses.fields(event):  # type: ignore[arg-type]
         value = getattr(event, f.name)
         if isinstance(value, ResultRow):
-            value = row_dict(value)
+            value = value.full_dict()
         elif isinstance(value, RunReport):
             value = value.model_dump(mode="json")
         data[f.name] = value
