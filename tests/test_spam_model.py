@@ -13,7 +13,7 @@ import pytest
 
 from tui.agents import spam_model
 from tui.agents.rules import classify, is_junk, rule_scores
-from tui.agents.rules_text import message_parts
+from tui.agents.rules_text import Words, message_parts
 from tui.mail.parse import parse_bytes
 from tui.model import Category
 
@@ -91,6 +91,14 @@ def test_shipped_model_loads_from_the_package_without_network(monkeypatch) -> No
     path = Path(spam_model.__file__).with_name(spam_model.MODEL_FILE)
     assert path.stat().st_size < 400_000  # small enough to ship
     assert len(model.body) > 1000 and model.rules_weight > 0
+
+
+def test_every_word_in_the_model_is_a_word_the_classifier_can_produce() -> None:
+    """If what a token is changes (`rules_text.Words`), words the model was trained on stop
+    occurring and it silently weakens: retrain with `python bench/train_spam.py`."""
+    model = spam_model.shipped()
+    stale = [w for w in [*model.body, *model.subject] if Words.of(w).tokens != [w]]
+    assert not stale, f"{len(stale)} model words are no longer tokens, e.g. {stale[:5]}"
 
 
 def test_spammy_and_hammy_messages_score_the_right_way_round() -> None:
