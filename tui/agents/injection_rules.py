@@ -105,6 +105,8 @@ _ELIDED = {p + rest: (p + "'" + rest, p + "\u2019" + rest)
                         "utilisateur")
            for p in ("l", "all", "dell", "un")}
 _WITH_SUBS = [(i, sig.subs) for i, sig in enumerate(SIGNALS) if sig.subs]
+_LINK = next(sig for sig in SIGNALS if sig.reason == "link with a blank to fill")
+_LINK_CUES = ("={", "=[", "=<", "=%7b", "/{", "=$", "insert_", "_here", "](http", "/[", "/<", "?{")
 
 
 def _gated(w: Words) -> list[Signal]:
@@ -127,6 +129,8 @@ def _gated(w: Words) -> list[Signal]:
         sig = SIGNALS[i]
         if sig.needs and i not in by_sub and any(tset.isdisjoint(g) for g in sig.needs):
             continue
+        if sig is _LINK and not any(c in low for c in _LINK_CUES):
+            continue  # most links have no blank: one cheap look at the text, not one per link
         out.append(sig)
     return out
 
@@ -232,7 +236,7 @@ def assess(email: Email, subject: str, body: str, hidden: str, words: dict[str, 
     finding = Finding()
     sw, bw = words["subject"], words["body"]
     parts = [(sw, "subject", 1.0, _gated(sw)), (bw, "body", 1.0, _gated(bw))]
-    if subject and body and parts[0][3]:  # one sentence can run from the subject into the body
+    if parts[0][3] and parts[1][3]:  # one sentence can run from the subject into the body
         ow = Words.of(subject + " " + body[:OPENING])
         parts.append((ow, "subject+body", 1.0, _gated(ow)))
     texts = [(body, bw, "body")]
