@@ -67,6 +67,28 @@ async def finished_view(app, name: str, size: tuple[int, int] = WIDE) -> Path:  
     return HERE / f"{name}.svg"
 
 
+async def review_desk(recording: Recording) -> Path:
+    """`fanmail review` on the recorded run: one email corrected, the queue only, two marked, the route picker open."""
+    import tempfile
+
+    from tui.app.replay import review_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app, settle = review_app(recording, f"{tmp}/store.db")
+        async with app.run_test(size=WIDE, notifications=True) as pilot:
+            await settle(pilot)
+            await pilot.press("n", "m", *"sales", "enter")
+            desk = app.dashboard.desk()
+            for _ in range(200):  # shown once the store has it
+                if any(desk.corrections(e) for e in app.dashboard.state.inbox.rows):
+                    break
+                await pilot.pause(0.05)
+            await pilot.press("v", "space", "space", "m", "b", "i")
+            await pilot.pause()
+            app.save_screenshot(filename="review-desk.svg", path=str(HERE))
+    return HERE / "review-desk.svg"
+
+
 async def extraction() -> Path:
     from tui.app.extract_app import make_extract_app
     from tui.extract.documents import load_messages
@@ -122,6 +144,7 @@ async def main() -> None:
         await shoot(recording, "email-detail", stop="done", select=None, toasts=False, then=open_urgent),
         await shoot(recording, "help", toasts=False, then=await press("question_mark")),
         await shoot(recording, "run-report", stop="retried", select=None, toasts=False, then=await press("t")),
+        await review_desk(recording),
         await extraction(),
         await campaign(),
     ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.app.replay import Recording, record_demo, replay_app
+from tui.app.replay import Recording, record_demo, replay_app, review_app
 
 WIDE = (160, 48)
 SMALL = (80, 24)
@@ -54,3 +54,34 @@ def test_help_lists_every_key(snap_compare, recording: Recording) -> None:
 def test_run_report_after_operator_retry(snap_compare, recording: Recording) -> None:
     app, settle = replay_app(recording, "retried", select=None, toasts=False)
     assert snap_compare(app, terminal_size=WIDE, press=["t"], run_before=settle)
+
+
+# ---------------------------------------------------------------- the review desk (`fanmail review`)
+
+
+def test_review_queue_only(snap_compare, recording: Recording, tmp_path) -> None:  # noqa: ANN001
+    app, settle = review_app(recording, str(tmp_path / "store.db"))
+    assert snap_compare(app, terminal_size=WIDE, press=["v", "n"], run_before=settle)
+
+
+def test_review_route_picker(snap_compare, recording: Recording, tmp_path) -> None:  # noqa: ANN001
+    app, settle = review_app(recording, str(tmp_path / "store.db"))
+    assert snap_compare(app, terminal_size=WIDE, press=["n", "m", "s", "a"], run_before=settle)
+
+
+def test_review_corrected_row(snap_compare, recording: Recording, tmp_path) -> None:  # noqa: ANN001
+    app, settle = review_app(recording, str(tmp_path / "store.db"))
+
+    async def run_before(pilot) -> None:  # noqa: ANN001
+        await settle(pilot)
+        await pilot.press("n", "m", *"sales", "enter")
+        table = app.dashboard.table
+        for _ in range(200):  # the row changes once the store has the correction
+            if app.dashboard.desk().corrections(table.selected_email_id or ""):
+                break
+            await pilot.pause(0.05)
+        await pilot.press("k")  # off the row: its own colour shows, not the cursor's
+        app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=WIDE, run_before=run_before)

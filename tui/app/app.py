@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from textual import events
@@ -14,6 +15,8 @@ from textual.app import App
 from textual.binding import Binding
 
 from tui.app.commands import FanmailCommands
+from tui.app.review_desk import ReviewDesk
+from tui.app.review_keys import QUEUE_BINDINGS, correction_bindings
 from tui.app.screens.confirm_actions import ConfirmActions, ConfirmOverride
 from tui.app.screens.dashboard import DashboardScreen
 from tui.app.screens.email_detail import EmailDetail
@@ -64,6 +67,7 @@ class FanmailApp(App[None]):
         clock: Callable[[], float] = time.monotonic,
         keymap: dict[str, str] | None = None,
         note_timeout: float | None = None,
+        review: ReviewDesk | None = None,
     ) -> None:
         themes, self._theme_problems = load_themes()
         self._state_defaults = state_defaults(themes)  # read by super().__init__()
@@ -73,6 +77,7 @@ class FanmailApp(App[None]):
         self.clock = clock
         self.keymap = dict(keymap or {})
         self.note_timeout = note_timeout
+        self.review = review  # a stored run opened to review it (`fanmail review RUN_ID`)
         self.fanmail_themes = tuple(themes)
         for theme in themes.values():
             self.register_theme(theme)
@@ -90,7 +95,9 @@ class FanmailApp(App[None]):
         return self._state_defaults
 
     def get_default_screen(self) -> DashboardScreen:
-        self.dashboard = DashboardScreen(self.session, self.clock, self.note_timeout)
+        live = isinstance(self.session, (LiveSession, ProcessSession))  # a replay is not a run to correct
+        self.dashboard = DashboardScreen(self.session, self.clock, self.note_timeout, review=self.review,
+                                         open_review=partial(ReviewDesk.open, self.settings) if live else None)
         return self.dashboard
 
     def on_mount(self) -> None:
@@ -111,8 +118,9 @@ class FanmailApp(App[None]):
             ("Dashboard", DashboardScreen.BINDINGS),
             ("Agent grid (focused)", AgentGrid.BINDINGS),
             ("Inbox (focused)", InboxTable.BINDINGS),
+            ("Review (inbox or detail)", [*QUEUE_BINDINGS, *correction_bindings()]),
             ("Filter line", FilterInput.BINDINGS + [Binding("enter", "submit", "Keep filter, back to inbox")]),
-            ("Email detail", EmailDetail.BINDINGS),
+            ("Email detail", EmailDetail.BINDINGS[:3]),
             ("Run report", RunReportScreen.BINDINGS),
             ("Apply actions question", ConfirmActions.BINDINGS),
             ("Review override question", ConfirmOverride.BINDINGS),
@@ -152,6 +160,7 @@ def make_app(
     resume: str | None = None,
     apply: bool = False,
     actions_path: str | None = None,
+    review: ReviewDesk | None = None,
 ) -> FanmailApp:
     """The app for a source (loaded now, so a bad path is a one-line CLI error), or for a given session.
 
@@ -178,7 +187,7 @@ def make_app(
                 session = LiveSession(settings, source, emails, label=label, clock=clock, resume=resume)
             else:
                 session = ProcessSession(settings, source, emails, label=label, resume=resume)
-    return FanmailApp(settings, session, clock=clock, keymap=keymap, note_timeout=note_timeout)
+    return FanmailApp(settings, session, clock=clock, keymap=keymap, note_timeout=note_timeout, review=review)
 
 
 def interrupted_run(settings: Settings, source: str) -> str | None:

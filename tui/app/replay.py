@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from tui.agents.base import ProviderError
 from tui.agents.rules import classify
 from tui.app.session import ManualClock, ReplaySession
-from tui.fanout.events import AgentFinished, Event, RunDone
+from tui.fanout.events import AgentFinished, EmailDone, Event, RunDone
 from tui.fanout.plan import make_plan
+from tui.fanout.recorder import stored_settings
 from tui.fanout.run import Coordinator
 from tui.mail.sample import sample_emails
-from tui.model import Email, Verdict
+from tui.model import Email, ResultRow, Verdict
 from tui.settings import Settings
 
 TICK_S = 0.04  # virtual seconds per provider step; ~12 agents in flight -> ~0.5 s per step round
@@ -172,6 +173,54 @@ def replay_app(
             app.dashboard.grid.select(select)
         await pilot.pause()
         if not toasts:  # any raised by a timer tick during the replay
+            app.clear_notifications()
+            await pilot.pause()
+
+    return app, settle
+
+
+def store_recording(recording: Recording, store, run_id: str = "review0001") -> str:  # noqa: ANN001 - tui.store.Store
+    """Write the recorded run's final rows into `store` as a finished run, for `fanmail review`
+    snapshots and screenshots (the same rows as the replay's "retried" end)."""
+    rows: dict[str, ResultRow] = {}
+    report = None
+    for _, event in recording.timed:
+        if isinstance(event, EmailDone):
+            rows[event.row.email_id] = event.row
+        elif isinstance(event, RunDone):
+            report = event.report
+    settings = recording.settings
+    store.create_run(run_id, source=f"sample:{len(recording.emails)}", settings=stored_settings(settings),
+                     total=len(recording.emails), provider=settings.provider, model=settings.model)
+    store.add_emails(run_id, [(e.id, e.message_id, e.subject, e.sender) for e in recording.emails])
+    for row in rows.values():
+        store.put_verdict(run_id, row)
+    store.finish_segment(run_id, 1, status="done",
+                         report=report.model_copy(update={"run_id": run_id}).model_dump(mode="json") if report else None)
+    return run_id
+
+
+def review_app(recording: Recording, store_file: str, *, user: str = "operator", toasts: bool = False):
+    """`fanmail review` on the recorded run, stored in `store_file` (created if new), and its `run_before`.
+
+    The operator is named (not the OS user) so snapshots and screenshots are the same everywhere."""
+    from tui.app.review_app import make_review_app
+    from tui.store import Store
+
+    settings = recording.settings.model_copy(update={"store": store_file})
+    with Store(store_file) as store:
+        if store.get_run("review0001") is None:
+            store_recording(recording, store)
+    app = make_review_app(settings, "review0001", user=user, note_timeout=3600)
+
+    async def settle(pilot) -> None:  # noqa: ANN001 - textual.pilot.Pilot
+        await app.session.drained.wait()
+        await pilot.pause()
+        if not toasts:
+            app.dashboard.state.take_notes()
+        app.dashboard.flush()
+        await pilot.pause()
+        if not toasts:
             app.clear_notifications()
             await pilot.pause()
 

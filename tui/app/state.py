@@ -62,6 +62,7 @@ class HeaderInfo:
     actions: ActionCounts | None = None  # IMAP runs: what the plan and the operator did
     preview: str | None = None  # file sources: tokens, cost and time estimated before the run
     cluster: str | None = None  # --executor ray: "ray: 2 nodes, 16 workers"
+    review_left: int | None = None  # rows that still need a human (None: this run cannot be corrected)
 
 
 @dataclass(frozen=True, slots=True)
@@ -396,7 +397,8 @@ class RunState:
                 cache[agent_id] = self.card(agent, now)
         return list(cache.values())
 
-    def header(self, budget_left: float | None = None, preview: str | None = None) -> HeaderInfo:
+    def header(self, budget_left: float | None = None, preview: str | None = None,
+               review_left: int | None = None) -> HeaderInfo:
         now = self.clock()
         states = Counter(a.state for a in self.agents.values())
         elapsed = 0.0
@@ -428,6 +430,7 @@ class RunState:
             actions=self.action_counts() if self.actions or self.imap_actions else None,
             preview=preview,
             cluster=self.cluster,
+            review_left=review_left,
         )
 
     def fixed_by_retry(self) -> int:

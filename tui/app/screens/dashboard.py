@@ -20,6 +20,8 @@ from textual.widgets import Footer
 from tui.agents.base import ProviderError
 from tui.app.engine_process import EngineFailed
 from tui.app.mail_action_views import MailActions
+from tui.app.review_desk import ReviewDesk
+from tui.app.review_keys import CORRECTION_ACTIONS, QUEUE_BINDINGS, REVIEW_ACTIONS, Correcting, correction_bindings
 from tui.app.screens.confirm_actions import ConfirmActions, ConfirmOverride
 from tui.app.screens.email_detail import EmailDetail
 from tui.app.screens.run_report import RunReportScreen
@@ -32,12 +34,16 @@ from tui.app.widgets.run_header import RunHeader
 from tui.fanout.preview import brief
 from tui.mail.action_desk import phrase
 from tui.mail.sources import SourceError
+from tui.model import ResultRow
 from tui.settings import ConfigError
 
 FLUSH_S = 0.25
 INPUT_QUIET_S = 0.3  # a key this recent defers the stream's repaint...
 MAX_DEFER_S = 1.0  # ...for at most this long
 _GATED_ACTIONS = ("retry", "retry_all", "cancel", "toggle_pause", "apply_selected", "apply_all")
+_RETRY = Binding.Group("Retry")
+_APPLY = Binding.Group("Apply")
+_STEERING = ("retry", "retry_all", "cancel", "toggle_pause")
 MAX_TOASTS = 3  # per flush; a provider outage must not bury the screen in notifications
 
 
@@ -50,24 +56,31 @@ class Command:
     run: Callable[[], object]
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(Correcting, Screen[None]):
     BINDINGS = [
-        Binding("r", "retry", "Retry agent", id="retry"),
-        Binding("R", "retry_all", "Retry all failed", id="retry-all"),
-        Binding("c", "cancel", "Cancel agent", id="cancel"),
-        Binding("p", "toggle_pause", "Pause/resume", id="pause"),
+        # Short footer words (the help shows the tooltips): with the review keys the footer is full.
+        Binding("r", "retry", "Retry", id="retry", tooltip="Retry agent", group=_RETRY),
+        Binding("R", "retry_all", "Retry all", id="retry-all", tooltip="Retry all failed", group=_RETRY),
+        Binding("c", "cancel", "Cancel", id="cancel", tooltip="Cancel agent"),
+        Binding("p", "toggle_pause", "Pause", id="pause", tooltip="Pause/resume"),
         Binding("slash", "filter", "Filter", id="filter"),
         Binding("s", "cycle_sort", "Sort", id="sort"),
         Binding("t", "report", "Report", id="report"),
-        Binding("a", "apply_selected", "Apply actions", id="apply"),
-        Binding("A", "apply_all", "Apply all", id="apply-all"),
+        Binding("a", "apply_selected", "Apply", id="apply", tooltip="Apply actions", group=_APPLY),
+        Binding("A", "apply_all", "Apply all", id="apply-all", group=_APPLY),
         Binding("tab", "app.focus_next", "Grid ⇄ inbox", show=False, id="switch-pane"),
         Binding("z", "toggle_compact", "Compact grid", show=False, id="compact"),
     ]
 
-    def __init__(self, session: Session, clock: Callable[[], float], note_timeout: float | None = None) -> None:
+    def __init__(self, session: Session, clock: Callable[[], float], note_timeout: float | None = None,
+                 review: ReviewDesk | None = None, open_review: Callable[[str], ReviewDesk | None] | None = None) -> None:
+        """`review`: the desk for a stored run (`fanmail review`); `open_review`: how to find one for
+        a live run once its id is known (None: this dashboard cannot correct)."""
         super().__init__()
         self.session = session
+        self._desk = review
+        self._stored = review is not None  # `fanmail review RUN_ID`: nothing runs, so nothing to steer
+        self._open_review = open_review if review is None else None
         self.state = RunState(clock=clock)
         self.state.imap_actions = session.actions_enabled
         self.state.auto_apply = session.auto_apply
@@ -80,7 +93,8 @@ class DashboardScreen(Screen[None]):
         yield RunHeader(self.session.label, id="run-header")
         yield AgentGrid(id="agents")
         yield FilterInput(id="filter")
-        yield InboxTable(id="inbox", actions=self.session.actions_enabled)
+        yield InboxTable(id="inbox", actions=self.session.actions_enabled,
+                         bindings=[*QUEUE_BINDINGS, *correction_bindings("screen")])
         yield Footer()
 
     def on_mount(self) -> None:
@@ -92,6 +106,8 @@ class DashboardScreen(Screen[None]):
 
     async def on_unmount(self) -> None:
         await self.session.wait_closed()  # the run is recorded in full before the app is gone
+        if self._desk is not None:
+            self._desk.close()  # every correction was committed when the screen said so
 
     async def _consume(self) -> None:
         """The only place events arrive: fold each into plain state, nothing else."""
@@ -128,6 +144,16 @@ class DashboardScreen(Screen[None]):
         self._flushed_at = time.monotonic()
         with self.app.batch_update():
             rows = state.take_rows()
+            if self._desk is None and self._open_review is not None and state.run_id:
+                self._desk, self._open_review = self._open_review(state.run_id), None
+                if self._desk is not None:
+                    self._desk.see(list(state.inbox.rows.values()))
+                    self.refresh_bindings()  # the review keys appear
+            if rows and self._desk is not None:
+                rows = self._desk.see(rows)
+                self.table.set_badges({r.email_id: self._desk.badge(r) for r in rows})
+                for row in rows:
+                    state.inbox.rows[row.email_id] = row
             if rows:
                 self.table.upsert_many(rows)
             changed = state.take_action_changes()
@@ -135,7 +161,8 @@ class DashboardScreen(Screen[None]):
                 self.table.set_actions({eid: view.cell() for eid, view in changed.items()})
             if self._preview is None and self.session.preview is not None:
                 self._preview = brief(self.session.preview)
-            self.query_one(RunHeader).show(state.header(self.session.budget_left(), self._preview))
+            left = self._desk.queue.left if self._desk is not None else None
+            self.query_one(RunHeader).show(state.header(self.session.budget_left(), self._preview, left))
             if state.agents:
                 grid = self.grid
                 shown = {grid.selected} if grid.compact and grid.selected else None
@@ -156,8 +183,13 @@ class DashboardScreen(Screen[None]):
         table = self.table
         title = f"Inbox {table.row_count}/{self.state.total} · sort: {table.sort_mode}"
         needle = self.query_one("#filter", FilterInput).value
+        if table.scoped:
+            title += " · only to review (v shows all)"
         if needle:
             title += f" · filter: {needle}"
+        marked = len(table.marked)
+        if marked:
+            title += f" · {marked} marked"
         table.border_title = title
 
     def _refresh_actions(self) -> None:
@@ -176,6 +208,10 @@ class DashboardScreen(Screen[None]):
             self._refresh_actions()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in REVIEW_ACTIONS:
+            return self._check_review(action)
+        if action in _STEERING and self._stored:
+            return False  # `fanmail review`: a stored run, nothing left to steer
         agent = self.state.agents.get(self.grid.selected or "") if self.is_mounted else None
         if action == "retry":
             return True if agent is not None and agent.retryable else None
@@ -193,6 +229,75 @@ class DashboardScreen(Screen[None]):
             view = self._selected_actions() if self.is_mounted else None
             return True if view is not None and not view.applying and view.todo(override=view.review) else None
         return True
+
+    # ------------------------------------------------------------------ the review desk
+    def desk(self) -> ReviewDesk | None:
+        return self._desk
+
+    def targets(self) -> list[ResultRow]:
+        """What a correction key applies to: every marked row, else the row under the cursor."""
+        table = self.table
+        ids = table.marked or ([table.selected_email_id] if table.selected_email_id else [])
+        return [row for eid in ids if (row := table.get_row(eid)) is not None]
+
+    def _check_review(self, action: str) -> bool | None:
+        desk = self._desk
+        if desk is None:
+            return False  # a replay, or no store: not shown at all
+        if action == "undo":
+            return True if desk.can_undo else None
+        if action in CORRECTION_ACTIONS and self.is_mounted and not self.targets():
+            return None
+        return True
+
+    def after_correction(self, rows: list[ResultRow], text: str) -> None:
+        """The store has it: show the new rows, drop the marks they were made with, say so."""
+        desk, table = self._desk, self.table
+        if desk is not None and rows:
+            table.set_badges({r.email_id: desk.badge(r) for r in rows})
+            for row in rows:
+                self.state.inbox.rows[row.email_id] = row
+            table.upsert_many(rows)
+            if any(r.email_id in table.marked for r in rows):
+                table.clear_marks()
+        self.app.notify(text, timeout=self.note_timeout, markup=False)
+        self._title_inbox()
+        self.query_one(RunHeader).show(self.state.header(self.session.budget_left(), self._preview,
+                                                         desk.queue.left if desk else None))
+        self.refresh_bindings()
+        detail = self.app.screen
+        if isinstance(detail, EmailDetail) and desk is not None:
+            if (row := self.state.inbox.rows.get(detail.email.id)) is not None:
+                detail.show_row(row, desk.corrections(detail.email.id))
+
+    def action_review_step(self, step: int) -> None:
+        desk = self._desk
+        if desk is None:
+            return
+        eid = self.table.find(desk.queue.pending, step)
+        if eid is None:
+            self._warn("nothing left to review" if not desk.queue.left else "nothing to review in this view")
+        else:
+            self.table.select_email(eid)
+
+    def action_review_only(self) -> None:
+        desk = self._desk
+        if desk is not None:
+            self.table.set_scope(None if self.table.scoped else desk.queue.pending)
+            self._title_inbox()
+
+    def action_mark(self) -> None:
+        eid = self.table.selected_email_id
+        if eid is not None:
+            self.table.toggle_mark(eid)
+            self.table.action_cursor_down()
+            self._title_inbox()
+            self.refresh_bindings()
+
+    def action_mark_shown(self) -> None:
+        self.table.mark_shown()
+        self._title_inbox()
+        self.refresh_bindings()
 
     # ------------------------------------------------------------------ operator actions
     def action_retry(self) -> None:
@@ -346,7 +451,7 @@ class DashboardScreen(Screen[None]):
         self._title_inbox()
 
     def action_report(self) -> None:
-        self.app.push_screen(RunReportScreen(self.state))
+        self.app.push_screen(RunReportScreen(self.state, self._desk.agreement() if self._desk else None))
 
     def action_toggle_compact(self) -> None:
         self.grid.toggle_compact()
@@ -354,9 +459,12 @@ class DashboardScreen(Screen[None]):
     def open_email(self, email_id: str) -> None:
         email = self.session.emails.get(email_id)
         if email is not None:
+            desk = self._desk
             self.app.push_screen(EmailDetail(email, self.state.inbox.rows.get(email_id), self.state.actions.get(email_id),
                                              show_actions=self.session.actions_enabled,
-                                             auto=self.session.auto_apply))
+                                             auto=self.session.auto_apply, desk=desk,
+                                             corrections=desk.corrections(email_id) if desk else None,
+                                             on_correction=self.after_correction))
 
     @on(InboxTable.Selected)
     def _inbox_selected(self, event: InboxTable.Selected) -> None:
@@ -373,6 +481,19 @@ class DashboardScreen(Screen[None]):
             self.open_email(email_id)
 
     # ------------------------------------------------------------------ palette
+    def _review_commands(self) -> list[Command]:
+        """The review keys that would do something now, named as on the footer, with their key."""
+        out: list[Command] = []
+        for binding in [*QUEUE_BINDINGS, *correction_bindings()]:
+            action = binding.action.removeprefix("screen.")
+            if self.check_action(action.split("(")[0], ()):
+                key = self.app.get_key_display(binding)
+                title = binding.tooltip or binding.description
+                if action == "review_only" and self.table.scoped:
+                    title = "Show every email again"
+                out.append(Command(f"Review: {title}", f"({key})", lambda a=action: self.run_action(a)))
+        return out
+
     def commands(self) -> list[Command]:
         """Only what can be done right now, so the palette never offers a dead action."""
         state, selected = self.state, self.grid.selected
@@ -406,6 +527,7 @@ class DashboardScreen(Screen[None]):
             if state.appliable():
                 out.append(Command("Apply all planned actions", f"{len(state.appliable())} emails, asks first; "
                                    "never review mail (A)", self.action_apply_all))
+        out += self._review_commands()
         out.append(Command("Filter inbox", "subject, sender, route, category, status (/)", self.action_filter))
         for mode in self.table.sort_modes:
             if mode != self.table.sort_mode:

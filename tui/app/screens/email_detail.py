@@ -6,6 +6,9 @@ shown as symbols, nothing remote loaded (HTML was already reduced to text by the
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -17,6 +20,7 @@ from textual.widgets import Footer, Static
 
 from tui.agents.injection_rules import revealed_text
 from tui.app.mail_action_views import MailActions
+from tui.app.review_keys import CORRECTION_ACTIONS, Correcting, correction_bindings
 from tui.app.safe_text import safe_block, safe_line
 from tui.mail.action_desk import phrase
 from tui.model import Email, ResultRow
@@ -119,20 +123,51 @@ def action_rows(view: MailActions | None, auto: bool = False) -> list[tuple[str,
     return rows
 
 
-class EmailDetail(Screen[None]):
-    """Pushed from the inbox (enter); escape goes back."""
+class EmailDetail(Correcting, Screen[None]):
+    """Pushed from the inbox (enter); escape goes back. With a review desk the correction keys
+    work here too, on this one email, and its corrections are listed under the verdict."""
 
     BINDINGS = [
         Binding("escape,backspace", "app.pop_screen", "Back", id="detail-back"),
         Binding("j", "scroll(1)", "Down", show=False),
         Binding("k", "scroll(-1)", "Up", show=False),
+        *correction_bindings(),
     ]
 
     def __init__(self, email: Email, row: ResultRow | None, actions: MailActions | None = None, *,
-                 show_actions: bool = False, auto: bool = False) -> None:
+                 show_actions: bool = False, auto: bool = False, desk: Any = None,
+                 corrections: list[tuple[str, str]] | None = None,
+                 on_correction: Callable[[list[ResultRow], str], None] | None = None) -> None:
         super().__init__()
         self.email, self.row = email, row
         self.actions, self.show_actions, self.auto = actions, show_actions or actions is not None, auto
+        self._desk, self._corrections, self._on_correction = desk, corrections, on_correction
+
+    def desk(self) -> Any:
+        return self._desk
+
+    def targets(self) -> list[ResultRow]:
+        return [self.row] if self.row is not None else []
+
+    def after_correction(self, rows: list[ResultRow], text: str) -> None:
+        if self._on_correction is not None:
+            self._on_correction(rows, text)  # the dashboard repaints the inbox, then calls show_row
+
+    def show_row(self, row: ResultRow, corrections: list[tuple[str, str]]) -> None:
+        """The corrected verdict and the list of corrections, after the store has them."""
+        self.row, self._corrections = row, corrections
+        self.query_one("#detail-verdict", Static).update(_pairs(verdict_rows(row)))
+        self.query_one("#detail-corrections", Static).update(_pairs(corrections or [("Corrections", "none")]))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in CORRECTION_ACTIONS:
+            if self._desk is None:
+                return False
+            if action == "undo":
+                return True if self._desk.can_undo else None
+            return True if self.row is not None else None
+        return True
 
     def compose(self) -> ComposeResult:
         email = self.email
@@ -141,6 +176,10 @@ class EmailDetail(Screen[None]):
             yield Static(_pairs(header_rows(email)), classes="section")
             yield Static("Verdict", classes="section-title")
             yield Static(_pairs(verdict_rows(self.row)), classes="section", id="detail-verdict")
+            if self._desk is not None:
+                yield Static("Corrections (operator)", classes="section-title")
+                yield Static(_pairs(self._corrections or [("Corrections", "none")]), classes="section",
+                             id="detail-corrections")
             if self.show_actions:
                 yield Static("Actions", classes="section-title")
                 yield Static(_pairs(action_rows(self.actions, self.auto)), classes="section", id="detail-actions")

@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tui.app.review_desk import Agreement
 from tui.app.safe_text import safe_line
 from tui.app.state import RunState
 from tui.app.widgets.timeline import Timeline
@@ -77,6 +78,35 @@ def suggestions(r: RunReport) -> Text:
     )
 
 
+def agreement_table(a: Agreement) -> Table | Text:
+    """Per field: of the emails the operator reviewed, on how many the model's value stood."""
+    if not a.reviewed:
+        return Text("No email reviewed yet: correct (m C ! + - P i) or accept (y) rows to measure the model.")
+    table = Table(box=None, header_style="bold")
+    for name in ("field", "reviewed", "model agreed", "agreement"):
+        table.add_column(name, justify="left" if name == "field" else "right")
+    for field, agreed, total in a.fields:
+        table.add_row(field, str(total), str(agreed), f"{agreed / total:.0%}" if total else "—")
+    return table
+
+
+def confusion_table(a: Agreement) -> Table | Text:
+    """Model's route (rows) against the operator's (columns), over reviewed emails."""
+    if not a.confusion:
+        return Text("No reviewed email with a route.")
+    routes = sorted({m for m, _ in a.confusion} | {o for _, o in a.confusion})
+    table = Table(box=None, header_style="bold", title="model ↓  operator →", title_justify="left")
+    table.add_column("model", justify="left")
+    for route in routes:
+        table.add_column(safe_line(route), justify="right")
+    for model in routes:
+        if any(m == model for m, _ in a.confusion):
+            table.add_row(safe_line(model), *(
+                Text(str(a.confusion.get((model, o), 0) or "·"), style="bold" if model == o else "")
+                for o in routes))
+    return table
+
+
 class RunReportScreen(Screen[None]):
     """Pushed with `t`, and offered when a run ends; escape goes back to the dashboard."""
 
@@ -86,9 +116,10 @@ class RunReportScreen(Screen[None]):
         Binding("k", "scroll(-1)", "Up", show=False),
     ]
 
-    def __init__(self, state: RunState) -> None:
+    def __init__(self, state: RunState, agreement: Agreement | None = None) -> None:
         super().__init__()
         self.state = state
+        self.agreement = agreement  # None: this run cannot be reviewed (a replay, no store)
 
     def compose(self) -> ComposeResult:
         state, report = self.state, self.state.report
@@ -100,6 +131,10 @@ class RunReportScreen(Screen[None]):
                 yield Static(f"Run report · run {report.run_id} · {report.provider}/{report.model}",
                              classes="section-title", markup=False)
                 yield Static(Group(summary_table(report), Text(""), suggestions(report)), classes="section")
+            if self.agreement is not None:
+                yield Static(f"Model vs operator · {self.agreement.reviewed} emails reviewed", classes="section-title")
+                yield Static(Group(agreement_table(self.agreement), Text(""), confusion_table(self.agreement)),
+                             classes="section", id="report-agreement")
             yield Static("Failures by reason", classes="section-title")
             yield Static(failures_table(state.failures_by_reason(), state.fixed_by_retry()), classes="section", id="report-failures")
             if report is not None:

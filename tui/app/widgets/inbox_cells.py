@@ -120,6 +120,21 @@ def header_text(cols: Layout) -> str:
     return " ".join(fit(COLUMNS[c][0], w, COLUMNS[c][2]) for c, w in cols)
 
 
-def cells(row: ResultRow, cols: Layout, action: str = "") -> list[tuple[str, str]]:
-    """(column name, exact-width safe text) per column; `action` fills the Action column."""
-    return [(c, fit(visible(action if c == "action" else COLUMNS[c][1](row)), w, COLUMNS[c][2])) for c, w in cols]
+def cells(row: ResultRow, cols: Layout, action: str = "", badge: str = "", marked: bool = False) -> list[tuple[str, str]]:
+    """(column name, exact-width safe text) per column; `action` fills the Action column, `badge`
+    (who corrected the row) goes before the subject and turns the mark into ✎; a row marked for
+    a bulk correction shows ●."""
+    out = []
+    for c, w in cols:
+        if c == "action":
+            text = action
+        elif c == "mark" and marked:
+            text = "●"
+        elif c == "mark" and badge and row.status == "ok":
+            text = "✎"
+        elif c == "subject" and badge:
+            text = f"{badge} · {_subject(row)}"
+        else:
+            text = COLUMNS[c][1](row)
+        out.append((c, fit(visible(text), w, COLUMNS[c][2])))
+    return out

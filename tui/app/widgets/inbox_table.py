@@ -11,7 +11,7 @@ that row changes; and the cursor is an email id, so streaming never moves it to 
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from rich.segment import Segment
 from rich.style import Style
@@ -39,6 +39,8 @@ class InboxTable(ScrollView, can_focus=True):
         "inbox-table--review",
         "inbox-table--failed",
         "inbox-table--injection",
+        "inbox-table--marked",
+        "inbox-table--corrected",
     }
 
     DEFAULT_CSS = """
@@ -53,6 +55,8 @@ class InboxTable(ScrollView, can_focus=True):
         & > .inbox-table--review { color: $text-secondary; text-style: italic; }
         & > .inbox-table--failed { color: $text-error; }
         & > .inbox-table--injection { color: $text-error; text-style: bold; }
+        & > .inbox-table--marked { background: $secondary 35%; text-style: bold; }
+        & > .inbox-table--corrected { color: $text-success; }
         & > .inbox-table--cursor {
             background: $block-cursor-blurred-background;
             color: $block-cursor-blurred-foreground;
@@ -98,10 +102,15 @@ class InboxTable(ScrollView, can_focus=True):
             return isinstance(message, InboxTable.Highlighted) and message.table is self.table
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None,
-                 actions: bool = False) -> None:
+                 actions: bool = False, bindings: Sequence[Binding] = ()) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        for binding in Binding.make_bindings(bindings):  # the screen's keys that show while the inbox has focus
+            self._bindings.key_to_bindings.setdefault(binding.key, []).append(binding)
         self.show_actions = actions  # an Action column (IMAP runs), filled by set_actions
         self._actions: dict[str, str] = {}
+        self._badges: dict[str, str] = {}  # who decided a corrected row, shown before its subject
+        self._marked: set[str] = set()
+        self._scope: Callable[[str], bool] | None = None  # e.g. only rows needing review
         self._rows: dict[str, ResultRow] = {}
         self._keys: dict[str, SortKey] = {}
         self._hay: dict[str, str] = {}
@@ -152,7 +161,7 @@ class InboxTable(ScrollView, can_focus=True):
             self._keys[eid] = key
             self._hay[eid] = hay = haystack(row)
             first = min(first, self._insert(self._order, key))
-            if self._view is not None and self._needle in hay:
+            if self._view is not None and self._needle in hay and (self._scope is None or self._scope(eid)):
                 first = min(first, self._insert(self._view, key))
         self._after_change(before, old_top, changed_from=first)
 
@@ -175,9 +184,75 @@ class InboxTable(ScrollView, can_focus=True):
             if self._actions.get(eid) == text:
                 continue
             self._actions[eid] = text
-            self._strips.discard((eid, False))
-            self._strips.discard((eid, True))
-            self._refresh_email(eid)
+            self._repaint(eid)
+
+    def set_badges(self, texts: dict[str, str]) -> None:
+        """Who decided a row, when not the model ("✎ alice"): shown before the subject."""
+        for eid, text in texts.items():
+            if self._badges.get(eid, "") != text:
+                self._badges[eid] = text
+                self._repaint(eid)
+
+    @property
+    def marked(self) -> list[str]:
+        """Marked rows, in the order shown (rows hidden by the filter stay marked)."""
+        return [str(k[-1]) for k in self._order if k[-1] in self._marked]
+
+    def toggle_mark(self, email_id: str) -> bool:
+        """Mark or unmark one row; True if it is marked now."""
+        if email_id in self._marked:
+            self._marked.discard(email_id)
+        elif email_id in self._rows:
+            self._marked.add(email_id)
+        self._repaint(email_id)
+        return email_id in self._marked
+
+    def mark_shown(self) -> int:
+        """Mark every row the filter shows, or unmark them all if all were marked; how many are marked now."""
+        shown = {str(k[-1]) for k in self._visible}
+        if shown and shown <= self._marked:
+            self._marked -= shown
+        else:
+            self._marked |= shown
+        self._strips.clear()
+        self.refresh()
+        return len(self._marked)
+
+    def clear_marks(self) -> None:
+        if self._marked:
+            self._marked.clear()
+            self._strips.clear()
+            self.refresh()
+
+    def find(self, keep: Callable[[str], bool], step: int = 1) -> str | None:
+        """The next shown row after the cursor (`step` -1: before it) that `keep` accepts, wrapping."""
+        keys = self._visible
+        if not keys:
+            return None
+        start = self._cursor_index()
+        start = (-1 if step > 0 else len(keys)) if start is None else start
+        for n in range(1, len(keys) + 1):
+            eid = str(keys[(start + n * step) % len(keys)][-1])
+            if keep(eid):
+                return eid
+        return None
+
+    def set_scope(self, keep: Callable[[str], bool] | None) -> None:
+        """Show only rows `keep` accepts (with the text filter on top); None shows every row.
+        `keep` is asked again for a row whenever that row is upserted."""
+        before = self._cursor_index()
+        self._scope = keep
+        self._rebuild_view()
+        self._after_change(before, self.scroll_offset.y, reveal=True)
+
+    @property
+    def scoped(self) -> bool:
+        return self._scope is not None
+
+    def _repaint(self, eid: str) -> None:
+        self._strips.discard((eid, False))
+        self._strips.discard((eid, True))
+        self._refresh_email(eid)
 
     def set_sort(self, mode: str) -> None:
         """Re-sort everything once; the cursor stays on its email."""
@@ -205,8 +280,12 @@ class InboxTable(ScrollView, can_focus=True):
         return self._order if self._view is None else self._view
 
     def _rebuild_view(self) -> None:
-        needle, hay = self._needle, self._hay
-        self._view = [k for k in self._order if needle in hay[k[-1]]] if needle else None  # type: ignore[index]
+        needle, hay, scope = self._needle, self._hay, self._scope
+        if not needle and scope is None:
+            self._view = None
+            return
+        self._view = [k for k in self._order if needle in hay[k[-1]]  # type: ignore[index]
+                      and (scope is None or scope(str(k[-1])))]
 
     def _insert(self, keys: list[SortKey], key: SortKey) -> int:
         """Insert keeping order (what `insort` does); returns the index if `keys` is on screen."""
@@ -365,7 +444,7 @@ class InboxTable(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         base = self.rich_style
         styles = {name: self.get_component_rich_style(f"inbox-table--{name}", partial=True)
-                  for name in ("header", "cursor", "injection", *_STATES)}
+                  for name in ("header", "cursor", "injection", "marked", "corrected", *_STATES)}
         paint_key = (width, base, tuple(styles.values()))
         if paint_key != self._paint_key:
             self._paint_key = paint_key
@@ -404,11 +483,17 @@ class InboxTable(ScrollView, can_focus=True):
             style += styles["review"]
         if row.status in ("failed", "timeout"):
             style += styles["failed"]
+        eid = row.email_id
+        badge = self._badges.get(eid, "")
+        if badge:
+            style += styles["corrected"]
+        if eid in self._marked:
+            style += styles["marked"]
         cursor = styles["cursor"] if is_cursor else Style()
         plain, flagged = style + cursor, style + styles["injection"] + cursor
         segments: list[Segment] = []
         text: list[str] = []
-        for name, cell in cells(row, self._layout, self._actions.get(row.email_id, "")):
+        for name, cell in cells(row, self._layout, self._actions.get(eid, ""), badge, eid in self._marked):
             if name == "injection" and row.injection:
                 segments.append(Segment(" ".join(text) + " ", plain))
                 segments.append(Segment(cell, flagged))

@@ -75,6 +75,9 @@ class RunHeader(Widget):
         text.append(f"{info.emails_done}/{info.emails_total}")
         if info.emails_failed:
             text.append(f" ({info.emails_failed} failed)", self._style("failed"))
+        if info.review_left is not None:
+            text.append("  │ ")
+            text.append(f"review: {info.review_left} left", self._style("paused") if info.review_left else self._style("done"))
         text.append(f"  │ {info.rate:.1f} emails/s  │ ETA ")
         text.append("—" if info.eta_s is None else fmt_clock(info.eta_s))
         budget = "unlimited" if info.budget_left is None else f"{info.budget_left:.0%}"
