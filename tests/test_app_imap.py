@@ -284,3 +284,26 @@ def test_override_plans_the_proposed_route_or_the_review_folder() -> None:
     assert [(a.kind, a.detail) for a in plan_override(unsure, email, settings)] == [
         ("keyword", "$fanmail_review"), ("move", "Review")]
     assert plan_override(row.model_copy(update={"status": "failed"}), email, settings) == []
+
+
+async def test_a_corrected_route_replans_the_move_and_a_files_it_there(
+    sim_factory, dovecot: DovecotServer, smtp_sink: SmtpSink, tmp_path: Path
+) -> None:
+    """The review desk on a mailbox: a route corrected by key moves the email to that route's
+    folder, through the same `a` question as any planned action."""
+    app = await forwarding_app(sim_factory, dovecot, smtp_sink, tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        dash, state = app.dashboard, app.dashboard.state
+        await settled(pilot, app, 30)
+        await until(pilot, lambda: dash.desk() is not None)
+        email_id = next(e for e, r in state.inbox.rows.items()
+                        if r.status == "ok" and not r.review and r.route in ("support", "newsletters"))
+        msgid = msgid_of(app, email_id)
+        dash.table.select_email(email_id)
+        await pilot.press("m", *"sales", "enter")
+        await until(pilot, lambda: [a.detail for a in state.actions[email_id].plan if a.kind == "move"] == ["Sales"])
+        await pilot.press("a")
+        assert isinstance(app.screen, ConfirmActions) and "Sales" in screen_text(app)
+        await pilot.press("y")
+        await until(pilot, lambda: state.actions[email_id].status == "applied", timeout=30)
+    assert where(await asyncio.to_thread(snapshot, dovecot), msgid) == ["Sales"]

@@ -38,7 +38,7 @@ from tui.app.session import END, NO_ACTIONS_HERE, LiveSession
 from tui.agents.base import ProviderError
 from tui.fanout.events import Event
 from tui.mail.sources import SourceError
-from tui.model import Email, Preview
+from tui.model import Email, Preview, ResultRow
 from tui.settings import ConfigError, Settings
 
 CONTROLS = ("retry", "retry_failed", "cancel", "pause", "resume", "close")
@@ -262,6 +262,9 @@ class ProcessSession:
 
     def apply_actions(self, email_ids: list[str], *, override: bool = False) -> str | None:
         return NO_ACTIONS_HERE
+
+    def replan(self, rows: list[ResultRow]) -> None:
+        pass  # file sources only: no mail actions to plan again
 
     def close(self) -> None:
         if not self._closed:

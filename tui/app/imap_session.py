@@ -22,7 +22,7 @@ from tui.fanout.run import Coordinator
 from tui.mail.action_desk import ActionDesk
 from tui.mail.imap_target import ImapError, ImapOptions, parse_imap_url
 from tui.mail.smtp import parse_smtp_url
-from tui.model import Email
+from tui.model import Email, ResultRow
 from tui.settings import ConfigError, Settings
 from tui.store import Store
 
@@ -109,6 +109,15 @@ class ImapLiveSession(LiveSession):
         for email_id in ids:
             if email_id not in self.emails and (email := plan.emails.get(email_id)) is not None:
                 self.emails[email_id] = email
+
+    def replan(self, rows: list[ResultRow]) -> None:
+        """A corrected verdict plans its actions again (the move follows the corrected route); done
+        actions are kept, and with --apply the new plan is applied like any other verdict's."""
+        desk = self.desk
+        if desk is None or self._closed:
+            return
+        pairs = [(row, email) for row in rows if (email := self.emails.get(row.email_id)) is not None]
+        self._on_engine(lambda: [desk.add(row, email) for row, email in pairs])
 
     def apply_actions(self, email_ids: list[str], *, override: bool = False) -> str | None:
         """Ask the desk (on the engine loop) to apply; None when sent, else why not."""

@@ -20,7 +20,7 @@ from tui.fanout.preview import estimate
 from tui.fanout.recorder import Recorder, prepare_run, with_prior
 from tui.fanout.trace import ReplayClock, replay_timed
 from tui.fanout.run import Coordinator
-from tui.model import Email, Preview
+from tui.model import Email, Preview, ResultRow
 from tui.settings import Settings
 from tui.store import Store, open_run_store
 
@@ -46,6 +46,7 @@ class Session(Protocol):
     def resume(self) -> None: ...
     def budget_left(self) -> float | None: ...
     def apply_actions(self, email_ids: list[str], *, override: bool = False) -> str | None: ...
+    def replan(self, rows: list[ResultRow]) -> None: ...  # corrected verdicts: plan their mail actions again
     def close(self) -> None: ...
     async def wait_closed(self) -> None: ...
 
@@ -214,6 +215,9 @@ class LiveSession:
     def apply_actions(self, email_ids: list[str], *, override: bool = False) -> str | None:
         return NO_ACTIONS_HERE
 
+    def replan(self, rows: list[ResultRow]) -> None:
+        pass  # a file source has no mail actions
+
     def close(self) -> None:
         self._closed = True
         if self.coordinator:
@@ -292,6 +296,9 @@ class ReplaySession:
 
     def apply_actions(self, email_ids: list[str], *, override: bool = False) -> str | None:
         return "a replay cannot change a mailbox"
+
+    def replan(self, rows: list[ResultRow]) -> None:
+        pass
 
     def close(self) -> None:
         self._closed.set()

@@ -258,6 +258,7 @@ class DashboardScreen(Correcting, Screen[None]):
             for row in rows:
                 self.state.inbox.rows[row.email_id] = row
             table.upsert_many(rows)
+            self.session.replan(rows)  # IMAP: the move follows the corrected route
             if any(r.email_id in table.marked for r in rows):
                 table.clear_marks()
         self.app.notify(text, timeout=self.note_timeout, markup=False)
