@@ -81,8 +81,8 @@ def open_review(settings: Settings, run_id: str, *, user: str | None = None,
     meta, rows = store.email_meta(run.run_id), store.verdicts(run.run_id)
     clock = ManualClock(0.0)
     label = f"{run.source} · {run.provider}/{run.model} · review {run.run_id}"
-    session = ReplaySession(stored_events(run, meta, rows), stored_emails(run, meta, rows, settings.seed), clock,
-                            label=label)
+    seed = int(run.settings.get("seed", settings.seed))  # the sample the run read, not today's default
+    session = ReplaySession(stored_events(run, meta, rows), stored_emails(run, meta, rows, seed), clock, label=label)
     return session, ReviewDesk(settings, store, run.run_id, user=user), clock
 
 
