@@ -3,12 +3,15 @@ review key pressed, and what it wrote checked in the store and in the exported J
 
 from __future__ import annotations
 
-import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 
 from test_app import screen_text, until
+from tui.app.app import FanmailApp
 from tui.app.replay import Recording, record_demo, review_app
 from tui.app.screens.email_detail import EmailDetail
 from tui.app.screens.picker import AskNumber, Picker
@@ -35,15 +38,17 @@ def stored(path: Path) -> list[core.Correction]:
         return core.list_corrections(store, RUN)
 
 
-async def opened(recording: Recording, tmp_path: Path):  # noqa: ANN201
+@asynccontextmanager
+async def reviewing(recording: Recording, tmp_path: Path) -> AsyncIterator[tuple[FanmailApp, Pilot]]:
+    """`fanmail review` on the recorded run (stored in tmp_path/store.db), drawn and settled."""
     app, settle = review_app(recording, str(tmp_path / "store.db"))
-    return app, settle
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        yield app, pilot
 
 
 async def test_n_and_shift_n_walk_the_queue_and_v_shows_only_it(recording: Recording, tmp_path: Path) -> None:
-    app, settle = await opened(recording, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with reviewing(recording, tmp_path) as (app, pilot):
         dash, table = app.dashboard, app.dashboard.table
         queue = dash.desk().queue
         assert queue.left > 3
@@ -67,9 +72,7 @@ async def test_n_and_shift_n_walk_the_queue_and_v_shows_only_it(recording: Recor
 
 
 async def test_route_picker_filters_by_typing_and_the_store_has_it_first(recording: Recording, tmp_path: Path) -> None:
-    app, settle = await opened(recording, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with reviewing(recording, tmp_path) as (app, pilot):
         dash, table = app.dashboard, app.dashboard.table
         left = dash.desk().queue.left
         await pilot.press("n")
@@ -91,9 +94,7 @@ async def test_route_picker_filters_by_typing_and_the_store_has_it_first(recordi
 
 
 async def test_urgent_toggle_and_priority_keys(recording: Recording, tmp_path: Path) -> None:
-    app, settle = await opened(recording, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with reviewing(recording, tmp_path) as (app, pilot):
         table = app.dashboard.table
         await pilot.press("n")
         email_id = table.selected_email_id
@@ -115,9 +116,7 @@ async def test_urgent_toggle_and_priority_keys(recording: Recording, tmp_path: P
 
 async def test_five_marked_rows_get_one_correction_and_undo_takes_it_back(recording: Recording,
                                                                            tmp_path: Path) -> None:
-    app, settle = await opened(recording, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with reviewing(recording, tmp_path) as (app, pilot):
         table = app.dashboard.table
         await pilot.press("v")  # the queue only
         table.action_first()
@@ -137,9 +136,7 @@ async def test_five_marked_rows_get_one_correction_and_undo_takes_it_back(record
 
 
 async def test_star_marks_every_row_the_filter_shows(recording: Recording, tmp_path: Path) -> None:
-    app, settle = await opened(recording, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with reviewing(recording, tmp_path) as (app, pilot):
         table = app.dashboard.table
         await pilot.press("slash", *"moving day", "enter")
         shown = table.row_count
@@ -153,9 +150,7 @@ async def test_star_marks_every_row_the_filter_shows(recording: Recording, tmp_p
 
 
 async def test_clearing_injection_asks_and_names_the_reason(recording: Recording, tmp_path: Path) -> None:
-    app, settle = await opened(recording, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with reviewing(recording, tmp_path) as (app, pilot):
         table = app.dashboard.table
         flagged = next(e for e in table._rows if table.get_row(e).injection)
         reason = table.get_row(flagged).injection_reason
@@ -171,9 +166,7 @@ async def test_clearing_injection_asks_and_names_the_reason(recording: Recording
 
 
 async def test_detail_screen_corrects_and_lists_corrections(recording: Recording, tmp_path: Path) -> None:
-    app, settle = await opened(recording, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with reviewing(recording, tmp_path) as (app, pilot):
         table = app.dashboard.table
         await pilot.press("n")
         email_id = table.selected_email_id
@@ -191,9 +184,7 @@ async def test_detail_screen_corrects_and_lists_corrections(recording: Recording
 
 
 async def test_palette_and_help_list_the_review_keys(recording: Recording, tmp_path: Path) -> None:
-    app, settle = await opened(recording, tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with reviewing(recording, tmp_path) as (app, pilot):
         titles = [c.title for c in app.dashboard.commands()]
         for title in ("Review: Next email to review", "Review: Change the route (a picker, type to filter)",
                       "Review: Urgent on / off", "Review: Undo the last correction of this session"):
