@@ -22,21 +22,21 @@ FIX = Binding.Group("Correct")
 
 # Footer words are short (the inbox footer holds the dashboard's keys too); the help screen and
 # the palette read the longer tooltip.
-# Inbox only: the queue and marks. The dashboard screen runs them (`screen.` actions).
+# Inbox only: the queue and marks (the dashboard screen runs them; the inbox shows them, see InboxTable).
 QUEUE_BINDINGS = [
-    Binding("n", "screen.review_step(1)", "Next", id="review-next", group=QUEUE,
+    Binding("n", "review_step(1)", "Next", id="review-next", group=QUEUE,
             tooltip="Next email to review"),
-    Binding("N", "screen.review_step(-1)", "Previous", id="review-prev", group=QUEUE,
+    Binding("N", "review_step(-1)", "Previous", id="review-prev", group=QUEUE,
             tooltip="Previous email to review"),
-    Binding("v", "screen.review_only", "Queue", id="review-only", group=QUEUE,
+    Binding("v", "review_only", "Queue", id="review-only", group=QUEUE,
             tooltip="Show only emails to review (again: all)"),
-    Binding("space", "screen.mark", "Mark", id="review-mark", group=QUEUE, key_display="␣",
+    Binding("space", "mark", "Mark", id="review-mark", group=QUEUE, key_display="␣",
             tooltip="Mark / unmark the email, go to the next"),
-    Binding("asterisk", "screen.mark_shown", "All", id="review-mark-all", group=QUEUE,
+    Binding("asterisk", "mark_shown", "All", id="review-mark-all", group=QUEUE,
             tooltip="Mark every email shown (the filter's matches); again: unmark them"),
 ]
 
-# Corrections: the same keys on the inbox (as `screen.` actions) and on the email detail screen;
+# Corrections: the same keys on the inbox and on the email detail screen;
 # with marked rows a correction applies to all of them.
 CORRECTIONS: list[tuple[str, str, str, str, Binding.Group | None, str]] = [
     # key, action, footer word, id, footer group, help text
@@ -55,9 +55,8 @@ CORRECTION_ACTIONS = {action.split("(")[0] for _, action, *_ in CORRECTIONS}
 REVIEW_ACTIONS = CORRECTION_ACTIONS | {"review_step", "review_only", "mark", "mark_shown"}
 
 
-def correction_bindings(namespace: str = "") -> list[Binding]:
-    prefix = f"{namespace}." if namespace else ""
-    return [Binding(key, prefix + action, text, id=bid, group=group, tooltip=help_text)
+def correction_bindings() -> list[Binding]:
+    return [Binding(key, action, text, id=bid, group=group, tooltip=help_text)
             for key, action, text, bid, group, help_text in CORRECTIONS]
 
 

@@ -94,7 +94,7 @@ class DashboardScreen(Correcting, Screen[None]):
         yield AgentGrid(id="agents")
         yield FilterInput(id="filter")
         yield InboxTable(id="inbox", actions=self.session.actions_enabled,
-                         bindings=[*QUEUE_BINDINGS, *correction_bindings("screen")])
+                         bindings=[*QUEUE_BINDINGS, *correction_bindings()])
         yield Footer()
 
     def on_mount(self) -> None:
@@ -486,7 +486,7 @@ class DashboardScreen(Correcting, Screen[None]):
         """The review keys that would do something now, named as on the footer, with their key."""
         out: list[Command] = []
         for binding in [*QUEUE_BINDINGS, *correction_bindings()]:
-            action = binding.action.removeprefix("screen.")
+            action = binding.action
             if self.check_action(action.split("(")[0], ()):
                 key = self.app.get_key_display(binding)
                 title = binding.tooltip or binding.description

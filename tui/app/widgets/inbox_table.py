@@ -11,6 +11,7 @@ that row changes; and the cursor is an email id, so streaming never moves it to 
 from __future__ import annotations
 
 from bisect import bisect_left
+from dataclasses import replace
 from collections.abc import Callable, Iterable, Sequence
 
 from rich.segment import Segment
@@ -105,7 +106,9 @@ class InboxTable(ScrollView, can_focus=True):
                  actions: bool = False, bindings: Sequence[Binding] = ()) -> None:
         super().__init__(name=name, id=id, classes=classes)
         for binding in Binding.make_bindings(bindings):  # the screen's keys that show while the inbox has focus
-            self._bindings.key_to_bindings.setdefault(binding.key, []).append(binding)
+            name, _, args = binding.action.partition("(")
+            forward = f"forward({name!r}{', ' + args.rstrip(')') if args.rstrip(')') else ''})"
+            self._bindings.key_to_bindings.setdefault(binding.key, []).append(replace(binding, action=forward))
         self.show_actions = actions  # an Action column (IMAP runs), filled by set_actions
         self._actions: dict[str, str] = {}
         self._badges: dict[str, str] = {}  # who decided a corrected row, shown before its subject
@@ -126,6 +129,18 @@ class InboxTable(ScrollView, can_focus=True):
         self._base = Style()
         self._styles: dict[str, Style] = {}
         self._header = Strip.blank(0)
+
+    # ------------------------------------------------------------------ keys the screen handles
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A forwarded key is enabled, disabled or hidden as its own screen says (not the screen
+        on top: a modal's footer must not offer the dashboard's keys)."""
+        if action == "forward" and parameters:
+            return self.screen.check_action(str(parameters[0]), tuple(parameters[1:]))
+        return True
+
+    async def action_forward(self, name: str, *args: object) -> None:
+        await self.app.run_action(f"{name}({', '.join(map(repr, args))})", self.screen)
 
     # ------------------------------------------------------------------ public API
 
