@@ -16,7 +16,8 @@ from tui.app.replay import Recording, record_demo, review_app
 from tui.app.screens.email_detail import EmailDetail
 from tui.app.screens.picker import AskNumber, Picker
 from tui.app.screens.run_report import RunReportScreen
-from tui.review import corrections as core
+from tui.review.log import list_corrections
+from tui.review.records import Correction
 from tui.store import Store
 
 SIZE = (160, 48)
@@ -33,9 +34,9 @@ def row_text(table, email_id: str) -> str:  # noqa: ANN001 - InboxTable
     return "".join(seg.text for seg in table._row_strip(table.get_row(email_id), False))
 
 
-def stored(path: Path) -> list[core.Correction]:
+def stored(path: Path) -> list[Correction]:
     with Store(path) as store:
-        return core.list_corrections(store, RUN)
+        return list_corrections(store, RUN)
 
 
 @asynccontextmanager
@@ -86,7 +87,7 @@ async def test_route_picker_filters_by_typing_and_the_store_has_it_first(recordi
         await pilot.press("enter")
         await until(pilot, lambda: table.get_row(email_id).route == "sales")
         [record] = stored(tmp_path / "store.db")  # committed before the row changed
-        assert (record.email_id, record.field, record.old, record.new) == (email_id, "route", model_route, "sales")
+        assert (record.email_id, record.field, record.model_value, record.value) == (email_id, "route", model_route, "sales")
         assert record.user == "operator"
         assert "✎ operator · " in row_text(table, email_id) and row_text(table, email_id).startswith("✎")
         assert dash.desk().queue.left == left - 1
@@ -109,7 +110,7 @@ async def test_urgent_toggle_and_priority_keys(recording: Recording, tmp_path: P
         assert isinstance(app.screen, AskNumber)
         await pilot.press("backspace", "backspace", "backspace", "7", "5", "enter")
         await until(pilot, lambda: table.get_row(email_id).priority == 75)
-        fields = [(r.field, r.new) for r in stored(tmp_path / "store.db")]
+        fields = [(r.field, r.value) for r in stored(tmp_path / "store.db")]
         assert fields[0] == ("urgent", not was.urgent)
         assert ("priority", 75) in fields and len(fields) == 3
 
@@ -127,7 +128,7 @@ async def test_five_marked_rows_get_one_correction_and_undo_takes_it_back(record
         await until(pilot, lambda: all(table.get_row(e).route == "billing" for e in marked))
         records = stored(tmp_path / "store.db")
         assert sorted(r.email_id for r in records) == sorted(marked)
-        assert {(r.field, r.new) for r in records} == {("route", "billing")}
+        assert {(r.field, r.value) for r in records} == {("route", "billing")}
         assert table.marked == []  # the marks were used up
         await pilot.press("u")
         await until(pilot, lambda: all(table.get_row(e).route == "review" for e in marked))
@@ -162,7 +163,7 @@ async def test_clearing_injection_asks_and_names_the_reason(recording: Recording
         await pilot.press("i", "y")
         await until(pilot, lambda: table.get_row(flagged).injection is False)
         [record] = stored(tmp_path / "store.db")
-        assert (record.field, record.old, record.new) == ("injection", True, False)
+        assert (record.field, record.model_value, record.value) == ("injection", True, False)
 
 
 async def test_detail_screen_corrects_and_lists_corrections(recording: Recording, tmp_path: Path) -> None:
@@ -222,5 +223,5 @@ async def test_a_live_run_is_corrected_into_its_own_store_record(sim_factory, tm
         await pilot.press("y")
         await until(pilot, lambda: not dash.desk().queue.pending(email_id))
     with Store(tmp_path / "live.db") as store:
-        [record] = core.list_corrections(store, run_id)
-    assert record.email_id == email_id and record.field == "reviewed"
+        [record] = list_corrections(store, run_id)
+    assert record.email_id == email_id and record.field == "accept"

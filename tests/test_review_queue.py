@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.model import ResultRow
+from tui.model import ResultRow, Review
 from tui.review.queue import ReviewQueue, review_reason
 
 
@@ -29,9 +29,13 @@ def test_reviewed_rows_leave_the_queue_and_undo_brings_them_back() -> None:
     rows = [row("a", route="review", review=True), row("b", injection=True), row("c")]
     queue.update(rows)
     assert queue.left == 2 and queue.pending("a") and queue.pending("b") and not queue.pending("c")
-    queue.update([rows[0].model_copy(update={"route": "sales", "review": False})], reviewed=["a"])
+    queue.update([rows[0].model_copy(update={"route": "sales", "review": False,
+                                             "decision": Review(reviewed=True, decided_by="operator")})])
     assert queue.left == 1 and not queue.pending("a")
-    queue.update([rows[0]])  # the same email streamed again (a retry): still reviewed
-    assert not queue.pending("a")
-    queue.unreview("a", rows[0])
-    assert queue.pending("a") and queue.reason("a") == "routed to review" and queue.left == 2
+    queue.update([rows[1].model_copy(update={"decision": Review(reviewed=True)})])  # accepted as is
+    assert queue.left == 0
+    queue.update([rows[0]])  # an undo: the run's own row again
+    assert queue.pending("a") and queue.reason("a") == "routed to review" and queue.left == 1
+    learned = rows[1].model_copy(update={"decision": Review(decided_by="learned rule", rule="L1")})
+    queue.update([learned])  # decided by a learned rule, not reviewed: still judged on its verdict
+    assert queue.reason("b") == "injection flagged"

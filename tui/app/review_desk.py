@@ -1,31 +1,41 @@
 """The dashboard's side of reviewing one run: what the keys write, what the rows show, what undo takes back.
 
-No Textual here. The store work (tui/review: validate, commit, apply to a row) runs in a worker
-thread and the desk answers only after the commit, so the screen never says "done" for a
-correction a crash could lose. The desk keeps each email's row as the run decided it and the
-corrections on top, so the inbox always shows `apply(model row, corrections)`.
+No Textual here. Every write goes through the corrections log (tui/review/log.py: validate,
+then commit) in a worker thread, and the desk answers only after the commit, so the screen
+never says "saved" for a correction a crash could lose. The desk keeps each email's row as the
+run decided it, and the inbox shows `apply_corrections(that row, its corrections)`.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from tui.model import ResultRow
-from tui.review import corrections as core
+from tui.review.agreement import Agreement, agreement
+from tui.review.apply import apply_corrections
+from tui.review.log import CorrectionLog, corrections_by_email
 from tui.review.queue import ReviewQueue
+from tui.review.records import Correction
 from tui.settings import Settings
 from tui.store import Store, store_path
 
 
-@dataclass(frozen=True, slots=True)
-class Agreement:
-    """Model against operator over the reviewed emails of a run (the report screen draws it)."""
-
-    reviewed: int
-    fields: list[tuple[str, int, int]]  # (field, model agreed, reviewed emails with that field)
-    confusion: dict[tuple[str, str], int]  # (model's route, operator's route) -> emails
+def badge(row: ResultRow) -> str:
+    """Who decided a row when it was not the model alone: "✎ alice" (corrected), "✓ alice"
+    (accepted as is), "⚙ L3" (a learned rule). Empty for the model's own verdicts."""
+    d = row.decision
+    if d is None:
+        return ""
+    if d.decided_by == "operator":
+        return f"✎ {d.by}"
+    if d.reviewed:
+        return f"✓ {d.by}"
+    if d.decided_by == "learned rule" and d.rule:
+        return f"⚙ {d.rule}"
+    return ""
 
 
 class ReviewDesk:
@@ -33,19 +43,17 @@ class ReviewDesk:
         self.settings = settings
         self.store = store
         self.run_id = run_id
-        self.user = user  # None: the OS user (tui/review decides); tests and screenshots pass a name
+        self.log = CorrectionLog(store, settings, user=user)  # user None: the OS user
         self.queue = ReviewQueue(settings.review_below)
         self._model: dict[str, ResultRow] = {}  # the row as the run decided it
-        self._records: dict[str, list[core.Correction]] = {}
-        for record in core.list_corrections(store, run_id):
-            self._records.setdefault(record.email_id, []).append(record)
-        self._undo: list[list[core.Correction]] = []  # this session's batches, newest last
+        self._records: dict[str, list[Correction]] = corrections_by_email(store, run_id)
+        self._undo: list[int] = []  # per operator action of this session: how many log groups it wrote
         self._lock = asyncio.Lock()  # one write at a time, in the order the keys were pressed
         self._closed = False
 
     @classmethod
     def open(cls, settings: Settings, run_id: str) -> ReviewDesk | None:
-        """For a live run: the desk on the store the run records into, if it has this run."""
+        """For a live run: the desk on the store the run records into, if that store has the run."""
         path = store_path(settings.store)
         if str(path) == ":memory:" or not Path(path).exists():
             return None
@@ -62,93 +70,88 @@ class ReviewDesk:
 
     # ------------------------------------------------------------------ rows
     def see(self, rows: list[ResultRow]) -> list[ResultRow]:
-        """Rows from the run (stream or store): remembered as the model's, returned corrected."""
-        out = []
+        """Rows from the run (stream or store): remembered as the run's, returned corrected."""
         for row in rows:
             self._model[row.email_id] = row
-            out.append(self._shown(row.email_id))
-        self.queue.update(out, reviewed=[r.email_id for r in out if self._records.get(r.email_id)])
-        return out
+        shown = [self._shown(row.email_id) for row in rows]
+        self.queue.update(shown)
+        return shown
 
     def _shown(self, email_id: str) -> ResultRow:
-        return core.apply_corrections(self._model[email_id], self._records.get(email_id, []))
+        return apply_corrections(self._model[email_id], self._records.get(email_id, []))
 
-    def badge(self, row: ResultRow) -> str:
-        """Who decided this row when it was not the model alone: "✎ alice" (corrected), "✓ alice" (accepted)."""
-        records = self._records.get(row.email_id)
-        if not records:
-            return ""
-        last = records[-1]
-        return f"{'✓' if last.field == 'reviewed' else '✎'} {last.user}"
+    badge = staticmethod(badge)
 
     def corrections(self, email_id: str) -> list[tuple[str, str]]:
         """The detail screen's lines: what changed, from what, by whom, when."""
         out = []
         for r in self._records.get(email_id, []):
-            when = r.at.strftime("%Y-%m-%d %H:%M")
-            what = "accepted as is" if r.field == "reviewed" else f"{r.old} → {r.new}"
-            out.append((r.field if r.field != "reviewed" else "review",
-                        f"{what}  (by {r.user}, {when}{'; ' + r.note if r.note else ''})"))
+            when = datetime.fromtimestamp(r.at).strftime("%Y-%m-%d %H:%M")
+            what = "accepted as is" if r.field == "accept" else f"{_word(r.model_value)} → {_word(r.value)}"
+            note = f"; {r.note}" if r.note else ""
+            out.append(("review" if r.field == "accept" else r.field, f"{what}  (by {r.user}, {when}{note})"))
         return out
 
     def route_choices(self) -> list[tuple[str, str]]:
         return [(r.name, r.description) for r in self.settings.routes]
+
+    def agreement(self) -> Agreement:
+        return agreement(self._shown(eid) for eid in self._model)
 
     # ------------------------------------------------------------------ writes
     @property
     def can_undo(self) -> bool:
         return bool(self._undo)
 
-    async def correct(self, rows: list[ResultRow], changes: dict[str, object]) -> tuple[list[ResultRow], str]:
-        """One correction for every row given; all are validated before any is written."""
-        field, value = next(iter(changes.items()))
-        return await self._write(rows, lambda row: changes, f"{field} → {_word(value)}")
+    async def correct(self, rows: list[ResultRow], changes: dict[str, Any]) -> tuple[list[ResultRow], str]:
+        """One correction for every row given, as one operator action (one undo step)."""
+        what = ", ".join(f"{field} → {_word(value)}" for field, value in changes.items())
+        return await self._write(rows, [([r.email_id for r in rows], changes)], what)
 
     async def step_priority(self, rows: list[ResultRow], step: int) -> tuple[list[ResultRow], str]:
-        def change(row: ResultRow) -> dict[str, object]:
-            return {"priority": max(0, min(100, (row.priority or 0) + step))}
-        return await self._write(rows, change, f"priority {step:+d}")
+        """Each row's priority moved by `step` within 0-100: one log action per resulting value."""
+        by_value: dict[int, list[str]] = {}
+        for row in rows:
+            by_value.setdefault(max(0, min(100, (row.priority or 0) + step)), []).append(row.email_id)
+        return await self._write(rows, [(ids, {"priority": v}) for v, ids in by_value.items()], f"priority {step:+d}")
 
     async def accept(self, rows: list[ResultRow]) -> tuple[list[ResultRow], str]:
-        return await self._write(rows, lambda row: {"reviewed": True}, "accepted as is")
+        return await self._write(rows, [([r.email_id for r in rows], {"accept": None})], "accepted as is")
 
-    async def _write(self, rows: list[ResultRow], change, what: str) -> tuple[list[ResultRow], str]:  # noqa: ANN001
+    async def _write(self, rows: list[ResultRow], writes: list[tuple[list[str], dict[str, Any]]],
+                     what: str) -> tuple[list[ResultRow], str]:
         async with self._lock:
-            batch = [(self._model.get(r.email_id, r), change(r)) for r in rows]
-            records = await asyncio.to_thread(core.add_corrections, self.store, self.run_id, batch, user=self.user)
+            def commit() -> list[Correction]:
+                return [r for ids, changes in writes for r in self.log.add(self.run_id, ids, changes)]
+
+            records = await asyncio.to_thread(commit)  # CorrectionError (a ValueError): nothing written
+            self._undo.append(len(writes))
             for record in records:
                 self._records.setdefault(record.email_id, []).append(record)
-            self._undo.append(records)
-            shown = [self._shown(r.email_id) for r in rows]
-            self.queue.update(shown, reviewed=[r.email_id for r in shown])
+            shown = [self._shown(r.email_id) for r in rows if r.email_id in self._model]
+            self.queue.update(shown)
         return shown, f"{what} on {_count(len(rows))}: saved (u undoes)"
 
     async def undo(self) -> tuple[list[ResultRow], str]:
-        """Take back this session's last batch: deleted from the store, rows as before it."""
+        """Take back this session's last action: marked undone in the store, rows as before it."""
         async with self._lock:
             if not self._undo:
                 raise ValueError("nothing to undo in this session")
-            records = self._undo.pop()
-            await asyncio.to_thread(core.delete_corrections, self.store, [r.id for r in records])
-            ids = [r.id for r in records]
-            emails = list(dict.fromkeys(r.email_id for r in records))
+            undone = await asyncio.to_thread(self.log.undo, self._undo.pop())
+            ids = {r.id for r in undone}
+            emails = list(dict.fromkeys(r.email_id for r in undone))
             for eid in emails:
                 self._records[eid] = [r for r in self._records.get(eid, []) if r.id not in ids]
             shown = [self._shown(eid) for eid in emails if eid in self._model]
-            for row in shown:
-                if not self._records.get(row.email_id):
-                    self.queue.unreview(row.email_id, row)
-        return shown, f"undone: {records[0].field} on {_count(len(emails))}"
-
-    # ------------------------------------------------------------------ agreement
-    def agreement(self) -> Agreement:
-        return core.agreement(self._model, self._records)
+            self.queue.update(shown)
+        fields = ", ".join(sorted({r.field for r in undone})) or "nothing"
+        return shown, f"undone: {fields} on {_count(len(emails))}"
 
 
 def _word(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return str(value)
+    return "—" if value is None else str(value)
 
 
 def _count(n: int) -> str:

@@ -39,22 +39,17 @@ class ReviewQueue:
     def __init__(self, review_below: float) -> None:
         self.review_below = review_below
         self._reasons: dict[str, str] = {}  # email id -> why, for rows not reviewed yet
-        self._reviewed: set[str] = set()
 
-    def update(self, rows: Iterable[ResultRow], reviewed: Iterable[str] = ()) -> None:
-        """Fold in new or changed rows; `reviewed` names those the operator has corrected or accepted."""
-        self._reviewed.update(reviewed)
+    def update(self, rows: Iterable[ResultRow]) -> None:
+        """Fold in new or changed rows (corrections folded in: a reviewed row leaves the queue,
+        and comes back if an undo takes the operator's word back)."""
         for row in rows:
-            reason = None if row.email_id in self._reviewed else review_reason(row, self.review_below)
+            reviewed = row.decision is not None and row.decision.reviewed
+            reason = None if reviewed else review_reason(row, self.review_below)
             if reason is None:
                 self._reasons.pop(row.email_id, None)
             else:
                 self._reasons[row.email_id] = reason
-
-    def unreview(self, email_id: str, row: ResultRow) -> None:
-        """An undo took the operator's word back: the row is judged on its verdict again."""
-        self._reviewed.discard(email_id)
-        self.update([row])
 
     def pending(self, email_id: str) -> bool:
         return email_id in self._reasons

@@ -12,11 +12,11 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tui.app.review_desk import Agreement
 from tui.app.safe_text import safe_line
 from tui.app.state import RunState
 from tui.app.widgets.timeline import Timeline
 from tui.model import RunReport
+from tui.review.agreement import Agreement
 
 SLOWEST = 5
 
@@ -85,25 +85,24 @@ def agreement_table(a: Agreement) -> Table | Text:
     table = Table(box=None, header_style="bold")
     for name in ("field", "reviewed", "model agreed", "agreement"):
         table.add_column(name, justify="left" if name == "field" else "right")
-    for field, agreed, total in a.fields:
-        table.add_row(field, str(total), str(agreed), f"{agreed / total:.0%}" if total else "—")
+    for f in a.fields:
+        table.add_row(f.field, str(f.reviewed), str(f.agreed), f"{f.share:.0%}")
     return table
 
 
 def confusion_table(a: Agreement) -> Table | Text:
-    """Model's route (rows) against the operator's (columns), over reviewed emails."""
+    """The run's route (rows) against the operator's (columns), over reviewed emails."""
     if not a.confusion:
         return Text("No reviewed email with a route.")
-    routes = sorted({m for m, _ in a.confusion} | {o for _, o in a.confusion})
-    table = Table(box=None, header_style="bold", title="model ↓  operator →", title_justify="left")
-    table.add_column("model", justify="left")
+    routes = sorted({*a.confusion, *(r for row in a.confusion.values() for r in row)})
+    table = Table(box=None, header_style="bold", title="route: the run's ↓, the operator's →", title_justify="left")
+    table.add_column("run's route", justify="left")
     for route in routes:
         table.add_column(safe_line(route), justify="right")
     for model in routes:
-        if any(m == model for m, _ in a.confusion):
-            table.add_row(safe_line(model), *(
-                Text(str(a.confusion.get((model, o), 0) or "·"), style="bold" if model == o else "")
-                for o in routes))
+        if counts := a.confusion.get(model):
+            table.add_row(safe_line(model), *(Text(str(counts.get(o, 0) or "·"), style="bold" if model == o else "")
+                                              for o in routes))
     return table
 
 
