@@ -332,7 +332,9 @@ async def test_themes_light_and_fallback() -> None:
     async with app.run_test(size=SIZE):
         assert app.theme == "fanmail-light"
         assert app.theme_variables["failed"].lower() == "#cf222e"
-    app = make_app(Settings(provider="rules", theme="no-such-theme"), "sample:10")
+    # Settings refuse an unknown name (tests/test_cli_names.py); a theme file that fails to load after
+    # the settings named it still leaves a drawable dashboard.
+    app = make_app(Settings(provider="rules").model_copy(update={"theme": "no-such-theme"}), "sample:10")
     async with app.run_test(size=SIZE, notifications=True):
         assert app.theme == "fanmail-dark"
         assert any("unknown theme" in n.message for n in app._notifications)

@@ -91,8 +91,12 @@ def test_settings_layers_and_errors(tmp_path: Path) -> None:
     config.write_text("concurrency = 7\nrpm = 100\n")
     settings = load_settings(config, {"rpm": 50}, environ={"FANMAIL_CONCURRENCY": "9", "FANMAIL_RETRIES": "4"})
     assert (settings.concurrency, settings.rpm, settings.retries) == (9, 50, 4)
-    with pytest.raises(ConfigError, match="environment: retries"):
+    with pytest.raises(ConfigError, match="^FANMAIL_RETRIES: Input should be a valid integer"):
         load_settings(None, {}, environ={"FANMAIL_RETRIES": "many"})
+    with pytest.raises(ConfigError, match="^--batch-size: Input should be greater than or equal to 1"):
+        load_settings(None, {"batch_size": 0}, environ={})
+    with pytest.raises(ConfigError, match="^--from: "):  # the flag the sub-command names, not the field
+        load_settings(None, {"concurrency": 0}, environ={}, flags={"concurrency": "--from"})
     config.write_text('[[routes]]\nname = "x"\ncategories = ["nonsense"]\n')
     with pytest.raises(ConfigError, match="routes"):
         load_settings(config, {}, environ={})

@@ -144,6 +144,15 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
 
 
+def _flag_names(parser: argparse.ArgumentParser, command: str | None) -> dict[str, str]:
+    """Setting field -> the flag that sets it in this sub-command (`smtp_from`: `--from`), for errors."""
+    chosen = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            chosen.append(action.choices[command])
+    return {a.dest: max(a.option_strings, key=len) for p in chosen for a in p._actions if a.option_strings}
+
+
 def _run_sim(args: argparse.Namespace) -> int:
     from tui.agents.sim import serve_forever
     from tui.agents.sim_config import SimConfig
@@ -169,7 +178,8 @@ def _dispatch(argv: list[str] | None) -> int:
         configure_logging(sys.stderr, os.environ["FANMAIL_LOG"])
     if args.command == "sim":
         return _run_sim(args)
-    settings = load_settings(config=getattr(args, "config", None), overrides=_overrides(args))
+    settings = load_settings(config=getattr(args, "config", None), overrides=_overrides(args),
+                             flags=_flag_names(parser, args.command))
     if args.command in ("runs", "report", "replay"):
         return _run_history(args, settings)
     if args.command == "extract":

@@ -16,6 +16,7 @@ from platformdirs import user_config_dir
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tui.model import Category
+from tui.theme_files import theme_file_names
 
 
 class ConfigError(Exception):
@@ -156,6 +157,14 @@ class Settings(BaseModel):
 
         return parse_hedge(hedge)
 
+    @field_validator("theme")
+    @classmethod
+    def _theme_known(cls, theme: str) -> str:
+        """Checked with the flags in every mode, so a typo is one line, not a silently different look."""
+        if theme not in theme_file_names() and theme not in (names := theme_names()):
+            raise ValueError(f"unknown theme {theme!r}; themes: {', '.join(names)}")
+        return theme
+
     @field_validator("executor")
     @classmethod
     def _ray_installed(cls, executor: str) -> str:
@@ -208,6 +217,14 @@ class Settings(BaseModel):
         return [r.name for r in self.routes]
 
 
+def theme_names() -> list[str]:
+    """fanmail's theme files (shipped and the user's), then Textual's own (imported only here)."""
+    from textual.theme import BUILTIN_THEMES
+
+    names = theme_file_names()
+    return names + [n for n in BUILTIN_THEMES if n not in names]
+
+
 def default_config_path() -> Path:
     return Path(user_config_dir("fanmail")) / "fanmail.toml"
 
@@ -245,18 +262,27 @@ def _read_toml(path: Path) -> dict[str, Any]:
     return data
 
 
-def _describe(exc: ValidationError, origin: str) -> str:
+def _describe(exc: ValidationError, origin: str, flags: dict[str, str]) -> str:
+    """Name what the user typed: the flag, the FANMAIL_* variable or the file's key, not the field."""
     err = exc.errors()[0]
-    where = ".".join(str(p) for p in err["loc"]) or "value"
-    return f"{origin}: {where}: {err['msg']}"
+    loc = [str(p) for p in err["loc"]]
+    msg = err["msg"].removeprefix("Value error, ")
+    if origin == "command line" and loc:
+        return f"{flags.get(loc[0], '--' + loc[0].replace('_', '-'))}: {msg}"
+    if origin == "environment" and loc:
+        return f"{_ENV_PREFIX}{loc[0].upper()}: {msg}"
+    return f"{origin}: {'.'.join(loc) or 'value'}: {msg}"
 
 
 def load_settings(
     config: Path | None = None,
     overrides: dict[str, Any] | None = None,
     environ: dict[str, str] | None = None,
+    flags: dict[str, str] | None = None,
 ) -> Settings:
-    """Merge the layers and validate them; raise ConfigError with one readable line."""
+    """Merge the layers and validate them; raise ConfigError with one readable line.
+
+    `flags` maps a field to the flag that set it when that is not `--field-name` (`smtp_from`: `--from`)."""
     environ = dict(os.environ) if environ is None else environ
     layers: list[tuple[str, dict[str, Any]]] = []
     path = config
@@ -274,7 +300,7 @@ def load_settings(
         try:
             Settings.model_validate({**merged, **layer})
         except ValidationError as exc:
-            raise ConfigError(_describe(exc, origin)) from None
+            raise ConfigError(_describe(exc, origin, flags or {})) from None
         merged.update(layer)
     return Settings.model_validate(merged)
 

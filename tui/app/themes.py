@@ -5,11 +5,11 @@ name (urgent, review, failed...) becomes a theme variable that the dashboard's T
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
-from platformdirs import user_config_dir
 from textual.theme import Theme
+
+from tui.theme_files import theme_dirs
 
 DEFAULT_THEME = "fanmail-dark"
 STATE_VARIABLES: tuple[str, ...] = (
@@ -28,15 +28,6 @@ _FALLBACK_STATE = {
 
 class ThemeFileError(ValueError):
     """A theme file that cannot become a Theme, explained in one line."""
-
-
-def theme_dirs() -> list[Path]:
-    """Where themes are looked for, later ones overriding earlier ones of the same name."""
-    return [
-        Path(sys.prefix) / "share" / "fanmail" / "themes",
-        Path(__file__).resolve().parents[2] / "themes",
-        Path(user_config_dir("fanmail")) / "themes",
-    ]
 
 
 def parse_theme(name: str, text: str) -> Theme:
