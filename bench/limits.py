@@ -32,7 +32,7 @@ LATENCY = 0.05
 async def one(url: str, n: int, rpm: int | None, tpm: int | None) -> dict[str, float]:
     settings = Settings(provider="sim", base_url=url, rpm=rpm, tpm=tpm, concurrency=20, timeout=10,
                         sim_latency=LATENCY)
-    plan = make_plan(sample_emails(n, seed=11), settings.batch_size)
+    plan = make_plan(sample_emails(n, seed=11), settings)
     preview = estimate(plan, settings, latency_s=LATENCY)
     async with open_provider(settings) as provider:
         async for event in Coordinator(provider, settings).run(plan):

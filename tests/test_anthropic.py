@@ -227,7 +227,7 @@ async def test_a_run_through_the_engine(sim_factory, monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
     settings = Settings(provider="anthropic", model="claude-haiku-4-5", base_url=sim.root_url, concurrency=10,
                         batch_size=10, timeout=2, retries=2)
-    plan = make_plan(sample_emails(150, seed=4), settings.batch_size)
+    plan = make_plan(sample_emails(150, seed=4), settings)
     rows = []
     async with open_provider(settings) as provider:
         assert isinstance(provider, AnthropicProvider)

@@ -29,7 +29,7 @@ def fast_settings(url: str, **kw: object) -> Settings:
 
 
 async def collect(settings: Settings, count: int, *, seed: int = 7) -> tuple[list[Event], Coordinator]:
-    plan = make_plan(sample_emails(count, seed=seed), settings.batch_size)
+    plan = make_plan(sample_emails(count, seed=seed), settings)
     events: list[Event] = []
     async with open_provider(settings) as provider:
         coordinator = Coordinator(provider, settings)
@@ -102,7 +102,7 @@ async def test_fail_fast_cancels_everything_and_lists_what_was_not_done(sim_fact
 async def test_operator_retry_replaces_rows_and_cancel_pause_work(sim_factory) -> None:
     sim = await sim_factory(latency=0.02, fail_rate=0.5, seed=4)
     settings = fast_settings(sim.url, retries=0, concurrency=4, batch_size=5)
-    plan = make_plan(sample_emails(40, seed=2), settings.batch_size)
+    plan = make_plan(sample_emails(40, seed=2), settings)
     inbox = Inbox()
     rounds = 0
     async with open_provider(settings) as provider:
@@ -127,7 +127,7 @@ async def test_operator_retry_replaces_rows_and_cancel_pause_work(sim_factory) -
 async def test_cancel_and_pause(sim_factory) -> None:
     sim = await sim_factory(latency=0.2)
     settings = fast_settings(sim.url, concurrency=1, batch_size=5, timeout=2.0)
-    plan = make_plan(sample_emails(15, seed=2), settings.batch_size)
+    plan = make_plan(sample_emails(15, seed=2), settings)
     events: list[Event] = []
     async with open_provider(settings) as provider:
         coordinator = Coordinator(provider, settings)

@@ -59,7 +59,7 @@ def settings_for(url: str) -> Settings:
 
 async def run(coordinator: Coordinator, emails: list[Email]) -> tuple[list, dict]:
     events, rows = [], {}
-    async for event in coordinator.run(make_plan(emails, coordinator.settings.batch_size)):
+    async for event in coordinator.run(make_plan(emails, coordinator.settings)):
         events.append(event)
         if isinstance(event, EmailDone):
             assert event.row.email_id not in rows, "each email is reported once"

@@ -406,7 +406,7 @@ async def test_garbage_and_refusals_become_failed_rows_with_a_reason(sim_factory
 
     sim = await sim_factory(latency=0.005, garbage_rate=0.45, refusal_rate=0.15, seed=8)
     settings = Settings(provider="sim", base_url=sim.url, concurrency=8, retries=1, timeout=2)
-    plan = make_plan(sample_emails(80, seed=6), settings.batch_size)
+    plan = make_plan(sample_emails(80, seed=6), settings)
     rows = []
     async with open_provider(settings) as p:
         async with asyncio.timeout(60):

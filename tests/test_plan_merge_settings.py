@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tui.fanout.merge import Inbox, apply_review_policy, rank_key
-from tui.fanout.plan import SEQUENTIAL_BELOW, make_plan
+from tui.fanout.plan import batch_size_for, make_plan
 from tui.model import Email, ResultRow
-from tui.settings import ConfigError, load_settings
+from tui.settings import ConfigError, Settings, load_settings
 
 
 def mail(i: int, **kw: object) -> Email:
@@ -29,9 +29,36 @@ def test_partition_is_deterministic_and_covers_every_email_once() -> None:
     assert make_plan(emails, 10).batches == plan.batches
 
 
-def test_small_inputs_run_sequentially_in_one_agent() -> None:
-    plan = make_plan([mail(i) for i in range(SEQUENTIAL_BELOW - 1)], 2)
-    assert len(plan.batches) == 1
+@pytest.mark.parametrize(("n", "c", "size", "agents"), [
+    (7, 20, 1, 7),  # fewer emails than slots: one each
+    (20, 20, 1, 20),
+    (50, 20, 3, 17),  # ceil(50 / 20) = 3: 17 agents, one wave, no slot given two waves of work
+    (120, 20, 6, 20),
+    (200, 20, 10, 20),
+    (10_000, 500, 20, 500),
+    (1, 1, 1, 1),
+    (5_000_000, 1, 1_000, 5_000),  # bounded: never more than 1,000 emails in one agent
+])
+def test_default_batch_size_is_one_wave_at_the_cap(n: int, c: int, size: int, agents: int) -> None:
+    settings = Settings(concurrency=c)
+    assert settings.batch_size == "auto"
+    assert batch_size_for(n, settings) == size
+    assert -(-n // size) == agents
+    if n <= 200:
+        plan = make_plan([mail(i) for i in range(n)], settings)
+        assert len(plan.batches) == agents and max(len(b.email_ids) for b in plan.batches) == size
+
+
+def test_explicit_batch_size_wins_and_rules_run_in_one_agent() -> None:
+    emails = [mail(i) for i in range(50)]
+    assert len(make_plan(emails, Settings(concurrency=20, batch_size=10)).batches) == 5
+    assert len(make_plan(emails, Settings(provider="rules", concurrency=20)).batches) == 1  # in-process: no wait to hide
+    assert len(make_plan(emails, Settings(provider="rules", batch_size=5)).batches) == 10
+    assert batch_size_for(None, Settings()) == 10  # a stream of unknown length
+    assert load_settings(environ={"FANMAIL_BATCH_SIZE": "auto"}).batch_size == "auto"
+    assert load_settings(environ={"FANMAIL_BATCH_SIZE": "7"}).batch_size == 7
+    with pytest.raises(ConfigError, match="auto or a whole number"):
+        load_settings(overrides={"batch_size": "0"}, environ={})
 
 
 def test_dedupe_by_message_id_and_content_and_unreadable_set_aside() -> None:

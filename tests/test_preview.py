@@ -19,7 +19,7 @@ def emails() -> list:
 
 def test_tokens_match_what_the_pacer_charges(emails: list) -> None:
     settings = Settings(provider="openai", model="gpt-4o-mini")
-    plan = make_plan(emails, settings.batch_size)
+    plan = make_plan(emails, settings)
     p = estimate(plan, settings)
     client = OpenAIProvider(settings, None, "k")  # type: ignore[arg-type]  (no request is made)
     work = [plan.emails[e] for b in plan.batches for e in b.email_ids]
@@ -47,13 +47,15 @@ def test_cost_from_the_price_table(emails: list) -> None:
 def test_wall_time_is_the_tightest_bound(emails: list) -> None:
     n = make_plan(emails, 10).to_classify
     latency = estimate(emails, Settings(provider="sim", sim_latency=2.0, concurrency=20))
-    assert latency.bound_by == "latency" and latency.wall_s == pytest.approx(n * 2.0 / 20, abs=0.01)
+    assert latency.bound_by == "latency" and latency.wall_s == pytest.approx(-(-n // 20) * 2.0, abs=0.01)
     rpm = estimate(emails, Settings(provider="sim", sim_latency=2.0, concurrency=20, rpm=60))
     assert rpm.bound_by == "rpm" and rpm.wall_s == pytest.approx(n, abs=0.01)
     tpm = estimate(emails, Settings(provider="sim", sim_latency=0.1, concurrency=20, rpm=600, tpm=10_000))
     assert tpm.bound_by == "tpm" and tpm.wall_s == pytest.approx(tpm.tokens / 10_000 * 60, abs=0.01)
     few = estimate(emails[:5], Settings(provider="sim", sim_latency=1.0, concurrency=20))
-    assert few.concurrency == 1 and few.wall_s == pytest.approx(5.0)  # below 10: one agent
+    assert few.concurrency == 5 and few.wall_s == pytest.approx(1.0)  # auto: one email per agent
+    one = estimate(emails[:5], Settings(provider="sim", sim_latency=1.0, concurrency=20, batch_size=10))
+    assert one.concurrency == 1 and one.wall_s == pytest.approx(5.0)  # an explicit batch of 10: one agent
     line = describe(tpm)
     assert "emails" in line and "tokens" in line and "bound by tpm" in line and "\n" not in line
 

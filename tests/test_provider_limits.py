@@ -118,7 +118,7 @@ async def test_retry_after_holds_agents_already_waiting_for_a_slot() -> None:
 
 
 async def run_plan(settings: Settings, count: int, seed: int = 5) -> tuple[list, Coordinator]:
-    plan = make_plan(sample_emails(count, seed=seed), settings.batch_size)
+    plan = make_plan(sample_emails(count, seed=seed), settings)
     events: list = []
     async with open_provider(settings) as provider:
         coordinator = Coordinator(provider, settings)

@@ -18,7 +18,7 @@ from tui.settings import Settings
 
 async def run_at_rpm(url: str, rpm: int, count: int, concurrency: int = 20) -> tuple[list[object], float]:
     settings = Settings(provider="sim", base_url=url, rpm=rpm, concurrency=concurrency, batch_size=10, timeout=5)
-    plan = make_plan(sample_emails(count, seed=5), settings.batch_size)
+    plan = make_plan(sample_emails(count, seed=5), settings)
     events: list[object] = []
     loop = asyncio.get_running_loop()
     start = loop.time()

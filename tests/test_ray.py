@@ -55,7 +55,7 @@ def ray_settings(url: str, **kw: object) -> Settings:
 
 async def run_all(coordinator: Coordinator, emails_spec: str,
                   on_event=None) -> tuple[list[Event], dict[str, ResultRow]]:  # noqa: ANN001
-    plan = make_plan(load_source(emails_spec, seed=coordinator.settings.seed), coordinator.settings.batch_size)
+    plan = make_plan(load_source(emails_spec, seed=coordinator.settings.seed), coordinator.settings)
     events: list[Event] = []
     rows: dict[str, ResultRow] = {}
     async for event in coordinator.run(plan):

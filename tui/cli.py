@@ -27,7 +27,7 @@ _SETTING_FLAGS: dict[str, dict[str, Any]] = {
     "base_url": {"help": "API endpoint, e.g. http://localhost:11434/v1 (OpenAI-compatible) or an Anthropic one"},
     "api_key_env": {"help": "environment variable holding the API key"},
     "concurrency": {"type": int, "help": "sub-agents running at once (default 20)"},
-    "batch_size": {"type": int, "help": "emails per sub-agent (default 10)"},
+    "batch_size": {"help": "emails per sub-agent, or auto (default): about emails / concurrency"},
     "timeout": {"type": float, "help": "seconds per email (default 2.5x the expected latency)"},
     "agent_timeout": {"type": float, "help": "seconds per agent (default: emails x per-email timeout)"},
     "rpm": {"type": int, "help": "requests per minute across all agents"},

@@ -234,7 +234,7 @@ class RunReport(BaseModel):
     agents: int
     wall_s: float
     model_time_s: float
-    ideal_s: float
+    ideal_s: float  # the physical limit at the cap (RunTelemetry.limit_s), not the batch plan's
     wall_over_ideal: float
     speedup_vs_sequential: float
     retries: int
@@ -246,6 +246,7 @@ class RunReport(BaseModel):
     hedges_sent: int = 0  # second copies of slow requests at the tail (tui.fanout.hedge)
     hedges_won: int = 0  # ... whose answer was kept; the other request was cancelled
     suggested_timeout_s: float
+    peak_busy: int = 0  # most agents holding a concurrency slot at once
     not_done: list[str] = Field(default_factory=list)
     per_agent: list[AgentTelemetry] = Field(default_factory=list)
     # Tokens the provider reported, their cost from the price table (None: unknown model), and

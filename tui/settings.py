@@ -96,7 +96,9 @@ class Settings(BaseModel):
     base_url: str | None = None
     api_key_env: str | None = None
     concurrency: int = Field(default=20, ge=1, le=10_000)
-    batch_size: int = Field(default=10, ge=1, le=100_000)
+    # Emails per sub-agent; "auto": ceil(N / concurrency), one agent for the rules provider
+    # (tui.fanout.plan.batch_size_for).
+    batch_size: int | Literal["auto"] = "auto"
     timeout: float | None = Field(default=None, gt=0, description="per-email seconds; default 2.5x expected")
     agent_timeout: float | None = Field(default=None, gt=0)
     rpm: int | None = Field(default=None, ge=1)
@@ -164,6 +166,20 @@ class Settings(BaseModel):
         if theme not in theme_file_names() and theme not in (names := theme_names()):
             raise ValueError(f"unknown theme {theme!r}; themes: {', '.join(names)}")
         return theme
+
+    @field_validator("batch_size", mode="before")
+    @classmethod
+    def _batch_size(cls, value: Any) -> Any:
+        """A whole number of emails or "auto", from a flag, the environment or the config file."""
+        if isinstance(value, str) and value.strip().lower() == "auto":
+            return "auto"
+        try:
+            size = int(str(value).strip()) if not isinstance(value, bool) else None
+        except ValueError:
+            size = None
+        if size is None or not 1 <= size <= 100_000:
+            raise ValueError(f"expected auto or a whole number of emails from 1 to 100000, not {value!r}")
+        return size
 
     @field_validator("executor")
     @classmethod

@@ -74,7 +74,7 @@ async def record_run(
     """Run the real coordinator to the end; if `operator_retry`, press R once after the first RunDone."""
     clock = ManualClock(0.0)
     provider = ScriptedProvider(clock, seed=settings.seed, fail=fail)
-    plan = make_plan(emails, settings.batch_size)
+    plan = make_plan(emails, settings)
     coordinator = Coordinator(provider, settings, keep_open=True, clock=clock, seed=settings.seed, run_id="replay0001")
     timed: list[tuple[float, Event]] = []
     rounds = 0

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 
 from tui.model import Email
+from tui.settings import Settings
 
-SEQUENTIAL_BELOW = 10
 CONFLICT = "same Message-ID, different content"
 SHOWN_CONFLICTS = 3  # other email ids a conflict row names
+# Providers whose call is a local function, not a wait on a model: fanning out cannot overlap
+# anything, so one agent does everything (bench/fanout.py measures it; README "How the fan-out works").
+IN_PROCESS_PROVIDERS = frozenset({"rules"})
+STREAM_BATCH = 10  # --batch-size auto on a stream of unknown length
+MAX_AUTO_BATCH = 1_000  # auto never puts more than this in one agent: retries and timeouts stay per slice
 
 
 def content_key(email: Email) -> str:
@@ -96,16 +102,39 @@ def agent_name(index: int, expected_agents: int) -> str:
     return f"a{index:0{width}d}"
 
 
-def make_plan(emails: list[Email], batch_size: int) -> Plan:
+def waits_on_model(provider: str) -> bool:
+    """False for a provider answering in-process (rules): no latency for a fan-out to hide."""
+    return provider not in IN_PROCESS_PROVIDERS
+
+
+def auto_batch_size(n: int, concurrency: int) -> int:
+    """ceil(N / C): one wave that gives every slot work; rebalancing evens out the tail."""
+    return max(1, min(MAX_AUTO_BATCH, math.ceil(n / max(1, concurrency))))
+
+
+def batch_size_for(n: int | None, settings: Settings) -> int:
+    """The batch size a run of `n` emails uses (None: a stream of unknown length).
+
+    An explicit --batch-size wins. `auto`: one agent for an in-process provider, else ceil(N / C).
+    """
+    if settings.batch_size != "auto":
+        return settings.batch_size
+    if n is None:
+        return STREAM_BATCH
+    if not waits_on_model(settings.provider):
+        return max(1, n)
+    return auto_batch_size(n, settings.concurrency)
+
+
+def make_plan(emails: list[Email], batch: int | Settings) -> Plan:
     """Fold true duplicates (same Message-ID, same content), then cut the rest into batches in
     input order.
 
-    Below SEQUENTIAL_BELOW emails one agent does everything: fanning out a handful costs more
-    in connection setup and rate-limit budget than it saves.
+    `batch` is a batch size, or the settings to work one out from (`batch_size_for`).
     """
     builder = PlanBuilder()
     work = [email.id for email in emails if builder.add(email) == "work"]
-    size = len(work) if len(work) < SEQUENTIAL_BELOW else batch_size
+    size = batch if isinstance(batch, int) else batch_size_for(len(work), batch)
     chunks = [work[i : i + size] for i in range(0, len(work), max(size, 1))]
     builder.plan.batches = [
         Batch(agent_name(n, len(chunks)), tuple(chunk)) for n, chunk in enumerate(chunks, 1)

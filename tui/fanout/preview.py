@@ -8,7 +8,7 @@ email), so the headless run prints it before fanning out and the dashboard heade
 - Cost: the settings' price table (USD per million tokens, per model); an unknown model's cost
   is "unknown", never a guess.
 - Wall time: the slowest of three bounds, each a floor the run cannot beat:
-  N x latency / C (the concurrency cap), N / RPM, tokens / TPM.
+  ceil(N / C) x latency (the concurrency cap), N / RPM, tokens / TPM.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import math
 from collections.abc import Iterable
 
 from tui.agents.prompt import CHARS_PER_TOKEN, EXPECTED_OUTPUT_TOKENS, payload_json, prompt_overhead_chars
-from tui.fanout.plan import SEQUENTIAL_BELOW, Plan, PlanBuilder
+from tui.fanout.plan import Plan, PlanBuilder, batch_size_for
 from tui.model import Email, Preview
 from tui.settings import Settings
 
@@ -69,10 +69,9 @@ def estimate(source: Plan | Iterable[Email], settings: Settings, *, latency_s: f
         price = settings.price_for(model)
         cost = None if price is None else round(
             (input_tokens * price.input + output_tokens * price.output) / 1e6, 6)
-    concurrency = settings.concurrency if n >= SEQUENTIAL_BELOW else 1
-    agents = math.ceil(n / settings.batch_size) if n >= SEQUENTIAL_BELOW else min(n, 1)
-    parallel = max(1, min(concurrency, agents, n))
-    bounds: dict[str, float] = {"latency": n * latency / parallel}
+    agents = math.ceil(n / batch_size_for(n, settings)) if n else 0
+    parallel = max(1, min(settings.concurrency, agents, n))
+    bounds: dict[str, float] = {"latency": math.ceil(n / parallel) * latency}
     if settings.rpm:
         bounds["rpm"] = n / settings.rpm * 60.0
     if settings.tpm and settings.provider != "rules":

@@ -112,7 +112,7 @@ def prepare_run(
             store.create_run(run_id, source=source, settings=stored_settings(settings), total=len(emails),
                              provider=settings.provider, model=settings.model, trace_path=trace_path)
             store.add_emails(run_id, ((e.id, e.message_id, e.subject, e.sender) for e in emails))
-        return PreparedRun(run_id, 1, make_plan(emails, settings.batch_size), [], len(emails))
+        return PreparedRun(run_id, 1, make_plan(emails, settings), [], len(emails))
 
     if store is None:
         raise StoreError("--resume needs the store")
@@ -149,7 +149,7 @@ def prepare_run(
     for row in prior:
         if row.email_id not in stored:  # a rebuilt duplicate row: keep it too
             store.put_verdict(run.run_id, row, segment=segment)
-    plan = make_plan(todo, settings.batch_size)
+    plan = make_plan(todo, settings)
     # an email left to do may share its Message-ID with one done in an earlier segment
     plan.conflicts = {e.id: dedupe.plan.conflicts[e.id] for e in todo if e.id in dedupe.plan.conflicts}
     return PreparedRun(run.run_id, segment, plan, prior, len(emails), missing)

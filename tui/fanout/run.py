@@ -39,7 +39,7 @@ from tui.fanout.executors.base import AgentWorker, AttemptFailed, AttemptOk, Att
 from tui.fanout.hedge import MAX_WAITING, Hedge, Threshold, hedge_budget
 from tui.fanout.limits import RequestPacer, backoff_delay
 from tui.fanout.merge import apply_review_policy
-from tui.fanout.plan import SEQUENTIAL_BELOW, Plan, PlanBuilder, agent_name
+from tui.fanout.plan import Plan, PlanBuilder, agent_name, batch_size_for
 from tui.fanout.telemetry import RunTelemetry
 from tui.fanout.trace import batch_of, set_context
 from tui.model import Email, ResultRow
@@ -110,9 +110,8 @@ class Coordinator:
         self.agents: dict[str, AgentRun] = {}
         self.rows: dict[str, ResultRow] = {}
         self.plan: Plan | None = None
-        self.telemetry = RunTelemetry(
-            self.run_id, provider.name, provider.model, settings.concurrency, settings.batch_size
-        )
+        self.telemetry = RunTelemetry(self.run_id, provider.name, provider.model, settings.concurrency,
+                                      batch_size_for(None, settings))
         self.telemetry.price = settings.price_for(provider.model)
         # Hedging (tui.fanout.hedge): the local executor only; a Ray actor's call is not cut.
         self._hedge_spec = settings.hedge if self.executor.name == "local" else "off"
@@ -225,6 +224,8 @@ class Coordinator:
         try:
             self.cluster = await self.executor.start(min(self.settings.concurrency, len(plan.batches) or
                                                          self.settings.concurrency))
+            if plan.batches:
+                self.telemetry.batch_size = max(len(b.email_ids) for b in plan.batches)
             for batch in plan.batches:
                 ids = list(batch.email_ids)
                 self.agents[batch.agent_id] = AgentRun(batch.agent_id, deque(ids), list(ids))
@@ -271,10 +272,9 @@ class Coordinator:
                 self._events.put_nowait(_END)
 
     async def _feed(self, source: AsyncIterable[Email], builder: PlanBuilder) -> None:
-        """Read the source, forming a batch each time batch_size new emails have arrived."""
-        size = self.settings.batch_size
-        if self._expected is not None and 0 < self._expected < SEQUENTIAL_BELOW:
-            size = self._expected
+        """Read the source, forming a batch each time batch_size new emails have arrived: with N
+        known (IMAP SEARCH) and auto, ceil(N / C), so the cap fills while mail still downloads."""
+        size = self.telemetry.batch_size = batch_size_for(self._expected or None, self.settings)
         expected_agents = -(-self._expected // size) if self._expected else 99
         pending: list[str] = []
         read = 0
@@ -342,6 +342,7 @@ class Coordinator:
         started = self.clock()
         try:
             await self._acquire_slot()
+            self.telemetry.slot_taken()
         except asyncio.CancelledError:
             self._give_up_rest(agent, "failed", self._stop_reason(agent, "cancelled before it started"))
             self._finished(agent, "cancelled", started)
@@ -398,6 +399,7 @@ class Coordinator:
             if worker is not None:
                 worker.release()
             self._slots.release()
+            self.telemetry.slot_freed()
         if orphans:
             self._hand_off(agent, orphans)
         self._finished(agent, state, started)
@@ -521,7 +523,7 @@ class Coordinator:
                 self._flying.pop(email_id, None)
                 agent.sent_at = None
                 assert outcome is not None, "an attempt ends in AttemptOk or AttemptFailed"
-                self.telemetry.request(agent.agent_id, outcome.took_s)
+                self.telemetry.request(agent.agent_id, outcome.took_s, email_id)
                 if isinstance(outcome, AttemptOk):
                     self.telemetry.ok_latency_ms.append(outcome.took_s * 1000)
                     return self._ok_row(agent, email, outcome, attempts)

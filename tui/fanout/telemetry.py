@@ -24,9 +24,12 @@ class RunTelemetry:
     provider: str
     model: str
     concurrency: int
-    batch_size: int
+    batch_size: int  # the largest batch the plan formed
     agents: dict[str, AgentTelemetry] = field(default_factory=dict)
     request_s: list[float] = field(default_factory=list)  # every request's duration, ok or not
+    email_s: dict[str, float] = field(default_factory=dict)  # model time per email, all its attempts
+    busy: int = 0  # agents holding a concurrency slot now
+    peak_busy: int = 0
     ok_latency_ms: list[float] = field(default_factory=list)
     reassignments: int = 0
     hedges_sent: int = 0
@@ -54,15 +57,38 @@ class RunTelemetry:
             tel = self.agents[agent_id] = AgentTelemetry(agent_id=agent_id)
         return tel
 
-    def request(self, agent_id: str, seconds: float) -> None:
+    def request(self, agent_id: str, seconds: float, email_id: str | None = None) -> None:
+        """One request's duration; with `email_id`, also that email's model time (a hedge's
+        cut copy leaves it out: the email's own requests are what a slot had to serve)."""
         self.request_s.append(seconds)
         self.agent(agent_id).busy_s += seconds
+        if email_id is not None:
+            self.email_s[email_id] = self.email_s.get(email_id, 0.0) + seconds
+
+    def slot_taken(self) -> None:
+        self.busy += 1
+        self.peak_busy = max(self.peak_busy, self.busy)
+
+    def slot_freed(self) -> None:
+        self.busy -= 1
+
+    def limit_s(self) -> float:
+        """The physical limit at the cap: no schedule of these requests on C slots ends sooner.
+
+        The larger of total model time / C and, since some slot serves at least ceil(N / C)
+        emails one after another, the sum of the ceil(N / C) shortest emails' model times (for
+        a uniform latency L that is ceil(N / C) x L). It does not depend on the batch plan.
+        """
+        slots = max(1, self.concurrency)
+        per_email = sorted(self.email_s.values())
+        if not per_email:
+            return 0.0
+        return max(sum(per_email) / slots, sum(per_email[: math.ceil(len(per_email) / slots)]))
 
     def report(self, rows: dict[str, ResultRow], not_done: list[str]) -> RunReport:
         wall = max(1e-9, (self.ended or 0.0) - (self.started or 0.0))
         model_time = sum(self.request_s)
-        slots = max(1, min(self.concurrency, len(self.agents) or 1))
-        ideal = model_time / slots
+        ideal = self.limit_s()
         statuses = [r.status for r in rows.values()]
         p95 = percentile(self.ok_latency_ms, 0.95)
         per_agent = sorted(self.agents.values(), key=lambda a: a.agent_id)
@@ -91,6 +117,7 @@ class RunTelemetry:
             hedges_sent=self.hedges_sent,
             hedges_won=self.hedges_won,
             suggested_batch_size=suggest_batch_size(len(rows), self.concurrency),
+            peak_busy=self.peak_busy,
             suggested_timeout_s=suggest_timeout(p95 / 1000.0),
             not_done=not_done,
             per_agent=per_agent,
@@ -124,7 +151,7 @@ class RunHistory:
     model: str
     total: int
     concurrency: int
-    batch_size: int
+    batch_size: int | str  # "auto" when the run chose it
     ok_latency_s: list[float] = field(default_factory=list)  # one per email answered ok
     timeouts: int = 0  # attempts cut by the per-email timeout
     requests: int = 0
