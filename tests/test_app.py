@@ -288,7 +288,7 @@ async def test_twenty_agents_all_visible_at_160x48_and_compact_at_80x24() -> Non
 
 
 async def test_five_hundred_agents_stay_cheap() -> None:
-    app = make_app(Settings(provider="rules", concurrency=100), "sample:5000")
+    app = make_app(Settings(provider="rules", concurrency=100, batch_size=10), "sample:5000")
     async with app.run_test(size=SIZE) as pilot:
         dash = app.dashboard
         await until(pilot, lambda: len(dash.state.agents) > 400 and not dash.state.busy, timeout=60)
