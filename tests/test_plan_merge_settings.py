@@ -120,7 +120,7 @@ def test_settings_layers_and_errors(tmp_path: Path) -> None:
     assert (settings.concurrency, settings.rpm, settings.retries) == (9, 50, 4)
     with pytest.raises(ConfigError, match="^FANMAIL_RETRIES: Input should be a valid integer"):
         load_settings(None, {}, environ={"FANMAIL_RETRIES": "many"})
-    with pytest.raises(ConfigError, match="^--batch-size: Input should be greater than or equal to 1"):
+    with pytest.raises(ConfigError, match="^--batch-size: expected auto or a whole number of emails from 1"):
         load_settings(None, {"batch_size": 0}, environ={})
     with pytest.raises(ConfigError, match="^--from: "):  # the flag the sub-command names, not the field
         load_settings(None, {"concurrency": 0}, environ={}, flags={"concurrency": "--from"})
