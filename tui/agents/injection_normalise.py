@@ -31,6 +31,7 @@ _CONFUSABLE = str.maketrans(
     "асеіјорхуԁһѕԛԝАВСЕНІЈКМОРЅТХУаοерτνυικχΑΒΕΗΙΚΜΝΟΡΤΥΧΖ",
     "aceijopxydhsqwABCEHIJKMOPSTXYaoeptvuikxABEHIKMNOPTYXZ",
 )
+_STYLED = re.compile("[\uff01-\uff5e\U0001d400-\U0001d7ff]")  # full-width, mathematical letters
 _ANY_INVISIBLE = re.compile(f"[{_INVISIBLE}]")
 _OTHER_SCRIPT = re.compile(r"[\u0370-\u04ff]")
 _MIXED = re.compile(r"\b(?=\w*[a-zA-Z])(?=\w*[\u0370-\u03ff\u0400-\u04ff])\w+\b")
@@ -56,7 +57,7 @@ def fold(text: str) -> tuple[str, list[str]]:
         text = text.translate(_INVISIBLE_TABLE)
     if not unicodedata.is_normalized("NFKC", text):
         folded = unicodedata.normalize("NFKC", text)
-        if any("\uff01" <= c <= "\uff5e" or "\U0001d400" <= c <= "\U0001d7ff" for c in text):
+        if _STYLED.search(text):
             tricks.append("full-width letters")
         text = folded
     if _OTHER_SCRIPT.search(text) and _MIXED.search(text):

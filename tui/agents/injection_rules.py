@@ -199,7 +199,9 @@ def _decode_and_judge(finding: Finding, text: str, w: Words, where: str) -> None
 def _meta(email: Email) -> str:
     """Sender display name and attachment names: short, but attackers write sentences there."""
     name = email.sender.partition("<")[0].strip(' "') if "<" in email.sender else ""
-    files = [a.filename for a in email.attachments[:20] if a.filename]
+    if name.count(" ") < 3:
+        name = ""  # "Marta Ruiz" gives no orders; a sentence needs a few words
+    files = [a.filename for a in email.attachments[:20] if a.filename and " " in a.filename]
     return "\n".join(([name] if name else []) + files)
 
 

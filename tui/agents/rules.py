@@ -248,8 +248,8 @@ def _shape_signals(subject: str, body: str, low: str, scores: list[float],
     """Shape of the message: shouting, money, random subject tags, links to bare IPs or
     lookalike hosts."""
     spam = _IX[C.SPAM]
-    letters = sum(ch.isalpha() for ch in subject)
-    if letters >= 10 and sum(ch.isupper() for ch in subject) / letters > 0.7:
+    letters = sum(map(str.isalpha, subject))
+    if letters >= 10 and sum(map(str.isupper, subject)) / letters > 0.7:
         scores[spam] += 1.5
     if "!!" in subject or subject.count("!") >= 2:
         scores[spam] += 1
