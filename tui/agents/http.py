@@ -150,12 +150,13 @@ async def send(
     base_url: str,
     scrub: Scrubber,
     headers: dict[str, str],
-    body: Any = None,
+    body: Any = None,  # JSON-encoded here, unless it is bytes already
     timeout: aiohttp.ClientTimeout = REQUEST_TIMEOUT,
 ) -> tuple[int, Any, bytes]:
     """One request; connection problems become a retryable ProviderError with a clean reason."""
     try:
-        async with session.request(method, url, json=body, headers=headers, timeout=timeout) as resp:
+        data, body = (body, None) if isinstance(body, bytes) else (None, body)
+        async with session.request(method, url, json=body, data=data, headers=headers, timeout=timeout) as resp:
             raw = await resp.read()
             return resp.status, resp.headers, raw
     except aiohttp.ClientConnectorError as exc:

@@ -134,6 +134,7 @@ class OpenAIProvider:
         self._schema = verdict_schema(settings)
         self._routes = set(settings.route_names)
         self._overhead = prompt_overhead_chars(settings)
+        self._heads: dict[tuple[Any, ...], str] = {}  # see _encode
         self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self._key:
             self._headers["Authorization"] = f"Bearer {self._key}"
@@ -167,11 +168,12 @@ class OpenAIProvider:
         for round_ in range(_MAX_ROUNDS):
             if round_ and exchange is not None:
                 await exchange.before_extra_request(self.estimate_tokens(email))
-            status, headers, raw = await self.post(self._body(messages))
+            status, headers, raw = await self.post(self._encode(messages))
             info = openai_ratelimit(headers)
             if info is not None:
                 self.last_ratelimit = info
-            usage = self._usage(raw) if status == 200 else None
+            data = _json_or_none(raw) if status == 200 else None
+            usage = self._usage(data) if status == 200 else None
             if exchange is not None:
                 exchange.responded(info, *(usage or (None, None)))
             if status == 400 and self._adapt(raw):
@@ -179,7 +181,7 @@ class OpenAIProvider:
             if status != 200:
                 self.raise_for_status(status, headers, raw)
             try:
-                verdict = self._verdict_from(raw)
+                verdict = self._verdict_from(data)
             except _Repairable as exc:
                 if repaired:
                     raise BadAnswerError(f"{exc} (after one repair attempt)") from None
@@ -209,8 +211,21 @@ class OpenAIProvider:
             body["response_format"] = {"type": "json_object"}
         return body
 
-    async def post(self, body: dict[str, Any]) -> tuple[int, Any, bytes]:
-        """One chat completion request (also used by `tui/extract/fields_model.py`)."""
+    def _encode(self, messages: list[dict[str, str]]) -> bytes:
+        """`_body(messages)` as JSON bytes. All but the email's turns (model, parameters, schema,
+        system prompt: most of the bytes) is the same for every request of a run, so that part
+        is encoded once per request shape rather than once per email."""
+        key = (self.response_format, tuple(self._params.items()))
+        head = self._heads.get(key)
+        if head is None:
+            body = self._body(messages[:1])
+            system = body.pop("messages")[0]
+            head = self._heads[key] = json.dumps(body)[:-1] + ', "messages": [' + json.dumps(system)
+        return "".join([head, *(", " + json.dumps(m) for m in messages[1:]), "]}"]).encode()
+
+    async def post(self, body: dict[str, Any] | bytes) -> tuple[int, Any, bytes]:
+        """One chat completion request (also used by `tui/extract/fields_model.py`): a body to
+        encode, or one already encoded."""
         return await send(self._session, "POST", f"{self.base_url}/chat/completions", host=self.host,
                           base_url=public_url(self.base_url), scrub=self._scrub, headers=self._headers, body=body)
 
@@ -270,9 +285,8 @@ class OpenAIProvider:
         raise FatalProviderError(f"{self.name} rejected the request ({status} from {self.host}): "
                                  f"{self._scrub.reason(raw)}")
 
-    def _verdict_from(self, raw: bytes) -> Verdict:
+    def _verdict_from(self, data: Any) -> Verdict:
         try:
-            data = json.loads(raw)
             choice = data["choices"][0]
             message = choice["message"]
         except (ValueError, KeyError, IndexError, TypeError):
@@ -301,10 +315,10 @@ class OpenAIProvider:
             raise _repairable(f"the answer names an unknown route: {self._scrub.clip(verdict.route, 40)}", content)
         return verdict
 
-    def _usage(self, raw: bytes) -> tuple[int, int] | None:
+    def _usage(self, data: Any) -> tuple[int, int] | None:
         """Token counts for telemetry and the TPM budget; a server that omits them adds nothing."""
         try:
-            usage = json.loads(raw).get("usage")
+            usage = data.get("usage")
             prompt = int(usage.get("prompt_tokens") or 0)
             completion = int(usage.get("completion_tokens") or 0)
         except (ValueError, TypeError, AttributeError):
@@ -322,6 +336,14 @@ class OpenAIProvider:
         if self.key_env:
             return f"{self.host} requires an API key ({status}); set {self.key_env} or --api-key-env"
         return f"{self.host} requires an API key ({status}); pass --api-key-env VAR with the key in VAR"
+
+
+def _json_or_none(raw: bytes) -> Any:
+    """The answer parsed once, for both the usage and the verdict (None: not JSON)."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
 
 
 def _repairable(message: str, content: str) -> _Repairable:

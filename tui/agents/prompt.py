@@ -94,8 +94,23 @@ def email_payload(email: Email, settings: Settings) -> dict[str, Any]:
 
 
 def payload_json(email: Email, settings: Settings) -> str:
-    """One line of JSON (every newline escaped), stable for hashing."""
-    return json.dumps(email_payload(email, settings), ensure_ascii=False, separators=(",", ":"))
+    """One line of JSON (every newline escaped), stable for hashing.
+
+    Remembered for the last few thousand (email, settings) objects: a request's token estimate
+    and its prompt both need it, and each email is a few KB of JSON to encode."""
+    key = (id(email), id(settings))
+    hit = _PAYLOADS.get(key)
+    if hit is not None and hit[0] is email and hit[1] is settings:
+        return hit[2]
+    text = json.dumps(email_payload(email, settings), ensure_ascii=False, separators=(",", ":"))
+    if len(_PAYLOADS) >= _PAYLOADS_KEPT:
+        del _PAYLOADS[next(iter(_PAYLOADS))]  # the oldest
+    _PAYLOADS[key] = (email, settings, text)
+    return text
+
+
+_PAYLOADS_KEPT = 4096
+_PAYLOADS: dict[tuple[int, int], tuple[Email, Settings, str]] = {}
 
 
 def system_prompt(settings: Settings) -> str:

@@ -36,6 +36,7 @@ from tui.fanout.events import (
 )
 from tui.fanout.executors import make_executor
 from tui.fanout.executors.base import AgentWorker, AttemptFailed, AttemptOk, AttemptStarted, Executor, WorkerLost
+from tui.fanout.gc_quiet import quiet_gc
 from tui.fanout.hedge import MAX_WAITING, Hedge, Threshold, hedge_budget
 from tui.fanout.limits import RequestPacer, backoff_delay
 from tui.fanout.merge import apply_review_policy
@@ -220,6 +221,10 @@ class Coordinator:
             yield event
 
     async def _supervise(self, plan: Plan) -> None:
+        with quiet_gc():
+            await self._supervise_run(plan)
+
+    async def _supervise_run(self, plan: Plan) -> None:
         set_context(run_id=self.run_id)  # inherited by every agent task: log lines carry it
         try:
             self.cluster = await self.executor.start(min(self.settings.concurrency, len(plan.batches) or

@@ -10,6 +10,8 @@ from tui.fanout.executors.base import AttemptEvent, AttemptStarted, classify_onc
 from tui.fanout.limits import RequestPacer
 from tui.model import Email
 
+MIN_WAIT_S = 0.001  # a shorter wait for the rate limit is not worth moving the agent's deadline for
+
 
 class LocalWorker:
     """Nothing to set up: an agent's requests run in its own task."""
@@ -21,7 +23,8 @@ class LocalWorker:
         x = self._x
         before = x.clock()
         ticket = await x.pacer.acquire(x.estimate(email) if x.estimate else 0)
-        yield AttemptStarted(x.clock() - before)
+        waited = x.clock() - before
+        yield AttemptStarted(waited if waited >= MIN_WAIT_S else 0.0)
         yield await classify_once(x.provider, email, x.per_email_timeout, x.pacer.exchange(ticket), x.clock)
 
     def hold_off(self, seconds: float) -> None:
