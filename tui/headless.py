@@ -15,6 +15,7 @@ from tui.fanout.events import EmailDone, Event, RateLimited
 from tui.fanout.preview import describe, estimate, format_cost
 from tui.fanout.recorder import Recorder, prepare_run, with_prior
 from tui.fanout.run import Coordinator
+from tui.fanout.telemetry import pace
 from tui.fanout.trace import TraceWriter
 from tui.mail.imap_target import is_imap
 from tui.mail.sources import load_source
@@ -178,9 +179,10 @@ async def triage_headless(
         stderr.write(f"fanmail: {len(prepared.prior)} rows from the run's earlier segments written first\n")
     stderr.write(
         f"fanmail: {report.ok} ok, {report.failed} failed, {report.timeout} timed out, "
-        f"{report.duplicate} duplicates in {report.wall_s:.1f}s "
-        f"({report.speedup_vs_sequential:.1f}x sequential, {report.wall_over_ideal:.2f}x ideal)\n"
+        f"{report.duplicate} duplicates in {report.wall_s:.1f}s ({pace(report)})\n"
     )
+    for note in report.advice:
+        stderr.write(f"fanmail: next time: {note}\n")
     if report.input_tokens or report.output_tokens:
         said = f" (preview: {report.preview.cost})" if report.preview else ""
         stderr.write(f"fanmail: {report.input_tokens + report.output_tokens:,} tokens ({report.input_tokens:,} in, "

@@ -247,6 +247,8 @@ class RunReport(BaseModel):
     hedges_won: int = 0  # ... whose answer was kept; the other request was cancelled
     suggested_timeout_s: float
     peak_busy: int = 0  # most agents holding a concurrency slot at once
+    model_latency: bool = True  # False: rules, or nothing sent; speed-ups against a model mean nothing
+    advice: list[str] = Field(default_factory=list)  # what to change next time (telemetry.advice)
     not_done: list[str] = Field(default_factory=list)
     per_agent: list[AgentTelemetry] = Field(default_factory=list)
     # Tokens the provider reported, their cost from the price table (None: unknown model), and

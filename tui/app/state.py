@@ -62,6 +62,7 @@ class HeaderInfo:
     actions: ActionCounts | None = None  # IMAP runs: what the plan and the operator did
     preview: str | None = None  # file sources: tokens, cost and time estimated before the run
     cluster: str | None = None  # --executor ray: "ray: 2 nodes, 16 workers"
+    pace: str | None = None  # a finished run against a model: wall time over the limit at the cap
     review_left: int | None = None  # rows that still need a human (None: this run cannot be corrected)
 
 
@@ -431,7 +432,14 @@ class RunState:
             preview=preview,
             cluster=self.cluster,
             review_left=review_left,
+            pace=self._pace(),
         )
+
+    def _pace(self) -> str | None:
+        r = self.report
+        if r is None or not self.finished or not r.model_latency:
+            return None  # without model latency the emails/s figure says it all
+        return f"wall {r.wall_s:.1f}s = {r.wall_over_ideal:.2f}x the limit at {r.concurrency} agents"
 
     def fixed_by_retry(self) -> int:
         """Emails that failed on some launch and are ok now: what operator retries recovered."""

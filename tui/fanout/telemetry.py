@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from tui.fanout.plan import auto_batch_size, waits_on_model
 from tui.model import AgentTelemetry, ResultRow, RunReport
 from tui.settings import ModelPrice
 
@@ -92,7 +93,7 @@ class RunTelemetry:
         statuses = [r.status for r in rows.values()]
         p95 = percentile(self.ok_latency_ms, 0.95)
         per_agent = sorted(self.agents.values(), key=lambda a: a.agent_id)
-        return RunReport(
+        report = RunReport(
             run_id=self.run_id,
             provider=self.provider,
             model=self.model,
@@ -116,7 +117,7 @@ class RunTelemetry:
             reassignments=self.reassignments,
             hedges_sent=self.hedges_sent,
             hedges_won=self.hedges_won,
-            suggested_batch_size=suggest_batch_size(len(rows), self.concurrency),
+            suggested_batch_size=suggest_batch_size(len(rows), self.concurrency if waits_on_model(self.provider) else 1),
             peak_busy=self.peak_busy,
             suggested_timeout_s=suggest_timeout(p95 / 1000.0),
             not_done=not_done,
@@ -124,7 +125,35 @@ class RunTelemetry:
             input_tokens=self.input_tokens,
             output_tokens=self.output_tokens,
             cost_usd=self.cost_usd(),
+            model_latency=waits_on_model(self.provider) and bool(self.request_s),
         )
+        report.advice = advice(report, sent=len(self.email_s), requests=len(self.request_s))
+        return report
+
+
+def pace(r: RunReport) -> str:
+    """How fast the run went, in terms that mean something for its provider: against a model,
+    the speed-up over one-at-a-time and the wall time over the limit at the cap; without model
+    latency (rules, or nothing sent), only the throughput."""
+    if not r.model_latency:
+        return f"{r.total / max(r.wall_s, 1e-9):,.0f} emails/s"
+    return (f"{r.speedup_vs_sequential:.1f}x sequential, {r.wall_over_ideal:.2f}x the limit of "
+            f"{r.ideal_s:.1f}s at concurrency {r.concurrency}")
+
+
+def advice(r: RunReport, *, sent: int, requests: int) -> list[str]:
+    """What to change next time: a batch plan that left slots idle, or a cap the provider refused."""
+    notes: list[str] = []
+    usable = min(r.concurrency, sent)
+    if r.model_latency and 0 < r.peak_busy < usable:
+        # Idle slots cost time only if the busiest slot served more emails than a full cap would.
+        if math.ceil(sent / r.peak_busy) > math.ceil(sent / usable):
+            notes.append(f"peak {r.peak_busy} of {r.concurrency} agents busy: --batch-size "
+                         f"{auto_batch_size(sent, r.concurrency)} (the default, auto) gives every slot work")
+    if requests and r.rate_limited / requests > 0.01:
+        notes.append(f"{r.rate_limited} of {requests} requests were rate limited: lower --concurrency "
+                     "or set --rpm")
+    return notes
 
 
 def suggest_batch_size(total: int, concurrency: int) -> int:

@@ -15,6 +15,7 @@ from textual.widgets import Footer, Static
 from tui.app.safe_text import safe_line
 from tui.app.state import RunState
 from tui.app.widgets.timeline import Timeline
+from tui.fanout.telemetry import pace
 from tui.model import RunReport
 from tui.review.agreement import Agreement
 
@@ -29,8 +30,10 @@ def summary_table(r: RunReport) -> Table:
         ("emails", f"{r.total}"), ("ok", f"{r.ok}"), ("failed", f"{r.failed}"), ("timed out", f"{r.timeout}"),
         ("duplicates", f"{r.duplicate}"), ("agents", f"{r.agents}"), ("concurrency", f"{r.concurrency}"),
         ("batch size", f"{r.batch_size}"), ("wall", f"{r.wall_s:.1f}s"), ("model time", f"{r.model_time_s:.1f}s"),
-        ("ideal", f"{r.ideal_s:.1f}s"), ("wall / ideal", f"{r.wall_over_ideal:.2f}x"),
-        ("vs sequential", f"{r.speedup_vs_sequential:.1f}x"), ("latency p50", f"{r.latency_p50_ms:.0f} ms"),
+        *((("limit at cap", f"{r.ideal_s:.1f}s"), ("wall / limit", f"{r.wall_over_ideal:.2f}x"),
+           ("vs sequential", f"{r.speedup_vs_sequential:.1f}x")) if r.model_latency else
+          (("throughput", pace(r)),)),
+        ("peak busy", f"{r.peak_busy} of {r.concurrency}"), ("latency p50", f"{r.latency_p50_ms:.0f} ms"),
         ("latency p95", f"{r.latency_p95_ms:.0f} ms"), ("retries", f"{r.retries}"),
         ("429s", f"{r.rate_limited}"), ("reassignments", f"{r.reassignments}"),
         ("hedges won", f"{r.hedges_won}/{r.hedges_sent}"),
@@ -69,7 +72,10 @@ def failures_table(reasons: list[tuple[str, int]], fixed: int = 0) -> Table | Te
 
 
 def suggestions(r: RunReport) -> Text:
+    """The advice first (slots the plan left idle, a cap the provider refused), then the batch
+    size and timeout for the next run."""
     return Text.assemble(
+        *(Text.assemble(("Next time: ", "bold"), safe_line(note), "\n") for note in r.advice),
         "Next run: ",
         (f"--batch-size {r.suggested_batch_size}", "bold"),
         " (one wave of batches at this concurrency; rebalancing evens out the tail) and ",

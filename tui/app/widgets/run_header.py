@@ -57,6 +57,8 @@ class RunHeader(Widget):
             text.append("⏸ PAUSED: no new agents launch (p resumes)", self._style("paused"))
         elif info.finished:
             text.append("✔ FINISHED (t: report)", self._style("done"))
+            if info.pace:
+                text.append(f"  │ {info.pace}", self._style("dim"))
         else:
             text.append("▶ RUNNING", self._style("running"))
         if info.preview:
