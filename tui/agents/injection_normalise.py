@@ -133,14 +133,15 @@ def _blob_lines(text: str, low: str, long_tokens: list[str]) -> list[str]:
     return out
 
 
-def decoded_payloads(text: str, low: str, long_tokens: list[str], rot13: bool = False) -> list[tuple[str, str]]:
+def decoded_payloads(text: str, low: str, long_tokens: list[str], hints: set[str] | frozenset[str] = frozenset(),
+                     ) -> list[tuple[str, str]]:
     """(kind, decoded text) for each encoded blob in `text` that decodes to readable words.
-    `low` is the lower-cased text and `long_tokens` its words of 20 or more characters: cheap
-    gates that keep ordinary mail off the regexes (a blob is one long word, or hex pairs)."""
+    `low` is the lower-cased text, `long_tokens` its words of 20 or more characters and `hints`
+    which of "hex", "hexadecimal", "rot13", "rot" it has as words: cheap gates that keep ordinary
+    mail off the regexes (a blob is one long word, or hex pairs next to the word hex)."""
     found: list[tuple[str, str]] = []
     lines = _blob_lines(text, low, long_tokens) if long_tokens else []
-    head = text[:MAX_DECODED]
-    if not lines and "hex" in low[:MAX_DECODED]:
+    if not lines and ("hex" in hints or "hexadecimal" in hints):
         lines = [text[:MAX_DECODED]]
     for line in lines:
         for m in _B64.finditer(line):
@@ -151,7 +152,8 @@ def decoded_payloads(text: str, low: str, long_tokens: list[str], rot13: bool = 
             out = _hex(m.group())
             if out and len(found) < MAX_BLOBS:
                 found.append(("hex", out[:MAX_DECODED]))
-    if "%20" in head and head.count("%") >= 4:
+    if text.find("%20", 0, MAX_DECODED) >= 0 and text.count("%", 0, MAX_DECODED) >= 4:
+        head = text[:MAX_DECODED]
         for m in _URLENC.finditer(head):
             if len(found) >= MAX_BLOBS:
                 break
@@ -159,10 +161,12 @@ def decoded_payloads(text: str, low: str, long_tokens: list[str], rot13: bool = 
             out = urllib.parse.unquote(head[begin:m.end()])
             if " " in out and out != head[begin:m.end()]:
                 found.append(("URL-encoded", out[:MAX_DECODED]))
-    if ("=20" in head or "=3D" in head or "=\n" in head) and len(_QP.findall(head)) >= 4:
+    if (text.find("=20", 0, MAX_DECODED) >= 0 or text.find("=3D", 0, MAX_DECODED) >= 0
+            or text.find("=\n", 0, MAX_DECODED) >= 0) \
+            and len(_QP.findall(text, 0, MAX_DECODED)) >= 4:
         out = quopri.decodestring(text[:MAX_DECODED].encode("utf-8", "replace")).decode("utf-8", "replace")
         if out != text[:MAX_DECODED]:
             found.append(("quoted-printable", out))
-    if rot13 or "rot-13" in low[:MAX_DECODED]:
+    if "rot13" in hints or "rot" in hints and low.find("rot", 0, MAX_DECODED) >= 0:
         found.append(("rot13", codecs.encode(text[:MAX_DECODED], "rot13")))
     return found

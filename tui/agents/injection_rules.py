@@ -33,9 +33,10 @@ MAX_EXTRA_SCAN = 4000
 _WINDOW = 120  # characters either side of an anchor word that a pattern may see
 _PER_ANCHOR = 4
 _MAX_ANCHORS = 4
-OPENING = 300
+OPENING = 300  # body characters read together with the subject
 SCAN_CHARS = 6000  # what a model is shown of the body by default (Settings.max_body_chars)
-_BLIND_DECODE = 3000  # texts up to this long are searched for blobs even with no hint  # body characters read together with the subject
+_CODE_WORDS = frozenset({"hex", "hexadecimal", "rot13", "rot"})
+_BLIND_DECODE = 1000  # texts up to this long are searched for blobs even when no part names an encoding
 
 _TRICKS = {
     "invisible tag characters": 3.0,
@@ -172,20 +173,21 @@ _DECODE_HINTS = frozenset(
     "decipher convert url decodifica decodifique décode dekodiere decodeer zdekoduj".split())
 
 
-def _long_tokens(w: Words) -> list[str]:
+def _long_tokens(w: Words, asked: bool) -> list[str]:
     """Words of 20 characters or more: where a base64 or hex blob would be (usually none).
-    A long text is only searched when it mentions an encoding: a blob nobody is asked to decode
-    is noise to a reader, and scanning every long newsletter costs more than the rest."""
-    if not w.tset or (len(w.low) > _BLIND_DECODE and w.tset.isdisjoint(_DECODE_HINTS)):
+    A long text is only searched when some part of the mail mentions an encoding (`asked`): a
+    blob nobody is asked to decode is noise to a reader, and scanning every long newsletter for
+    one costs more than the rest of the guard."""
+    if not w.tset or (not asked and len(w.low) > _BLIND_DECODE):
         return []
     if max(map(len, w.tset)) < 20:
         return []
     return sorted(t for t in w.tset if len(t) >= 20)[:8]
 
 
-def _decode_and_judge(finding: Finding, text: str, w: Words, where: str) -> None:
+def _decode_and_judge(finding: Finding, text: str, w: Words, where: str, asked: bool = True) -> None:
     """Encoded blobs in a text, decoded, shown to the operator and judged again."""
-    for kind, decoded in decoded_payloads(text, w.low, _long_tokens(w), "rot13" in w.tset):
+    for kind, decoded in decoded_payloads(text, w.low, _long_tokens(w, asked), w.tset & _CODE_WORDS):
         dw = Words.of(decoded)
         label = f"{kind} in {where}"
         before = finding.score
@@ -258,8 +260,9 @@ def assess(email: Email, subject: str, body: str, hidden: str, words: dict[str, 
         aw = Words.of(text)
         parts.append((aw, "attachment", 1.0, _gated(aw)))
         texts.append((text, aw, "attachment"))
+    asked = any(not w.tset.isdisjoint(_DECODE_HINTS) for w, _, _, _ in parts)
     for text, w, where in texts:
-        _decode_and_judge(finding, text, w, where)
+        _decode_and_judge(finding, text, w, where, asked)
     _weigh(finding, parts)
     if "invisible tag characters" in bw.tricks:
         finding.revealed.append(("text in invisible Unicode tag characters", tag_text(body)[:MAX_EXTRA_SCAN]))
