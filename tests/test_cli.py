@@ -12,6 +12,7 @@ from pathlib import Path
 CONTRACT = {
     "email_id", "message_id", "status", "agent_id", "attempts", "urgent", "priority", "route", "category",
     "confidence", "injection", "injection_reason", "summary", "error", "conflict", "latency_ms", "trace_id",
+    "review",
 }
 FAST_SIM = ["--sim-latency", "0.01", "--sim-jitter", "0", "--sim-fail-rate", "0", "--sim-hang-rate", "0",
             "--sim-garbage-rate", "0"]

@@ -181,10 +181,10 @@ def test_sim_config_from_settings() -> None:
 
 async def test_factory(session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch) -> None:
     sim = make_provider(Settings(provider="sim", sim_latency=0.7), session, "http://127.0.0.1:1/v1")
-    assert isinstance(sim, OpenAIProvider) and sim.expected_latency_s == 0.7
+    assert isinstance(sim.inner, OpenAIProvider) and sim.expected_latency_s == 0.7  # behind the rule book
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     real = make_provider(Settings(provider="openai", model="gpt-x"), session)
-    assert isinstance(real, OpenAIProvider) and real.base_url == "https://api.openai.com/v1"
+    assert isinstance(real.inner, OpenAIProvider) and real.base_url == "https://api.openai.com/v1"
     assert real.expected_latency_s == 5.0
     monkeypatch.delenv("OPENAI_API_KEY")
     with pytest.raises(ConfigError, match="OPENAI_API_KEY is not set"):
@@ -194,10 +194,10 @@ async def test_factory(session: aiohttp.ClientSession, monkeypatch: pytest.Monke
         make_provider(Settings(provider="anthropic"), session)
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
     claude = make_provider(Settings(provider="anthropic"), session)
-    assert isinstance(claude, AnthropicProvider) and claude.base_url == "https://api.anthropic.com"
+    assert isinstance(claude.inner, AnthropicProvider) and claude.base_url == "https://api.anthropic.com"
     assert claude.model == "claude-haiku-4-5" and claude.name == "anthropic"
     local = make_provider(Settings(provider="anthropic", model="m"), session, "http://127.0.0.1:1/v1")
-    assert isinstance(local, AnthropicProvider) and local.base_url == "http://127.0.0.1:1"
+    assert isinstance(local.inner, AnthropicProvider) and local.base_url == "http://127.0.0.1:1"
     with pytest.raises(ConfigError):
         make_provider(Settings(provider="sim"), session)
     rules = make_provider(Settings(provider="rules"), session)

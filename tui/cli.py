@@ -136,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
     from tui.extract import cli as extract_cli
 
     extract_cli.add_parser(sub)
+    from tui.review import cli as review_cli
+
+    review_cli.add_parsers(sub)
     return parser
 
 
@@ -182,6 +185,10 @@ def _dispatch(argv: list[str] | None) -> int:
                              flags=_flag_names(parser, args.command))
     if args.command in ("runs", "report", "replay"):
         return _run_history(args, settings)
+    if args.command in ("corrections", "learned", "review"):
+        from tui.review import cli as review_cli
+
+        return review_cli.run(args, settings)
     if args.command == "extract":
         from tui.extract import cli as extract_cli
 

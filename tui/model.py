@@ -131,8 +131,9 @@ class ResultRow(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _review_object_in(cls, data: Any) -> Any:
-        """A JSONL row carries the object as `review`: read it back as `decision`."""
-        if isinstance(data, dict) and isinstance(data.get("review"), dict):
+        """A JSONL row carries the object as `review` (null: nobody recorded who decided)."""
+        if isinstance(data, dict) and (isinstance(data.get("review"), dict) or
+                                       ("review" in data and data["review"] is None)):
             data = {**data, "decision": data["review"]}
             del data["review"]
         return data
@@ -140,8 +141,7 @@ class ResultRow(BaseModel):
     @model_serializer(mode="wrap")
     def _review_object_out(self, handler: Any) -> dict[str, Any]:
         data: dict[str, Any] = handler(self)
-        if self.decision is not None:
-            data["review"] = self.decision.model_dump(mode="json")
+        data["review"] = self.decision.model_dump(mode="json") if self.decision is not None else None
         return data
 
     def full_dict(self) -> dict[str, Any]:

@@ -56,6 +56,27 @@ DEFAULT_ROUTES: list[Route] = [
           folder="Review"),
 ]
 
+class RoutingRule(BaseModel):
+    """A rule the operator wrote (`[[rules]]` in fanmail.toml): mail from a sender address, a
+    whole domain, or with a List-Id gets this verdict without a model call. Config rules always
+    win over rules learned from corrections (tui/review/learned.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sender: str | None = None  # "ann@acme.example" (one address) or "acme.example" (its domain)
+    list_id: str | None = None  # "news.acme.example"
+    route: str
+    category: Category | None = None
+    urgent: bool | None = None
+    priority: int | None = Field(default=None, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _one_match(self) -> "RoutingRule":
+        if bool(self.sender) == bool(self.list_id):
+            raise ValueError("a rule matches either sender or list_id (exactly one)")
+        return self
+
+
 ProviderName = Literal["rules", "sim", "openai", "anthropic"]
 
 
@@ -113,6 +134,11 @@ class Settings(BaseModel):
     review_below: float = Field(default=0.55, ge=0.0, le=1.0)
     max_body_chars: int = Field(default=6000, ge=200)
     routes: list[Route] = Field(default_factory=lambda: [r.model_copy() for r in DEFAULT_ROUTES])
+    rules: list[RoutingRule] = Field(default_factory=list)
+    # Learning from corrections: rules learned from them decide before the model; emails no rule
+    # matches carry a few corrections as examples, within this many prompt tokens (0: none).
+    learn: bool = True
+    example_tokens: int = Field(default=120, ge=0, le=4000)
     theme: str = "fanmail-dark"
     # Built-in simulator, used by the default demo (`fanmail` with no arguments).
     sim_latency: float = Field(default=1.5, ge=0)
@@ -181,6 +207,14 @@ class Settings(BaseModel):
             raise ValueError(f"expected auto or a whole number of emails from 1 to 100000, not {value!r}")
         return size
 
+    @model_validator(mode="after")
+    def _rules_route_known(self) -> "Settings":
+        names = {r.name for r in self.routes}
+        for rule in self.rules:
+            if rule.route not in names:
+                raise ValueError(f"rule for {rule.sender or rule.list_id}: unknown route {rule.route!r}")
+        return self
+
     @field_validator("executor")
     @classmethod
     def _ray_installed(cls, executor: str) -> str:
@@ -246,7 +280,7 @@ def default_config_path() -> Path:
 
 
 _ENV_PREFIX = "FANMAIL_"
-_NOT_FROM_ENV = {"routes", "prices"}
+_NOT_FROM_ENV = {"routes", "prices", "rules"}
 
 
 def _from_env(environ: dict[str, str]) -> dict[str, Any]:
@@ -275,6 +309,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         data = {**data["fanmail"], **{k: v for k, v in data.items() if k != "fanmail"}}
     if "route" in data and "routes" not in data:
         data["routes"] = data.pop("route")
+    if "rule" in data and "rules" not in data:
+        data["rules"] = data.pop("rule")
     return data
 
 

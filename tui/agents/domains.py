@@ -10,6 +10,13 @@ import re
 from functools import lru_cache
 
 _ADDR = re.compile(r"[\w.+'=-]+@([\w-]+(?:\.[\w-]+)+)")
+# Shared mailbox providers: the domain says nothing about who sent the mail.
+FREEMAIL = frozenset({
+    "hotmail.com", "yahoo.com", "aol.com", "msn.com", "gmail.com", "excite.com", "netscape.net",
+    "lycos.com", "mail.com", "juno.com", "email.com", "usa.net", "earthlink.net", "netzero.net",
+    "eudoramail.com", "compuserve.com", "outlook.com", "live.com", "yahoo.co.uk", "hotmail.co.uk",
+    "mail.ru", "yandex.ru", "gmx.net", "gmx.com", "web.de", "163.com", "126.com", "sina.com",
+    "qq.com", "rediffmail.com", "btinternet.com", "yahoo.ca", "hotmail.fr", "aim.com"})
 _SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu"}
 
 

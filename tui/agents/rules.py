@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from tui.agents.domains import domain_of, registrable
+from tui.agents.domains import FREEMAIL as _FREEMAIL, domain_of, registrable
 from tui.agents.injection_rules import INJECTION_CONFIDENCE_CAP, INJECTION_PRIORITY_CAP, find_injection
 from tui.agents.rules_terms import LEXICON, URGENT_TERMS
 from tui.agents.rules_text import Words, message_parts
@@ -136,12 +136,6 @@ _BRANDS = ("paypal", "apple", "microsoft", "amazon", "google", "netflix", "wells
            "linkedin", "facebook", "instagram", "ebay", "icloud", "hsbc", "barclays",
            "coinbase", "adobe", "chase", "fedex", "dhl")
 _LEET = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t"})
-_FREEMAIL = frozenset({
-    "hotmail.com", "yahoo.com", "aol.com", "msn.com", "gmail.com", "excite.com", "netscape.net",
-    "lycos.com", "mail.com", "juno.com", "email.com", "usa.net", "earthlink.net", "netzero.net",
-    "eudoramail.com", "compuserve.com", "outlook.com", "live.com", "yahoo.co.uk", "hotmail.co.uk",
-    "mail.ru", "yandex.ru", "gmx.net", "gmx.com", "web.de", "163.com", "126.com", "sina.com",
-    "qq.com", "rediffmail.com", "btinternet.com", "yahoo.ca", "hotmail.fr", "aim.com"})
 
 
 def _fold(word: str) -> str:

@@ -27,6 +27,7 @@ from tui.fanout import events as ev
 from tui.fanout.plan import Plan, PlanBuilder, make_plan
 from tui.fanout.trace import TraceWriter, batch_of, get_logger
 from tui.model import Email, ResultRow
+from tui.review.texts import keep_texts
 from tui.settings import ConfigError, Settings
 from tui.store import AttemptRecord, Store, StoreError
 
@@ -112,6 +113,7 @@ def prepare_run(
             store.create_run(run_id, source=source, settings=stored_settings(settings), total=len(emails),
                              provider=settings.provider, model=settings.model, trace_path=trace_path)
             store.add_emails(run_id, ((e.id, e.message_id, e.subject, e.sender) for e in emails))
+            keep_texts(store, run_id, emails, settings.max_body_chars)
         return PreparedRun(run_id, 1, make_plan(emails, settings), [], len(emails))
 
     if store is None:
@@ -146,6 +148,7 @@ def prepare_run(
     new = [e for e in emails if e.id not in known]
     if new:
         store.add_emails(run.run_id, ((e.id, e.message_id, e.subject, e.sender) for e in new))
+        keep_texts(store, run.run_id, new, settings.max_body_chars)
     for row in prior:
         if row.email_id not in stored:  # a rebuilt duplicate row: keep it too
             store.put_verdict(run.run_id, row, segment=segment)

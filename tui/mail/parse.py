@@ -27,7 +27,7 @@ MAX_HEADER = 2_000
 SIGNAL_HEADERS = (
     "list-unsubscribe", "list-id", "precedence", "auto-submitted", "x-priority", "importance",
     "reply-to", "return-path", "authentication-results", "received-spf", "x-mailer",
-    "content-type",
+    "content-type", "arc-authentication-results",
 )
 
 _MSGID = re.compile(r"<([^<>]*)>")

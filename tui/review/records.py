@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from tui.model import Category, ResultRow
+from tui.settings import ConfigError
 
 Field_ = Literal["route", "category", "urgent", "priority", "injection", "accept"]
 FIELDS: tuple[str, ...] = ("route", "category", "urgent", "priority", "injection", "accept")
@@ -24,7 +25,7 @@ _TRUE = {"true", "yes", "y", "1", "on"}
 _FALSE = {"false", "no", "n", "0", "off"}
 
 
-class CorrectionError(ValueError):
+class CorrectionError(ConfigError, ValueError):
     """Bad input for a correction (unknown run, email, field, route, a value out of range): one line."""
 
 
