@@ -109,18 +109,19 @@ def payload_json(email: Email, settings: Settings) -> str:
     Remembered for the last few thousand (email, settings) objects: a request's token estimate
     and its prompt both need it, and each email is a few KB of JSON to encode."""
     key = (id(email), id(settings))
+    examples = OPERATOR_EXAMPLES.get()
     hit = _PAYLOADS.get(key)
-    if hit is not None and hit[0] is email and hit[1] is settings:
-        return hit[2]
+    if hit is not None and hit[0] is email and hit[1] is settings and hit[2] == examples:
+        return hit[3]
     text = json.dumps(email_payload(email, settings), ensure_ascii=False, separators=(",", ":"))
     if len(_PAYLOADS) >= _PAYLOADS_KEPT:
         del _PAYLOADS[next(iter(_PAYLOADS))]  # the oldest
-    _PAYLOADS[key] = (email, settings, text)
+    _PAYLOADS[key] = (email, settings, examples, text)
     return text
 
 
 _PAYLOADS_KEPT = 4096
-_PAYLOADS: dict[tuple[int, int], tuple[Email, Settings, str]] = {}
+_PAYLOADS: dict[tuple[int, int], tuple[Email, Settings, tuple[dict[str, str], ...], str]] = {}
 
 
 def system_prompt(settings: Settings) -> str:

@@ -222,14 +222,17 @@ def auth_failure(email: Email) -> str | None:
     if not domain:
         return None
     for header in ("authentication-results", "arc-authentication-results"):
-        value = email.headers.get(header, "")
-        for method, result, props in _RESULT.findall(value):
-            if result.lower() not in _FAILED:
+        failed: dict[str, str] = {}
+        for method, result, props in _RESULT.findall(email.headers.get(header, "")):
+            if result.lower() not in _FAILED or method.lower() in failed:
                 continue
             named = [v.strip("<>").rpartition("@")[2].lower() for _, v in _PROP.findall(props)]
             if not named or any(d == domain or domain.endswith("." + d) or d.endswith("." + domain) for d in named):
-                where = "ARC-Authentication-Results" if header.startswith("arc") else "Authentication-Results"
-                return f"{where} say {method.lower()}={result.lower()} for {domain}"
+                failed[method.lower()] = result.lower()
+        if failed:
+            where = "ARC-Authentication-Results" if header.startswith("arc") else "Authentication-Results"
+            said = ", ".join(f"{m}={failed[m]}" for m in ("dmarc", "dkim", "spf") if m in failed)
+            return f"{where} say {said} for {domain}"
     return None
 
 
