@@ -96,12 +96,12 @@ def test_hedge_setting_and_budget() -> None:
             parse_hedge(bad)
 
 
-def test_threshold_is_the_p90_with_a_floor() -> None:
+def test_threshold_is_the_p95_with_a_floor() -> None:
     samples: list[float] = []
     threshold = Threshold(samples, expected_s=0.4)
     assert threshold.seconds() == 0.8  # too few answers yet: twice the expected latency
     samples.extend(float(ms) for ms in range(1, 101))  # 1..100 ms
-    assert threshold.seconds() == pytest.approx(0.0901)
+    assert threshold.seconds() == pytest.approx(0.09505)
     samples[:] = [1.0] * 50
     fresh = Threshold(samples, expected_s=0.4)
     assert fresh.seconds() == 0.05  # the floor

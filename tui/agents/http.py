@@ -79,8 +79,11 @@ def seconds_until(value: str | None) -> float | None:
 
 
 def header_int(headers: Any, name: str) -> int | None:
+    value = headers.get(name)
+    if value is None:
+        return None
     try:
-        return int(headers.get(name))
+        return int(value)
     except (TypeError, ValueError):
         return None
 

@@ -67,10 +67,14 @@ _QUOTA_CODES = {"insufficient_quota", "billing_hard_limit_reached", "billing_not
 _FORMAT_WORDS = ("response_format", "json_schema", "json schema", "structured output", "json_object")
 _MAX_ROUNDS = 6  # requests per classify(): first + format fallbacks + parameter fixes + one repair
 _REPAIR_ECHO_CHARS = 2000
+_RATELIMIT_HEADERS = tuple(f"x-ratelimit-{what}-{unit}" for what in ("limit", "remaining", "reset")
+                           for unit in ("requests", "tokens"))
 
 
 def openai_ratelimit(headers: Any) -> RateLimitInfo | None:
     """x-ratelimit-{limit,remaining,reset}-{requests,tokens}; reset as "6m0s"-style durations."""
+    if not any(name in headers for name in _RATELIMIT_HEADERS):
+        return None  # the common case on servers without limits: no parsing at all
     info = RateLimitInfo(
         limit_requests=header_int(headers, "x-ratelimit-limit-requests"),
         remaining_requests=header_int(headers, "x-ratelimit-remaining-requests"),
@@ -135,6 +139,8 @@ class OpenAIProvider:
         self._routes = set(settings.route_names)
         self._overhead = prompt_overhead_chars(settings)
         self._heads: dict[tuple[Any, ...], str] = {}  # see _encode
+        self._completions_url = f"{self.base_url}/chat/completions"
+        self._public_base = public_url(self.base_url)
         self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self._key:
             self._headers["Authorization"] = f"Bearer {self._key}"
@@ -226,8 +232,8 @@ class OpenAIProvider:
     async def post(self, body: dict[str, Any] | bytes) -> tuple[int, Any, bytes]:
         """One chat completion request (also used by `tui/extract/fields_model.py`): a body to
         encode, or one already encoded."""
-        return await send(self._session, "POST", f"{self.base_url}/chat/completions", host=self.host,
-                          base_url=public_url(self.base_url), scrub=self._scrub, headers=self._headers, body=body)
+        return await send(self._session, "POST", self._completions_url, host=self.host,
+                          base_url=self._public_base, scrub=self._scrub, headers=self._headers, body=body)
 
     def _adapt(self, raw: bytes) -> bool:
         """A 400 that rejects a feature of the request rather than the email: drop the feature

@@ -76,11 +76,13 @@ def hidden_text_limit(settings: Settings) -> int:
     return max(200, settings.max_body_chars // 4)
 
 
+_WANTED_HEADERS = frozenset(h.lower() for h in HEADER_SUBSET)
+
+
 def email_payload(email: Email, settings: Settings) -> dict[str, Any]:
     """The fields a model may see, truncated to the configured budget."""
-    wanted = {h.lower() for h in HEADER_SUBSET}
     headers = {  # lower-case names, the Email.headers convention
-        k.lower(): v[:_HEADER_VALUE_CHARS] for k, v in email.headers.items() if k.lower() in wanted
+        k.lower(): v[:_HEADER_VALUE_CHARS] for k, v in email.headers.items() if k.lower() in _WANTED_HEADERS
     }
     limit = settings.max_body_chars
     hidden_limit = hidden_text_limit(settings)

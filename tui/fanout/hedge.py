@@ -5,7 +5,7 @@ the finish. A classification is a pure function of the email, so a second copy i
 first valid answer is kept, the other request is cancelled. The policy here only decides; the
 coordinator (tui.fanout.run) runs the race.
 
-- **Threshold**: the 90th percentile of this run's answered requests, never under FLOOR_S
+- **Threshold**: the 95th percentile of this run's answered requests, never under FLOOR_S
   (fast providers would otherwise hedge their noise), and before MIN_SAMPLES answers twice the
   provider's expected latency.
 - **Budget**: `auto` allows 5% of the emails as extra requests; a number allows that percent.
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from tui.fanout.executors.base import AttemptOk
 
 AUTO_PCT = 5.0
-QUANTILE = 0.90
+QUANTILE = 0.95
 FLOOR_S = 0.05
 MIN_SAMPLES = 10
 MAX_WAITING = 32  # idle agents that keep their slot to hedge; the rest end and free theirs
