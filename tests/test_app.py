@@ -111,6 +111,24 @@ async def test_shift_r_retries_every_failed_agent(sim_factory) -> None:
         assert Counter(r.status for r in dash.state.inbox.rows.values()) == {"ok": 40}
 
 
+async def test_the_seeded_default_demo_ends_with_failed_agents_that_shift_r_brings_back() -> None:
+    """`fanmail` with no arguments: the built-in simulator leaves a few emails stuck past their
+    retries (seed 7), so the operator has something to retry; R gets them all through. Only the
+    latency is shortened here: which emails are stuck depends on the seed, not on time."""
+    settings = Settings(sim_latency=0.02, sim_jitter=0.01, timeout=0.5).as_demo()
+    app = make_app(settings, "sample")
+    async with app.run_test(size=SIZE) as pilot:
+        dash = app.dashboard
+        await until(pilot, lambda: bool(dash.state.agents) and not dash.state.busy and dash.state.rounds >= 1, 60)
+        failed = dash.state.retryable()
+        assert len(failed) >= 2, failed  # "a few": 3 for seed 7
+        bad = [r.email_id for r in dash.state.inbox.rows.values() if r.status in ("failed", "timeout")]
+        assert bad and all(dash.state.inbox.rows[e].attempts == settings.retries + 1 for e in bad)
+        await pilot.press("R")
+        await until(pilot, lambda: not dash.state.busy and not dash.state.retryable() and dash.state.rounds >= 2, 60)
+        assert Counter(r.status for r in dash.state.inbox.rows.values()) == {"ok": 198, "duplicate": 2}
+
+
 async def test_c_cancels_the_selected_agent(sim_factory) -> None:
     sim = await sim_factory(latency=1.0)  # slow enough that a01 is surely still running at the key press
     app = make_app(sim_settings(sim.url, concurrency=2, timeout=5.0), "sample:20")

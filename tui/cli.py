@@ -44,6 +44,7 @@ _SETTING_FLAGS: dict[str, dict[str, Any]] = {
     "sim_hang_rate": {"type": float, "help": "built-in simulator: share of requests never answered"},
     "sim_garbage_rate": {"type": float, "help": "built-in simulator: share of non-JSON answers"},
     "sim_429_rate": {"type": float, "help": "built-in simulator: share of 429 answers"},
+    "sim_stuck_rate": {"type": float, "help": "built-in simulator: share of emails failing until retried (demo 0.02)"},
     "sim_rpm": {"type": int, "help": "built-in simulator: enforce this many requests per minute"},
     "sim_tpm": {"type": int, "help": "built-in simulator: enforce this many tokens per minute"},
     "imap_search": {"help": "IMAP sources: UID SEARCH criteria (default UNSEEN), e.g. 'SINCE 1-Nov-2026'"},
@@ -221,7 +222,7 @@ def _dispatch(argv: list[str] | None) -> int:
         if (args.apply or args.actions) and not is_imap(source):
             raise ConfigError("--apply and --actions are for IMAP sources (imap://USER@HOST:PORT/FOLDER)")
         return _run_dashboard(settings, source, args.resume, apply=args.apply, actions_path=args.actions)
-    return _run_dashboard(settings, "sample")
+    return _run_dashboard(settings.as_demo(), "sample")
 
 
 def _run_history(args: argparse.Namespace, settings: Settings) -> int:

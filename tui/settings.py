@@ -107,6 +107,9 @@ DEFAULT_PRICES: dict[str, ModelPrice] = {
 DEFAULT_MODELS: dict[str, str] = {"openai": "gpt-4o-mini", "anthropic": "claude-haiku-4-5"}
 
 
+DEMO_STUCK_RATE = 0.02  # about 4 of the demo's 200 emails: a few failed agents for r / R to bring back
+
+
 class Settings(BaseModel):
     """Everything a run needs. Validated once at startup; a bad value is one line, not a traceback."""
 
@@ -147,6 +150,9 @@ class Settings(BaseModel):
     sim_hang_rate: float = Field(default=0.01, ge=0, le=1)
     sim_garbage_rate: float = Field(default=0.01, ge=0, le=1)
     sim_429_rate: float = Field(default=0.0, ge=0, le=1)
+    # Share of emails that fail every attempt (HTTP 500) until the operator retries
+    # them; None: DEMO_STUCK_RATE in the demo (`fanmail` with no arguments), 0 everywhere else.
+    sim_stuck_rate: float | None = Field(default=None, ge=0, le=1)
     sim_rpm: int | None = Field(default=None, ge=1)
     sim_tpm: int | None = Field(default=None, ge=1)
     seed: int = 7
@@ -247,6 +253,12 @@ class Settings(BaseModel):
     @model_validator(mode="after")
     def _defaults_per_provider(self) -> "Settings":
         return self
+
+    def as_demo(self) -> "Settings":
+        """The settings of `fanmail` with no arguments: the simulator leaves a few emails stuck."""
+        if self.sim_stuck_rate is not None:
+            return self
+        return self.model_copy(update={"sim_stuck_rate": DEMO_STUCK_RATE})
 
     def price_for(self, model: str | None = None) -> ModelPrice | None:
         """The price of `model` (default: this run's), or None when the table does not know it."""

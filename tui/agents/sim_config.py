@@ -33,6 +33,9 @@ class SimConfig(BaseModel):
     overload_rate: float = Field(default=0.0, ge=0, le=1,
                                  description="overloaded: 529 (Anthropic) / 503 (OpenAI)")
     refusal_rate: float = Field(default=0.0, ge=0, le=1, description="the model declines to answer")
+    stuck_rate: float = Field(default=0.0, ge=0, le=1,
+                              description="share of emails whose first stuck_attempts attempts fail")
+    stuck_attempts: int = Field(default=3, ge=1)
     rpm: int | None = Field(default=None, ge=1, description="requests per sliding 60 s window")
     tpm: int | None = Field(default=None, ge=1, description="tokens per sliding 60 s window")
     require_key: str | None = Field(default=None, repr=False)
@@ -106,6 +109,8 @@ def sim_config_from_settings(settings: Settings) -> SimConfig:
         hang_rate=settings.sim_hang_rate,
         garbage_rate=settings.sim_garbage_rate,
         rate_429=settings.sim_429_rate,
+        stuck_rate=settings.sim_stuck_rate or 0.0,
+        stuck_attempts=settings.retries + 1,  # outlasts the retries: the operator's retry gets through
         rpm=settings.sim_rpm,
         tpm=settings.sim_tpm,
         seed=settings.seed,

@@ -1,7 +1,9 @@
 """What the simulator answers for a given email's attempt, as a pure function of its inputs.
 
 Faults are drawn from (seed, email content, attempt number for that email): the n-th attempt for
-an email always meets the same fate, whatever the concurrency or arrival order. A repair turn
+an email always meets the same fate, whatever the concurrency or arrival order. A "stuck" email
+fails on each of its first `stuck_attempts` attempts, then answers: the demo's way of
+leaving a few agents failed for the operator to retry. A repair turn
 (the client sending a bad answer back with the error) draws from its own stream and is not an
 attempt. An "ok" answer is the rules verdict; "garbage" and "refusal" answers come from the fixed
 lists here. Kept out of the HTTP server so the behaviour can be read (and reproduced) on its own.
@@ -59,6 +61,11 @@ def draw_fate(config: SimConfig, content_sha: str, attempt: int) -> tuple[Fate, 
         if u < edge:
             fate = name  # type: ignore[assignment]
             break
+    if config.stuck_rate and attempt <= config.stuck_attempts:
+        # A stuck email: its own draw, the same for every attempt, so it fails (HTTP 500) until
+        # it has had stuck_attempts tries. Not a hang: a hedged copy would rescue a hang.
+        if random.Random(f"{config.seed}:{content_sha}:stuck").random() < config.stuck_rate:
+            fate = "fail"
     return fate, delay, rng
 
 
