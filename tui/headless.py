@@ -135,7 +135,7 @@ async def triage_headless(
             else:
                 stderr.write(f"fanmail: run {prepared.run_id}\n")
             if imap is None:  # tokens, cost and time before anything is sent (after the key check)
-                preview = estimate(plan, settings, latency_s=provider.expected_latency_s)
+                preview = estimate(plan, settings, latency_s=provider.expected_latency_s, provider=provider)
                 stderr.write(f"fanmail: preview: {describe(preview)}\n")
             trace = TraceWriter(trace_path, run_id=prepared.run_id, segment=prepared.segment,
                                 append=prepared.resumed) if trace_path else None

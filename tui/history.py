@@ -19,6 +19,7 @@ from tui.fanout.events import EmailDone, RunStarted
 from tui.fanout.telemetry import RunHistory, percentile, suggest_from_history
 from tui.fanout.trace import TraceError, read_trace, replay_timed
 from tui.model import Email
+from tui.review.agreement import review_lines, review_report
 from tui.settings import ConfigError, Settings
 from tui.store import RunInfo, Store, StoreError, store_path
 
@@ -166,6 +167,7 @@ def run_telemetry(store: Store, run_id: str) -> dict[str, Any]:
         "suggestion_runs": suggestion.runs,
         "suggestion_samples": suggestion.samples,
         "suggestion_notes": suggestion.notes,
+        "review": review_report(store, run.run_id),
     }
 
 
@@ -198,6 +200,8 @@ def format_report(t: dict[str, Any]) -> str:
         f"{t['concurrency']})",
     ]
     lines += [f"note: {n}" for n in t["suggestion_notes"]]
+    if t.get("review"):
+        lines += ["", *review_lines(t["review"])]
     return "\n".join(lines) + "\n"
 
 

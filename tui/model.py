@@ -212,6 +212,8 @@ class Preview(BaseModel):
     concurrency: int
     rpm: int | None = None
     tpm: int | None = None
+    by_rules: int = 0  # emails a config or learned rule decides: no request, no tokens
+    example_tokens: int = 0  # of input_tokens: the correction examples in the prompts
 
     @property
     def tokens(self) -> int:

@@ -158,7 +158,7 @@ class LiveSession:
         stack.push_async_callback(recorder.aclose, provider)
         # what the header shows before the first answer: the same estimate as a headless run's
         self.preview = await asyncio.to_thread(estimate, prepared.plan, self.settings,
-                                               latency_s=provider.expected_latency_s)
+                                               latency_s=provider.expected_latency_s, provider=provider)
         self.coordinator = Coordinator(
             provider, self.settings, keep_open=True, clock=self.clock, seed=self.settings.seed,
             run_id=prepared.run_id,

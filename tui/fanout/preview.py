@@ -13,6 +13,7 @@ email), so the headless run prints it before fanning out and the dashboard heade
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable
 
@@ -52,12 +53,21 @@ def format_cost(cost_usd: float | None) -> str:
     return f"${cost_usd:,.2f}"
 
 
-def estimate(source: Plan | Iterable[Email], settings: Settings, *, latency_s: float | None = None) -> Preview:
-    """Tokens, cost and wall time for classifying `source` (a Plan, or emails) with `settings`."""
+def estimate(source: Plan | Iterable[Email], settings: Settings, *, latency_s: float | None = None,
+             provider: object = None) -> Preview:
+    """Tokens, cost and wall time for classifying `source` (a Plan, or emails) with `settings`.
+    With the run's `provider`, mail its rule book decides costs nothing (no request) and the
+    correction examples the others carry are counted (tui/review/decide.py)."""
     emails = _work(source)
+    plan_rule = getattr(provider, "plan", None) if provider is not None else None
+    by_rules = 0
+    if callable(plan_rule):
+        sent = [e for e in emails if plan_rule(e)[0] is None]
+        by_rules, emails = len(emails) - len(sent), sent
     n = len(emails)
     latency = expected_latency(settings) if latency_s is None else max(0.0, latency_s)
     model = settings.model
+    example_tokens = 0
     if settings.provider == "rules":
         input_tokens = output_tokens = 0
         cost: float | None = 0.0
@@ -65,6 +75,12 @@ def estimate(source: Plan | Iterable[Email], settings: Settings, *, latency_s: f
     else:
         overhead = prompt_overhead_chars(settings)
         input_tokens = sum(-(-(overhead + len(payload_json(e, settings))) // CHARS_PER_TOKEN) for e in emails)
+        examples = getattr(provider, "examples", None)
+        if examples is not None and len(examples):
+            example_tokens = sum(-(-len(json.dumps(list(examples.for_email(e)), ensure_ascii=False,
+                                                   separators=(",", ":"))) // CHARS_PER_TOKEN)
+                                 for e in emails if examples.for_email(e))
+            input_tokens += example_tokens
         output_tokens = n * EXPECTED_OUTPUT_TOKENS
         price = settings.price_for(model)
         cost = None if price is None else round(
@@ -90,6 +106,8 @@ def estimate(source: Plan | Iterable[Email], settings: Settings, *, latency_s: f
         concurrency=parallel,
         rpm=settings.rpm,
         tpm=settings.tpm,
+        by_rules=by_rules,
+        example_tokens=example_tokens,
     )
 
 
@@ -113,6 +131,10 @@ def describe(preview: Preview) -> str:
     """One line for a terminal: what the run will send, cost and take."""
     limits = "".join(f", {name} {value}" for name, value in (("RPM", preview.rpm), ("TPM", preview.tpm)) if value)
     bound = "" if preview.bound_by == "none" else f", bound by {preview.bound_by}"
+    if preview.by_rules:
+        bound += f"; {preview.by_rules} decided by rules (no request)"
+    if preview.example_tokens:
+        bound += f"; correction examples ~{_k(preview.example_tokens)} tokens of it"
     return (
         f"{preview.emails} emails, ~{_k(preview.tokens)} tokens ({_k(preview.input_tokens)} in, "
         f"{_k(preview.output_tokens)} out), cost {preview.cost} ({preview.model}), "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -63,3 +64,37 @@ def agreement(rows: Iterable[ResultRow]) -> Agreement:
         confusion[model_route][str(r.route)] += 1
     return Agreement(reviewed=len(reviewed), fields=fields,
                      confusion={k: dict(v) for k, v in confusion.items()})
+
+
+def review_report(store: Any, run_id: str) -> dict[str, Any]:
+    """The review part of `fanmail report` (and the run report screen): who decided the rows,
+    the corrections made, and the agreement figures over the reviewed emails."""
+    from tui.review.log import corrected_rows, list_corrections
+
+    rows = corrected_rows(store, run_id)
+    decided: dict[str, int] = defaultdict(int)
+    for row in rows.values():
+        if row.decision is not None:
+            decided[row.decision.decided_by] += 1
+    return {
+        "decided_by": dict(decided),
+        "corrections": [c.model_dump(mode="json", include={"id", "email_id", "field", "model_value", "value",
+                                                            "user", "at", "note"})
+                        for c in list_corrections(store, run_id)],
+        "agreement": agreement(rows.values()).model_dump(mode="json"),
+    }
+
+
+def review_lines(review: dict[str, Any]) -> list[str]:
+    """Text for `fanmail report`: decided by whom, the corrections, the agreement table."""
+    decided = ", ".join(f"{n} {who}" for who, n in sorted(review["decided_by"].items()))
+    out = [f"decided by: {decided}"] if decided else []
+    corrections = review["corrections"]
+    if corrections:
+        out.append(f"corrections ({len(corrections)}):")
+        for c in corrections[-20:]:
+            what = "accepted as is" if c["field"] == "accept" else f"{c['field']} {c['model_value']} -> {c['value']}"
+            out.append(f"  #{c['id']} {c['email_id']}: {what} by {c['user']}" + (f" ({c['note']})" if c["note"] else ""))
+        if len(corrections) > 20:
+            out.append(f"  ... {len(corrections) - 20} earlier ones: fanmail corrections list RUN_ID")
+    return out + Agreement.model_validate(review["agreement"]).lines()
