@@ -7,6 +7,7 @@ comes from the SpamAssassin corpus (fetched like bench/rules_corpus.py does): ea
 development set, easy-ham-1 and hard-ham-1 are judged.
 
 Usage: python bench/injection.py [--split dev|heldout|all] [--show K] [--no-ham] [--cache DIR]
+                                [--corpus DIR]
 """
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ DEV_HAM = ("easy-ham-2",)
 JUDGED_HAM = ("easy-ham-1", "hard-ham-1")
 
 
-def load(kind: str, split: str) -> list[tuple[str, bool, str]]:
+def load(corpus: Path, kind: str, split: str) -> list[tuple[str, bool, str]]:
     """(file name, flagged, reason) for each corpus message of `kind` in `split`."""
     out = []
-    for path in sorted((OUT / kind).glob("*.eml")):
+    for path in sorted((corpus / kind).glob("*.eml")):
         if split != "all" and split_of(path.name) != split:
             continue
         verdict = classify(parse_bytes(path.read_bytes(), email_id=path.name))
@@ -56,8 +57,12 @@ def main() -> None:
     ap.add_argument("--show", type=int, default=0, metavar="K", help="print K misses and K false alarms")
     ap.add_argument("--no-ham", action="store_true", help="skip the SpamAssassin ham")
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
+    ap.add_argument("--corpus", type=Path, default=OUT,
+                    help="another draw of the generator (make_injection_corpus.py --seed N --out DIR)")
     args = ap.parse_args()
-    attacks, benign = load("attack", args.split), load("benign", args.split)
+    if not (args.corpus / "attack").is_dir():
+        ap.error(f"no corpus at {args.corpus} (write one with bench/make_injection_corpus.py --out)")
+    attacks, benign = load(args.corpus, "attack", args.split), load(args.corpus, "benign", args.split)
     caught = sum(f for _, f, _ in attacks)
     false = sum(f for _, f, _ in benign)
     print(f"Injection corpus, {args.split} half ({len(attacks)} attacks, {len(benign)} hard benign)")

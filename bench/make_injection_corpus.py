@@ -164,6 +164,9 @@ def render(draft: Draft, form: str, rng: random.Random, n: int) -> bytes:
     for name, ctype, data in draft.attachments:
         main, sub = ctype.split("/")
         msg.add_attachment(data, maintype=main, subtype=sub, filename=name)
+    for i, part in enumerate(msg.walk()):  # the library would pick random boundaries
+        if part.is_multipart():
+            part.set_boundary(f"=_corpus_{n}_{i}_=")
     return msg.as_bytes(policy=SMTP)
 
 
