@@ -4,7 +4,11 @@ Only the groups `spam-1` and `easy-ham-2` are read: `spam-2`, `easy-ham-1` and `
 held out for `bench/rules_corpus.py` to judge. The output is deterministic (same mail, same
 bytes), so a retrained file that differs means the data or the code changed.
 
-Usage: python bench/train_spam.py [--cache DIR] [--out FILE]
+With `--store DB --out FILE` the operator's corrections to and from spam (the review desk, as each
+run kept the email) are added to that training mail; point `spam_model` in fanmail.toml at FILE
+to classify with it. The shipped file is only written without `--store`.
+
+Usage: python bench/train_spam.py [--cache DIR] [--out FILE] [--store DB --out FILE]
 """
 
 from __future__ import annotations
@@ -19,28 +23,52 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.rules_corpus import DEFAULT_CACHE, fetch, load_group  # noqa: E402
 from tui.agents.spam_model import MODEL_FILE  # noqa: E402
 from tui.agents.spam_train import train  # noqa: E402
+from tui.model import Email  # noqa: E402
 
 TRAIN_SPAM = ("spam-1",)
 TRAIN_HAM = ("easy-ham-2",)
 OUT = Path(__file__).resolve().parent.parent / "tui" / "agents" / MODEL_FILE
 
 
+def operator_examples(path: Path) -> tuple[list[tuple[Email, bool]], int]:
+    from tui.review.spam_examples import corrected_spam
+    from tui.store import Store
+
+    store = Store(path)
+    try:
+        return corrected_spam(store)
+    finally:
+        store.close()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
-    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--out", type=Path, default=None, help=f"default: {OUT}")
+    ap.add_argument("--store", type=Path, help="also learn from the corrections in this store")
     args = ap.parse_args()
+    if args.store is not None and args.out is None:
+        ap.error("--store needs --out FILE (the shipped model is trained on the corpus alone)")
+    if args.store is not None and not args.store.is_file():
+        ap.error(f"--store {args.store}: no such file")
+    out = args.out or OUT
     data = fetch(args.cache)
     labelled = [(e, group in TRAIN_SPAM) for group in TRAIN_SPAM + TRAIN_HAM
                 for e in load_group(data, group) if not e.parse_error]
+    corrected: list[tuple[Email, bool]] = []
+    if args.store is not None:
+        corrected, missing = operator_examples(args.store)
+        print(f"operator corrections: {sum(s for _, s in corrected)} emails to spam, "
+              f"{sum(not s for _, s in corrected)} from spam"
+              + (f" ({missing} more without a stored text, skipped)" if missing else ""))
     t0 = time.perf_counter()
-    result = train(labelled)
-    args.out.write_text(result.text, encoding="utf-8")
+    result = train(labelled, corrections=corrected)
+    out.write_text(result.text, encoding="utf-8")
     n_spam = sum(spam for _, spam in labelled)
     print(f"trained on {n_spam} spam ({', '.join(TRAIN_SPAM)}) and {len(labelled) - n_spam} ham "
           f"({', '.join(TRAIN_HAM)}) in {time.perf_counter() - t0:.1f} s")
     print(f"  features kept: {len(result.text.splitlines()) - 3}, file {len(result.text):,} bytes"
-          f" -> {args.out}")
+          f" -> {out}")
     print(f"  rules weight {result.rules_weight}: out of fold on the training mail, spam recall "
           f"{result.oof_spam_recall:.1%}, ham false positives {result.oof_ham_false_positives:.2%}")
 

@@ -142,6 +142,9 @@ class Settings(BaseModel):
     # matches carry a few corrections as examples, within this many prompt tokens (0: none).
     learn: bool = True
     example_tokens: int = Field(default=120, ge=0, le=4000)
+    # The rules' learned spam model: a file from `bench/train_spam.py --store ... --out FILE` (the
+    # corpus plus the operator's spam corrections); None: the model shipped in the package.
+    spam_model: str | None = None
     theme: str = "fanmail-dark"
     # Built-in simulator, used by the default demo (`fanmail` with no arguments).
     sim_latency: float = Field(default=1.5, ge=0)

@@ -29,9 +29,9 @@ from tui.agents.domains import FREEMAIL as _FREEMAIL, domain_of, registrable
 from tui.agents.injection_rules import INJECTION_CONFIDENCE_CAP, INJECTION_PRIORITY_CAP, find_injection
 from tui.agents.rules_terms import LEXICON, URGENT_TERMS
 from tui.agents.rules_text import Words, message_parts
-from tui.agents.spam_model import SpamModel, shipped
+from tui.agents.spam_model import SpamModel, model_for
 from tui.model import Category, Email, Verdict
-from tui.settings import Settings
+from tui.settings import ConfigError, Settings
 
 SUMMARY_MAX = 120
 URGENT_MIN_PRIORITY = 70
@@ -445,7 +445,7 @@ def classify(email: Email, settings: Settings | None = None) -> Verdict:
     settings = settings or _DEFAULT_SETTINGS
     subject, body, hidden, words = message_parts(email)
     scores, urgency = _score(email, subject, body, words)
-    _learned_spam(email, words, scores, shipped())
+    _learned_spam(email, words, scores, model_for(settings.spam_model))
     category, best, second = _pick(scores)
     confidence = _confidence(best, second)
     injection, reason = find_injection(email, subject, body, hidden, words)
@@ -481,6 +481,10 @@ class RulesProvider:
     expected_latency_s = 0.0
 
     def __init__(self, settings: Settings) -> None:
+        try:
+            model_for(settings.spam_model)  # a bad model file stops the run before it starts
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
         self.settings = settings
 
     async def check(self) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import repeat
+from pathlib import Path
 
 from tui.agents.domains import domain_of, registrable
 from tui.agents.rules_text import Words
@@ -148,6 +149,24 @@ def loads(text: str) -> SpamModel:
     if set(head) != {"bias", "rules_weight"}:
         raise ValueError("bias and rules_weight lines missing")
     return SpamModel(head["bias"], head["rules_weight"], body, subject, header)
+
+
+@lru_cache(maxsize=4)
+def from_file(path: str) -> SpamModel:
+    """A model trained here (say, with the operator's corrections); a bad file is one line."""
+    try:
+        text = Path(path).expanduser().read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"spam model {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    try:
+        return loads(text)
+    except ValueError as exc:
+        raise ValueError(f"spam model {path}: {exc}") from None
+
+
+def model_for(path: str | None) -> SpamModel:
+    """The configured model (`Settings.spam_model`), or the shipped one."""
+    return shipped() if path is None else from_file(path)
 
 
 @lru_cache(maxsize=1)

@@ -19,20 +19,23 @@ from typing import NamedTuple
 from tui.agents.spam_model import dumps, features, scale
 from tui.model import Email
 
-Doc = tuple[Iterable[str], bool]  # (features of one message, is it spam)
+Doc = tuple[Iterable[str], bool, float]  # (features of one message, is it spam, how much it counts)
+# An operator's correction is about this mailbox, the corpus about someone else's in 2002: it
+# counts as this many corpus messages (a judgement, not measured).
+CORRECTION_WEIGHT = 5.0
 
 
 def _index(docs: Sequence[Doc], min_docs: int,
-           ) -> tuple[list[str], list[tuple[list[int], float, bool]]]:
+           ) -> tuple[list[str], list[tuple[list[int], float, bool, float]]]:
     df: Counter[str] = Counter()
-    for feats, _ in docs:
+    for feats, _, _ in docs:
         df.update(set(feats))
     vocab = sorted(f for f, n in df.items() if n >= min_docs)
     ix = {f: i for i, f in enumerate(vocab)}
     rows = []
-    for feats, spam in docs:
+    for feats, spam, weight in docs:
         distinct = set(feats)
-        rows.append((sorted(ix[f] for f in distinct if f in ix), scale(len(distinct)), spam))
+        rows.append((sorted(ix[f] for f in distinct if f in ix), scale(len(distinct)), spam, weight))
     return vocab, rows
 
 
@@ -50,10 +53,10 @@ def fit(docs: Sequence[Doc], *, epochs: int = 12, rate: float = 0.3, l2: float =
     for _ in range(epochs):
         rng.shuffle(order)
         for r in order:
-            feats, x, spam = rows[r]
+            feats, x, spam, weight = rows[r]
             z = bias + x * sum(w[i] for i in feats)
             p = 1.0 / (1.0 + math.exp(-max(-35.0, min(35.0, z))))
-            err = p - (1.0 if spam else 0.0)
+            err = weight * (p - (1.0 if spam else 0.0))
             bias_g2 += err * err
             bias -= rate * err / math.sqrt(bias_g2)
             for i in feats:
@@ -86,9 +89,11 @@ class Trained(NamedTuple):
     oof_ham_false_positives: float
 
 
-def train(labelled: Sequence[tuple[Email, bool]], *, goal_recall: float = 0.9,
+def train(labelled: Sequence[tuple[Email, bool]], *,
+          corrections: Sequence[tuple[Email, bool]] = (), goal_recall: float = 0.9,
           max_ham_rate: float = 0.005, **kw: float) -> Trained:
-    """The model file for these (email, is spam) pairs. How much weight the rules give the model
+    """The model file for these (email, is spam) pairs, plus the operator's `corrections` (each
+    counting CORRECTION_WEIGHT times as much). How much weight the rules give the model
     is chosen here too, on the training mail only: the lightest weight whose out-of-fold
     verdicts (the rules plus a model that never saw the message) reach `goal_recall` on the
     spam while flagging at most `max_ham_rate` of the ham; the heaviest tried if none does.
@@ -97,10 +102,11 @@ def train(labelled: Sequence[tuple[Email, bool]], *, goal_recall: float = 0.9,
     from tui.agents.rules_text import message_parts
 
     docs: list[Doc] = []
-    for email, spam in labelled:
-        words = message_parts(email)[3]
-        docs.append((features(email, words), spam))
-    bias, weights = fit(docs, **kw)
+    weights = [1.0] * len(labelled) + [CORRECTION_WEIGHT] * len(corrections)
+    labelled = [*labelled, *corrections]
+    for (email, spam), weight in zip(labelled, weights):
+        docs.append((features(email, words=message_parts(email)[3]), spam, weight))
+    bias, feature_weights = fit(docs, **kw)
     oof = out_of_fold(docs, **kw)
     base = [rule_scores(email) for email, _ in labelled]
     n_spam = sum(spam for _, spam in labelled) or 1
@@ -116,7 +122,7 @@ def train(labelled: Sequence[tuple[Email, bool]], *, goal_recall: float = 0.9,
         if chosen[1] >= goal_recall and chosen[2] <= max_ham_rate:
             break
     assert chosen is not None
-    return Trained(dumps(bias, chosen[0], weights), *chosen)
+    return Trained(dumps(bias, chosen[0], feature_weights), *chosen)
 
 
 RULES_WEIGHTS = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0)
