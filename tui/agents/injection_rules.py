@@ -185,9 +185,11 @@ def _long_tokens(w: Words, asked: bool) -> list[str]:
     return sorted(t for t in w.tset if len(t) >= 20)[:8]
 
 
-def _decode_and_judge(finding: Finding, text: str, w: Words, where: str, asked: bool = True) -> None:
-    """Encoded blobs in a text, decoded, shown to the operator and judged again."""
-    for kind, decoded in decoded_payloads(text, w.low, _long_tokens(w, asked), w.tset & _CODE_WORDS):
+def _decode_and_judge(finding: Finding, text: str, w: Words, where: str, asked: bool = True,
+                      codes: set[str] | frozenset[str] = frozenset()) -> None:
+    """Encoded blobs in a text, decoded, shown to the operator and judged again. `codes` are
+    encodings named elsewhere in the mail (the hint in the body, the blob in an attachment)."""
+    for kind, decoded in decoded_payloads(text, w.low, _long_tokens(w, asked), (w.tset & _CODE_WORDS) | codes):
         dw = Words.of(decoded)
         label = f"{kind} in {where}"
         before = finding.score
@@ -240,9 +242,12 @@ def assess(email: Email, subject: str, body: str, hidden: str, words: dict[str, 
     finding = Finding()
     sw, bw = words["subject"], words["body"]
     parts = [(sw, "subject", 1.0, _gated(sw)), (bw, "body", 1.0, _gated(bw))]
-    if parts[0][3] and parts[1][3]:  # one sentence can run from the subject into the body
-        ow = Words.of(subject + " " + body[:OPENING])
-        parts.append((ow, "subject+body", 1.0, _gated(ow)))
+    meta = _meta(email)
+    mw = Words.of(meta) if meta else None
+    head = " ".join(x for x in (subject, meta) if x)
+    if parts[0][3] or (mw is not None and _gated(mw)):  # a sentence can run from a header into the body
+        ow = Words.of(head + " " + body[:OPENING])
+        parts.append((ow, "headers+body", 1.0, _gated(ow)))
     texts = [(body, bw, "body")]
     if hidden:
         hw = words["hidden HTML text"]
@@ -251,9 +256,7 @@ def assess(email: Email, subject: str, body: str, hidden: str, words: dict[str, 
         if not hw.tset.isdisjoint(HIDDEN_WORDS) or (
                 not hw.low.isascii() and any(s in hw.low for s in HIDDEN_SUBS)):
             finding.add("hidden from the reader", "hidden text", 1.0)
-    meta = _meta(email)
-    if meta:
-        mw = Words.of(meta)
+    if mw is not None:
         parts.append((mw, "names", 1.0, _gated(mw)))
     if email.attachment_text:
         text = email.attachment_text[:MAX_EXTRA_SCAN]
@@ -261,8 +264,9 @@ def assess(email: Email, subject: str, body: str, hidden: str, words: dict[str, 
         parts.append((aw, "attachment", 1.0, _gated(aw)))
         texts.append((text, aw, "attachment"))
     asked = any(not w.tset.isdisjoint(_DECODE_HINTS) for w, _, _, _ in parts)
+    codes = set().union(*(w.tset & _CODE_WORDS for w, _, _, _ in parts)) if asked else set()
     for text, w, where in texts:
-        _decode_and_judge(finding, text, w, where, asked)
+        _decode_and_judge(finding, text, w, where, asked, codes)
     _weigh(finding, parts)
     if "invisible tag characters" in bw.tricks:
         finding.revealed.append(("text in invisible Unicode tag characters", tag_text(body)[:MAX_EXTRA_SCAN]))
