@@ -1,7 +1,9 @@
 """Fan-out against the physical limit: wall time vs ideal (total model time / concurrency).
 
 Runs every case side by side in one process against a simulator in another process, so the
-ratios are comparable even on a noisy machine. Usage: python bench/fanout.py [--quick]
+ratios are comparable even on a noisy machine. Usage: python bench/fanout.py [--quick | --small]
+(--small: only the small-inbox cases, default --batch-size auto against the old fixed 10, and the
+rules provider on one agent against a fan-out)
 """
 
 from __future__ import annotations
@@ -41,11 +43,11 @@ def _emails(n: int) -> list:
     return _CACHE[n]
 
 
-async def one_run(url: str, n: int, c: int, b: int, rebalance: bool, timeout: float,
-                  hedge: str = "off", retries: int = 0) -> tuple[RunReport, float]:
-    settings = Settings(provider="sim", base_url=url, concurrency=c, batch_size=b, rebalance=rebalance,
+async def one_run(url: str, n: int, c: int, b: int | str, rebalance: bool, timeout: float,
+                  hedge: str = "off", retries: int = 0, provider: str = "sim") -> tuple[RunReport, float]:
+    settings = Settings(provider=provider, base_url=url, concurrency=c, batch_size=b, rebalance=rebalance,
                         timeout=timeout, retries=retries, hedge=hedge)
-    plan = make_plan(_emails(n), b)
+    plan = make_plan(_emails(n), settings)
     report = None
     cpu0 = time.process_time()
     async with open_provider(settings) as provider:
@@ -95,11 +97,55 @@ def hedging(mean: float, hang_rate: float = 0.0) -> None:
               f"{statistics.median(v[0] for v in values):.3f}  {statistics.median(v[1] for v in values):.1f}%")
 
 
+def small_inboxes(mean: float) -> None:
+    """The inbox sizes people have, at C=20: --batch-size auto (the default) against the old fixed
+    10, side by side. Uniform latency against ceil(N / C) x latency; sigma = mean/2 (median of 3
+    seeds) against total model time / C and against the report's limit (which adds the longest
+    email and the ceil(N / C) shortest in a row). Every other flag at its default."""
+    c, hedge = 20, Settings().hedge
+    print(f"\nSmall inboxes, C={c}, latency {mean * 1000:.0f} ms, hedge {hedge}: default (auto) vs the old "
+          "fixed --batch-size 10")
+    for n in (7, 20, 50, 120):
+        bound = -(-n // c) * mean
+        cells = []
+        for b in ("auto", 10):
+            with sim_process("--latency", str(mean), "--jitter", "0", "--seed", "3") as url:
+                uniform, _ = asyncio.run(one_run(url, n, c, b, True, 5.0, hedge))
+            varied = []
+            for seed in (3, 4, 5):
+                with sim_process("--latency", str(mean), "--jitter", str(mean / 2), "--seed", str(seed)) as url:
+                    varied.append(asyncio.run(one_run(url, n, c, b, True, 5.0, hedge))[0])
+            over_total = statistics.median(r.wall_s / (r.model_time_s / c) for r in varied)
+            over_limit = statistics.median(r.wall_over_ideal for r in varied)
+            cells.append(f"B={b!s:<4} agents {uniform.agents:>2}: uniform wall {uniform.wall_s:5.2f}s = "
+                         f"{uniform.wall_s / bound:4.2f}x; varied wall/(model/C) {over_total:5.2f}, "
+                         f"wall/limit {over_limit:4.2f}")
+        print(f"  N={n:<4} ceil(N/C) x latency {bound:.1f}s  |  " + "  |  ".join(cells))
+
+
+def rules_fan_out(n: int = 2000) -> None:
+    """Why `rules` runs on one agent: its call is in-process CPU, so more agents only add
+    coordination. One agent against ceil(N / 20)-email batches (20 agents), median of 3."""
+    walls: dict[str, list[float]] = {"one agent (auto)": [], "20 agents (B=100)": []}
+    for _ in range(3):
+        for label, b in (("one agent (auto)", "auto"), ("20 agents (B=100)", 100)):
+            report, _ = asyncio.run(one_run("", n, 20, b, True, 5.0, provider="rules"))
+            walls[label].append(report.wall_s)
+    print(f"\nrules provider, N={n}, C=20, median of 3: " + ", ".join(
+        f"{label} {statistics.median(v) * 1000:.0f} ms ({n / statistics.median(v):,.0f} emails/s)"
+        for label, v in walls.items()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="skip the sequential and 10,000-email runs")
+    parser.add_argument("--small", action="store_true", help="only the small-inbox and rules cases")
     args = parser.parse_args()
     mean = 0.2
+    if args.small:
+        small_inboxes(mean)
+        rules_fan_out()
+        return
     print(f"N=200 C=20 B=10, simulated latency {mean * 1000:.0f} ms (simulator in its own process, "
           "restarted for every run so each sees the same latencies)")
 
@@ -127,6 +173,8 @@ def main() -> None:
         print(f"{'varied latency, median wall/ideal, ' + label:<42} {statistics.median(values):.3f}")
     hedging(mean)
     hedging(mean, hang_rate=0.01)
+    small_inboxes(mean)
+    rules_fan_out()
     if args.quick:
         return
     at_scale(mean)

@@ -32,7 +32,7 @@ def test_partition_is_deterministic_and_covers_every_email_once() -> None:
 @pytest.mark.parametrize(("n", "c", "size", "agents"), [
     (7, 20, 1, 7),  # fewer emails than slots: one each
     (20, 20, 1, 20),
-    (50, 20, 3, 17),  # ceil(50 / 20) = 3: 17 agents, one wave, no slot given two waves of work
+    (50, 20, 3, 20),  # ceil(50 / 20) = 3: 10 agents of 3 and 10 of 2, every slot busy
     (120, 20, 6, 20),
     (200, 20, 10, 20),
     (10_000, 500, 20, 500),
@@ -43,10 +43,13 @@ def test_default_batch_size_is_one_wave_at_the_cap(n: int, c: int, size: int, ag
     settings = Settings(concurrency=c)
     assert settings.batch_size == "auto"
     assert batch_size_for(n, settings) == size
-    assert -(-n // size) == agents
     if n <= 200:
         plan = make_plan([mail(i) for i in range(n)], settings)
-        assert len(plan.batches) == agents and max(len(b.email_ids) for b in plan.batches) == size
+        sizes = [len(b.email_ids) for b in plan.batches]
+        assert len(plan.batches) == agents and max(sizes) == size and max(sizes) - min(sizes) <= 1
+        assert [e for b in plan.batches for e in b.email_ids] == [f"e{i:03d}" for i in range(n)]
+    else:
+        assert -(-n // size) == agents
 
 
 def test_explicit_batch_size_wins_and_rules_run_in_one_agent() -> None:

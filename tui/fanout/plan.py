@@ -115,7 +115,8 @@ def auto_batch_size(n: int, concurrency: int) -> int:
 def batch_size_for(n: int | None, settings: Settings) -> int:
     """The batch size a run of `n` emails uses (None: a stream of unknown length).
 
-    An explicit --batch-size wins. `auto`: one agent for an in-process provider, else ceil(N / C).
+    An explicit --batch-size wins. `auto`: one agent for an in-process provider, else ceil(N / C)
+    at most (make_plan then spreads the emails over min(N, C) agents, sizes differing by one).
     """
     if settings.batch_size != "auto":
         return settings.batch_size
@@ -136,6 +137,13 @@ def make_plan(emails: list[Email], batch: int | Settings) -> Plan:
     work = [email.id for email in emails if builder.add(email) == "work"]
     size = batch if isinstance(batch, int) else batch_size_for(len(work), batch)
     chunks = [work[i : i + size] for i in range(0, len(work), max(size, 1))]
+    if (isinstance(batch, Settings) and batch.batch_size == "auto" and waits_on_model(batch.provider)
+            and len(chunks) < min(len(work), batch.concurrency)):
+        # Every slot gets work: 50 emails at C=20 are 10 batches of 3 and 10 of 2, not 17 of 3.
+        count = min(len(work), batch.concurrency)
+        step, extra = divmod(len(work), count)
+        bounds = [n * step + min(n, extra) for n in range(count + 1)]
+        chunks = [work[bounds[n] : bounds[n + 1]] for n in range(count)]
     builder.plan.batches = [
         Batch(agent_name(n, len(chunks)), tuple(chunk)) for n, chunk in enumerate(chunks, 1)
     ]

@@ -76,15 +76,16 @@ class RunTelemetry:
     def limit_s(self) -> float:
         """The physical limit at the cap: no schedule of these requests on C slots ends sooner.
 
-        The larger of total model time / C and, since some slot serves at least ceil(N / C)
-        emails one after another, the sum of the ceil(N / C) shortest emails' model times (for
-        a uniform latency L that is ceil(N / C) x L). It does not depend on the batch plan.
+        The largest of total model time / C; the longest email's model time; and, since some
+        slot serves at least ceil(N / C) emails one after another, the sum of the ceil(N / C)
+        shortest emails' model times (for a uniform latency L that is ceil(N / C) x L). It does
+        not depend on the batch plan.
         """
         slots = max(1, self.concurrency)
         per_email = sorted(self.email_s.values())
         if not per_email:
             return 0.0
-        return max(sum(per_email) / slots, sum(per_email[: math.ceil(len(per_email) / slots)]))
+        return max(sum(per_email) / slots, per_email[-1], sum(per_email[: math.ceil(len(per_email) / slots)]))
 
     def report(self, rows: dict[str, ResultRow], not_done: list[str]) -> RunReport:
         wall = max(1e-9, (self.ended or 0.0) - (self.started or 0.0))
