@@ -160,3 +160,23 @@ def test_stored_row_round_trips_with_its_review_object() -> None:
                                                       model_value="support", value="sales", at=1.0, user="u")])
     assert ResultRow.model_validate(fixed.full_dict()) == fixed
     assert ResultRow.model_validate(fixed.model_dump(mode="json")).decision == fixed.decision
+
+
+def test_a_correction_replans_the_emails_imap_actions(store: Store) -> None:
+    from tui.mail.actions import plan_actions
+    from tui.model import Email
+
+    settings = Settings()
+    email = Email(id="e2", source_ref="imap://u@h:143/INBOX;UIDVALIDITY=9/;UID=4", subject="Broken again")
+    log = CorrectionLog(store, settings)
+
+    def plan() -> list[tuple[str, str]]:
+        return [(a.kind, a.detail) for a in plan_actions(corrected_rows(store, "run1")["e2"], email, settings)]
+
+    assert plan() == [("review", "suspected prompt injection: ignore previous")]
+    log.add("run1", ["e2"], {"route": "billing"})
+    assert [k for k, _ in plan()] == ["review"]  # a route alone never files injection mail
+    log.add("run1", ["e2"], {"injection": False})
+    assert plan() == [("flag", "\\Flagged"), ("keyword", "$fanmail_billing"), ("move", "Billing")]  # follows it
+    log.undo()
+    assert [k for k, _ in plan()] == ["review"]

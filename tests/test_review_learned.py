@@ -17,11 +17,18 @@ def fix(email_id: str, field: str, value: object, sender: str = "Ann <ann@acme.e
                       user="u", sender=sender, subject="Hello", list_id=list_id, **kw)  # type: ignore[arg-type]
 
 
-def test_one_route_correction_teaches_sender_and_domain_but_never_free_mail() -> None:
-    rules = derive([fix("e1", "route", "sales"), fix("e2", "route", "billing", sender="bo@gmail.com")], Settings())
-    assert set(rules) == {"sender:ann@acme.example", "domain:acme.example", "sender:bo@gmail.com"}
+def test_one_route_correction_teaches_its_sender_two_senders_their_domain_never_free_mail() -> None:
+    rules = derive([fix("e1", "route", "sales"), fix("e2", "route", "billing", sender="bo@gmail.com"),
+                    fix("e3", "route", "billing", sender="cy@gmail.com")], Settings())
+    assert set(rules) == {"sender:ann@acme.example", "sender:bo@gmail.com", "sender:cy@gmail.com"}
     ann = rules["sender:ann@acme.example"]
     assert (ann.route, ann.category.value, ann.urgent, ann.priority) == ("sales", "sales_lead", None, None)
+    two = derive([fix("e1", "route", "sales"), fix("e2", "route", "sales", sender="Bo <bo@acme.example>")],
+                 Settings())
+    assert two["domain:acme.example"].route == "sales"
+    split = derive([fix("e1", "route", "sales"), fix("e2", "route", "support", sender="bo@acme.example")],
+                   Settings())
+    assert "domain:acme.example" not in split  # the two disagree: no domain rule
 
 
 def test_list_id_rule_and_category_only_correction_picks_its_route() -> None:

@@ -1,8 +1,9 @@
 """Rules learned from corrections, with provenance, and the rule book a run decides with.
 
 A correction of an email's route or category teaches rules at three levels: its sender
-address, its sender's domain (never a shared free-mail domain: gmail.com says nothing about
-who wrote), and its List-Id. An email is matched by the most specific level first. Urgency and
+address, its List-Id, and its sender's domain once corrections of two or more addresses of it
+agree (one customer's mail says little about their colleagues'; never a shared free-mail
+domain: gmail.com says nothing about who wrote). An email is matched by the most specific level first. Urgency and
 priority join a rule only when the last two or more corrections for that key agree. The newest
 teaching wins: a correction that contradicts a rule replaces it, and the rule keeps the line
 that says so. Rules are derived from the live corrections every time (undo and forget are
@@ -136,12 +137,25 @@ def derive(corrections: list[Correction], settings: Settings,
                                f"replaced by correction #{new_id}")
         taught, route, category, example = found[-1]
         kind, _, key = rule_id.partition(":")
+        if kind == "domain" and len(_agreeing_senders(found)) < AGREE:
+            continue  # one person's mail says little about their colleagues': wait for a second
         fields = {f: _agreed([v for v in votes[rule_id][f] if v[0] > through]) for f in ("urgent", "priority")}
         rules[rule_id] = Rule(id=rule_id, kind=kind, key=key, route=route, category=category,  # type: ignore[arg-type]
                               urgent=fields["urgent"], priority=fields["priority"], taught_by=[taught],
                               example=f"{example.sender} | {example.subject}", learned_at=example.at,
                               history=history)
     return rules
+
+
+def _agreeing_senders(found: list[tuple[int, str, Category, Correction]]) -> set[str]:
+    """Distinct sender addresses whose corrections gave the newest verdict, since it last changed."""
+    _, route, category, _ = found[-1]
+    senders: set[str] = set()
+    for _, r, c, correction in reversed(found):
+        if (r, c) != (route, category):
+            break
+        senders.add(address_of(correction.sender))
+    return senders
 
 
 def _agreed(votes: list[tuple[int, object]]) -> object | None:
