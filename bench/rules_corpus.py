@@ -77,6 +77,28 @@ def timed(emails: list[Email]) -> tuple[list[Verdict], float]:
     return verdicts, best * 1000 / max(1, len(emails))
 
 
+def guard_share(emails: list[Email]) -> None:
+    """The injection guard's part of classify: passes with it and with it stubbed out, taken
+    in turn (best of 3 each) so a shared machine's load falls on both alike."""
+    import tui.agents.rules as rules
+
+    real = rules.find_injection
+    best = {"with": float("inf"), "without": float("inf")}
+    try:
+        for _ in range(3):
+            for name, fn in (("with", real), ("without", lambda *_: (False, ""))):
+                rules.find_injection = fn
+                t0 = time.perf_counter()
+                for e in emails:
+                    classify(e)
+                best[name] = min(best[name], time.perf_counter() - t0)
+    finally:
+        rules.find_injection = real
+    n = len(emails)
+    print(f"  injection guard: {n / best['with']:,.0f} emails/s with it, {n / best['without']:,.0f} "
+          f"without (side by side): {1 - best['without'] / best['with']:.0%} of classify")
+
+
 def median_ms(emails: list[Email]) -> float:
     times = []
     for e in emails:
@@ -135,6 +157,7 @@ def corpus_report(data: Path, show: int) -> None:
     everything = [e for g in HAM + SPAM for e in groups[g]]
     print(f"  speed: {len(everything) / total_s:,.0f} emails/s on one core (best of 3 passes), "
           f"median {median_ms(everything):.3f} ms per email over {len(everything)} emails")
+    guard_share(everything)
     raws = {e.id: Path(e.source_ref).read_bytes() for g in HAM + SPAM for e in loaded[g]}
     duplicates_report(raws)
     stray_bytes_report(raws)
