@@ -99,10 +99,12 @@ def hedging(mean: float, hang_rate: float = 0.0) -> None:
 
 def small_inboxes(mean: float) -> None:
     """The inbox sizes people have, at C=20: --batch-size auto (the default) against the old fixed
-    10, side by side. Uniform latency against ceil(N / C) x latency; sigma = mean/2 (median of 3
-    seeds) against total model time / C and against the report's limit (which adds the longest
-    email and the ceil(N / C) shortest in a row). Every other flag at its default."""
+    10, side by side. Uniform latency (median of 3 runs) against ceil(N / C) x latency; sigma =
+    mean/2 (median of 3 seeds) against total model time / C and against the report's limit
+    (which adds the longest email and the ceil(N / C) shortest in a row). Other flags: defaults."""
     c, hedge = 20, Settings().hedge
+    with sim_process("--latency", str(mean)) as url:  # the process's one-time set-up (~50 ms) is no case's
+        asyncio.run(one_run(url, 7, c, "auto", True, 5.0, hedge))
     print(f"\nSmall inboxes, C={c}, latency {mean * 1000:.0f} ms, hedge {hedge}: default (auto) vs the old "
           "fixed --batch-size 10")
     for n in (7, 20, 50, 120):
@@ -110,7 +112,8 @@ def small_inboxes(mean: float) -> None:
         cells = []
         for b in ("auto", 10):
             with sim_process("--latency", str(mean), "--jitter", "0", "--seed", "3") as url:
-                uniform, _ = asyncio.run(one_run(url, n, c, b, True, 5.0, hedge))
+                uniforms = [asyncio.run(one_run(url, n, c, b, True, 5.0, hedge))[0] for _ in range(3)]
+            uniform = sorted(uniforms, key=lambda r: r.wall_s)[1]  # the median of 3
             varied = []
             for seed in (3, 4, 5):
                 with sim_process("--latency", str(mean), "--jitter", str(mean / 2), "--seed", str(seed)) as url:
