@@ -24,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._sim import sim_process  # noqa: E402
+from bench._tail_model import report as tail_model  # noqa: E402
 from tui.agents.runtime import open_provider  # noqa: E402
 from tui.fanout.events import RunDone  # noqa: E402
 from tui.fanout.plan import make_plan  # noqa: E402
@@ -95,6 +96,8 @@ def hedging(mean: float, hang_rate: float = 0.0) -> None:
     for hedge, values in results.items():
         print(f"{'hedge ' + hedge + ': median wall/ideal, extra requests':<42} "
               f"{statistics.median(v[0] for v in values):.3f}  {statistics.median(v[1] for v in values):.1f}%")
+    if not hang_rate:
+        tail_model(n, c, mean)  # where the floor is for this latency, whatever the policy
 
 
 def small_inboxes(mean: float) -> None:
