@@ -1,7 +1,8 @@
 """Fan-out against the physical limit: wall time vs ideal (total model time / concurrency).
 
 Runs every case side by side in one process against a simulator in another process, so the
-ratios are comparable even on a noisy machine. Usage: python bench/fanout.py [--quick | --small]
+ratios are comparable even on a noisy machine.
+Usage: python bench/fanout.py [--quick | --small | --hedging | --scale]
 (--small: only the small-inbox cases, default --batch-size auto against the old fixed 10, and the
 rules provider on one agent against a fan-out)
 """
@@ -146,8 +147,17 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="skip the sequential and 10,000-email runs")
     parser.add_argument("--small", action="store_true", help="only the small-inbox and rules cases")
+    parser.add_argument("--hedging", action="store_true", help="only hedging off vs auto (N=200)")
+    parser.add_argument("--scale", action="store_true", help="only N=10,000 C=500: CPU, wall, RSS")
     args = parser.parse_args()
     mean = 0.2
+    if args.hedging or args.scale:
+        if args.hedging:
+            hedging(mean)
+            hedging(mean, hang_rate=0.01)
+        if args.scale:
+            at_scale(mean)
+        return
     if args.small:
         small_inboxes(mean)
         rules_fan_out()
