@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tui import __version__
+from tui import __version__, cli_help
 from tui.agents.base import ProviderError
 from tui.mail.sources import SourceError
-from tui.settings import ConfigError, Settings, load_settings
+from tui.settings import ConfigError, Settings, config_path, load_settings
 from tui.store import StoreError
 
 EXIT_USAGE = 2
@@ -28,7 +28,8 @@ _SETTING_FLAGS: dict[str, dict[str, Any]] = {
     "api_key_env": {"help": "environment variable holding the API key"},
     "concurrency": {"type": int, "help": "sub-agents running at once (default 20)"},
     "batch_size": {"help": "emails per sub-agent, or auto (default): about emails / concurrency"},
-    "timeout": {"type": float, "help": "seconds per email (default 2.5x the expected latency)"},
+    "timeout": {"type": float, "help": "seconds per request, each try of an email (default 2.5x the expected "
+                "latency)"},
     "agent_timeout": {"type": float, "help": "seconds per agent (default: emails x per-email timeout)"},
     "rpm": {"type": int, "help": "requests per minute across all agents"},
     "tpm": {"type": int, "help": "tokens per minute across all agents (estimated before sending)"},
@@ -58,45 +59,57 @@ _SETTING_FLAGS: dict[str, dict[str, Any]] = {
 }
 
 
-def _add_setting_flags(parser: argparse.ArgumentParser) -> None:
+def _add_setting_flags(parser: argparse.ArgumentParser) -> dict[str, argparse._ArgumentGroup]:
+    """The shared setting flags, in --help's groups; returns the groups for a command's own flags."""
+    groups = cli_help.add_groups(parser)
     for name, spec in _SETTING_FLAGS.items():
-        parser.add_argument("--" + name.replace("_", "-"), dest=name, default=argparse.SUPPRESS, **spec)
-    parser.add_argument("--fail-fast", dest="fail_fast", action="store_true", default=argparse.SUPPRESS,
-                        help="cancel every agent on the first email that fails after its retries")
-    parser.add_argument("--no-rebalance", dest="rebalance", action="store_false", default=argparse.SUPPRESS,
-                        help="keep the fixed partition (idle agents do not take over queued emails)")
-    parser.add_argument("--config", type=Path, default=argparse.SUPPRESS,
-                        help="fanmail.toml to read instead of the default")
-    parser.add_argument("--imap-insecure", dest="imap_insecure", action="store_true", default=argparse.SUPPRESS,
-                        help="imap:// without STARTTLS (plain text: a local test server only)")
-    parser.add_argument("--smtp-insecure", dest="smtp_insecure", action="store_true", default=argparse.SUPPRESS,
-                        help="smtp:// without STARTTLS (plain text: a local test server only)")
+        groups[cli_help.group_of(name)].add_argument("--" + name.replace("_", "-"), dest=name,
+                                                     default=argparse.SUPPRESS, **spec)
+    groups["limits"].add_argument("--fail-fast", dest="fail_fast", action="store_true", default=argparse.SUPPRESS,
+                                  help="cancel every agent on the first email that fails after its retries")
+    groups["limits"].add_argument("--no-rebalance", dest="rebalance", action="store_false",
+                                  default=argparse.SUPPRESS,
+                                  help="keep the fixed partition (idle agents do not take over queued emails)")
+    groups["store"].add_argument("--config", type=Path, default=argparse.SUPPRESS,
+                                 help="fanmail.toml to read instead of the default (see the end of this help)")
+    groups["IMAP"].add_argument("--imap-insecure", dest="imap_insecure", action="store_true",
+                                default=argparse.SUPPRESS,
+                                help="imap:// without STARTTLS (plain text: a local test server only)")
+    groups["SMTP"].add_argument("--smtp-insecure", dest="smtp_insecure", action="store_true",
+                                default=argparse.SUPPRESS,
+                                help="smtp:// without STARTTLS (plain text: a local test server only)")
+    return groups
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="fanmail",
+    config = config_path()
+    epilog = cli_help.TOP_EXAMPLES + "\n\n" + cli_help.config_note(str(config), config.is_file())
+    parser = cli_help.Parser(
+        prog="fanmail", usage="%(prog)s [OPTIONS] [COMMAND ...]", epilog=epilog,
         description="Triage an inbox with many parallel LLM sub-agents. With no command: the live "
         "dashboard on the built-in 200-email sample and simulator (no API key needed).",
     )
     parser.add_argument("--version", action="version", version=f"fanmail {__version__}")
     _add_setting_flags(parser)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands", prog="fanmail")
 
-    triage = sub.add_parser("triage", help="triage a mailbox (dashboard, or --headless for JSONL)")
-    triage.add_argument("source", nargs="?", help="Maildir, mbox file, folder of .eml, or sample[:COUNT] "
-                        "(with --resume: the run's own source)")
-    triage.add_argument("--headless", action="store_true", help="no dashboard: JSONL rows out, progress on stderr")
-    triage.add_argument("--output", "-o", help="JSONL file for the rows (default: stdout)")
-    triage.add_argument("--report", help="write the run's telemetry as JSON here")
-    triage.add_argument("--apply", action="store_true", help="IMAP: apply the actions (move, flag, keyword, "
-                        "forward); without it they are only planned. Review mail is never moved or forwarded")
-    triage.add_argument("--actions", metavar="FILE", help="IMAP: write every planned/applied action as JSONL")
-    triage.add_argument("--resume", metavar="RUN_ID", help="continue a stored run after a crash: done emails are "
-                        "not sent again, their rows are written first (settings: the run's, then these flags)")
-    triage.add_argument("--trace", metavar="FILE", help="write a JSONL trace (events and spans: which agent did "
-                        "what, when) for `fanmail replay`")
-    _add_setting_flags(triage)
+    triage = sub.add_parser("triage", help="triage a mailbox (dashboard, or --headless for JSONL)",
+                            description="Triage a mailbox: the dashboard, or --headless for JSONL rows.",
+                            epilog=cli_help.TRIAGE_EXAMPLES)
+    triage.add_argument("source", nargs="?", help="Maildir, mbox file, folder of .eml, sample[:COUNT] or "
+                        "imap[s]://USER@HOST[:PORT][/FOLDER] (with --resume: the run's own source)")
+    groups = _add_setting_flags(triage)
+    out, mail, store = groups["output"], groups["mail"], groups["store"]
+    out.add_argument("--headless", action="store_true", help="no dashboard: JSONL rows out, progress on stderr")
+    out.add_argument("--output", "-o", help="JSONL file for the rows (default: stdout)")
+    out.add_argument("--report", help="write the run's telemetry as JSON here")
+    out.add_argument("--trace", metavar="FILE", help="write a JSONL trace (events and spans: which agent did "
+                     "what, when) for `fanmail replay`")
+    mail.add_argument("--apply", action="store_true", help="IMAP: apply the actions (move, flag, keyword, "
+                      "forward); without it they are only planned. Review mail is never moved or forwarded")
+    mail.add_argument("--actions", metavar="FILE", help="IMAP: write every planned/applied action as JSONL")
+    store.add_argument("--resume", metavar="RUN_ID", help="continue a stored run after a crash: done emails are "
+                       "not sent again, their rows are written first (settings: the run's, then these flags)")
 
     runs = sub.add_parser("runs", help="list past runs from the store")
     runs.add_argument("--limit", type=int, default=20)
@@ -113,6 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     for command in (runs, report, replay):
         command.add_argument("--store", dest="store", default=argparse.SUPPRESS, help=_SETTING_FLAGS["store"]["help"])
         command.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="fanmail.toml to read")
+
+    conf = sub.add_parser("config", help="the settings file: `fanmail config path` prints where it is read from")
+    conf_sub = conf.add_subparsers(dest="config_action", metavar="ACTION", required=True)
+    conf_sub.add_parser("path", help="print the fanmail.toml in use: --config, else FANMAIL_CONFIG, else the "
+                        "default (printed even before the file exists)")
 
     sim = sub.add_parser("sim", help="run the OpenAI-compatible model simulator on 127.0.0.1")
     sim.add_argument("--port", type=int, default=8765)
@@ -182,6 +200,8 @@ def _dispatch(argv: list[str] | None) -> int:
         configure_logging(sys.stderr, os.environ["FANMAIL_LOG"])
     if args.command == "sim":
         return _run_sim(args)
+    if args.command == "config":  # before the file is read: its path is wanted most when it is broken
+        return _config_path(getattr(args, "config", None))
     settings = load_settings(config=getattr(args, "config", None), overrides=_overrides(args),
                              flags=_flag_names(parser, args.command))
     if args.command in ("runs", "report", "replay"):
@@ -223,6 +243,14 @@ def _dispatch(argv: list[str] | None) -> int:
             raise ConfigError("--apply and --actions are for IMAP sources (imap://USER@HOST:PORT/FOLDER)")
         return _run_dashboard(settings, source, args.resume, apply=args.apply, actions_path=args.actions)
     return _run_dashboard(settings.as_demo(), "sample")
+
+
+def _config_path(given: Path | None) -> int:
+    path = config_path(given)
+    print(path)
+    if not path.is_file():
+        print("fanmail: no file there yet: defaults, FANMAIL_* variables and flags apply", file=sys.stderr)
+    return 0
 
 
 def _run_history(args: argparse.Namespace, settings: Settings) -> int:

@@ -294,6 +294,16 @@ def default_config_path() -> Path:
     return Path(user_config_dir("fanmail")) / "fanmail.toml"
 
 
+def config_path(given: Path | None = None, environ: dict[str, str] | None = None) -> Path:
+    """The fanmail.toml a run reads: --config, else FANMAIL_CONFIG, else the default (which may not exist)."""
+    environ = dict(os.environ) if environ is None else environ
+    if given is not None:
+        return given
+    if environ.get(_ENV_PREFIX + "CONFIG"):
+        return Path(environ[_ENV_PREFIX + "CONFIG"])
+    return default_config_path()
+
+
 _ENV_PREFIX = "FANMAIL_"
 _NOT_FROM_ENV = {"routes", "prices", "rules"}
 
@@ -352,11 +362,9 @@ def load_settings(
     `flags` maps a field to the flag that set it when that is not `--field-name` (`smtp_from`: `--from`)."""
     environ = dict(os.environ) if environ is None else environ
     layers: list[tuple[str, dict[str, Any]]] = []
-    path = config
-    if path is None and environ.get(_ENV_PREFIX + "CONFIG"):
-        path = Path(environ[_ENV_PREFIX + "CONFIG"])
-    if path is None and default_config_path().is_file():
-        path = default_config_path()
+    path: Path | None = config_path(config, environ)
+    if config is None and not environ.get(_ENV_PREFIX + "CONFIG") and not path.is_file():
+        path = None  # the default file is optional; one named by a flag or variable is not
     if path is not None:
         layers.append((str(path), _read_toml(path)))
     layers.append(("environment", _from_env(environ)))
