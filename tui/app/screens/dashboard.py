@@ -43,6 +43,8 @@ MAX_DEFER_S = 1.0  # ...for at most this long
 _GATED_ACTIONS = ("retry", "retry_all", "cancel", "toggle_pause", "apply_selected", "apply_all")
 _RETRY = Binding.Group("Retry")
 _APPLY = Binding.Group("Apply")
+# Every correction key shares one gate (a row to correct), so one of them stands for all in the footer's key.
+_FOOTER_GATED = (*_GATED_ACTIONS, "undo", min(CORRECTION_ACTIONS))
 _STEERING = ("retry", "retry_all", "cancel", "toggle_pause")
 MAX_TOASTS = 3  # per flush; a provider outage must not bury the screen in notifications
 
@@ -193,8 +195,8 @@ class DashboardScreen(Correcting, Screen[None]):
         table.border_title = title
 
     def _refresh_actions(self) -> None:
-        """Footer shows r/R/c as disabled when they cannot apply; recompute only on change."""
-        key = tuple(self.check_action(action, ()) for action in _GATED_ACTIONS)
+        """Footer shows r/R/c and the review keys as disabled when they cannot apply; recompute only on change."""
+        key = tuple(self.check_action(action, ()) for action in _FOOTER_GATED)
         if key != self._actions_key:
             self._actions_key = key
             self.refresh_bindings()
@@ -204,8 +206,7 @@ class DashboardScreen(Correcting, Screen[None]):
 
     @on(InboxTable.Highlighted)
     def _inbox_highlighted(self) -> None:
-        if self.session.actions_enabled:
-            self._refresh_actions()
+        self._refresh_actions()  # the apply and correction keys follow the row under the cursor
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in REVIEW_ACTIONS:
