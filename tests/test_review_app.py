@@ -3,6 +3,10 @@ review key pressed, and what it wrote checked in the store and in the exported J
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -37,6 +41,19 @@ def row_text(table, email_id: str) -> str:  # noqa: ANN001 - InboxTable
 def stored(path: Path) -> list[Correction]:
     with Store(path) as store:
         return list_corrections(store, RUN)
+
+
+async def export_jsonl(tmp_path: Path) -> dict[str, dict]:
+    """`fanmail review RUN --headless -o FILE` in its own process: the reviewed run as JSONL rows."""
+    out = tmp_path / "reviewed.jsonl"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FANMAIL_")}
+    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "tui", "review", RUN, "--headless", "-o", str(out),
+                                                "--store", str(tmp_path / "store.db"), env=env,
+                                                stderr=asyncio.subprocess.PIPE)
+    async with asyncio.timeout(120):
+        _, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+    return {row["email_id"]: row for row in map(json.loads, out.read_text().splitlines())}
 
 
 @asynccontextmanager
@@ -130,6 +147,13 @@ async def test_five_marked_rows_get_one_correction_and_undo_takes_it_back(record
         assert sorted(r.email_id for r in records) == sorted(marked)
         assert {(r.field, r.value) for r in records} == {("route", "billing")}
         assert table.marked == []  # the marks were used up
+        exported = await export_jsonl(tmp_path)
+        for email_id in marked:  # the export carries each correction with the model's own value
+            review = exported[email_id]["review"]
+            assert exported[email_id]["route"] == "billing" and review["reviewed"] is True
+            assert review["decided_by"] == "operator"
+            assert review["corrected"] == {"route": "review"}  # field -> the model's value
+        assert not any((row["review"] or {}).get("reviewed") for eid, row in exported.items() if eid not in marked)
         await pilot.press("u")
         await until(pilot, lambda: all(table.get_row(e).route == "review" for e in marked))
         assert stored(tmp_path / "store.db") == []
