@@ -287,6 +287,24 @@ async def test_command_palette_lists_the_valid_actions() -> None:
         assert type(app.screen).__name__ == "RunReportScreen"
 
 
+async def test_the_palette_lists_each_command_once() -> None:
+    """Textual's Keys and Quit would stand beside ours (every key; quit asks first): one title each."""
+    from textual.command import CommandList
+
+    recording = await arecord_demo()
+    app, settle = replay_app(recording, "retried")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: bool(app.screen.query(CommandList)) and
+                    app.screen.query_one(CommandList).option_count > 5)
+        options = app.screen.query_one(CommandList)
+        titles = [str(options.get_option_at_index(i).prompt).split("\n")[0] for i in range(options.option_count)]
+        assert len(titles) == len(set(titles)), titles
+        assert "Keys" not in titles and titles.count("Quit") == 1 and "Keys and help" in titles
+        assert [t for t in titles if t.startswith("Theme")] == ["Theme"], "one way to change the theme"
+
+
 async def test_twenty_agents_all_visible_at_160x48_and_compact_at_80x24() -> None:
     recording = await arecord_demo()
     for size, compact in ((SIZE, False), ((80, 24), True)):

@@ -94,3 +94,16 @@ async def test_help_prints_the_config_path_and_config_path_prints_the_one_in_use
     assert out == f"{other}\n"
     code, out, _ = await fanmail("--config", str(tmp_path / "flag.toml"), "config", "path", env=env)
     assert out == f"{tmp_path / 'flag.toml'}\n"
+
+
+async def test_runs_and_report_name_a_rules_run_without_the_simulators_model(tmp_path: Path) -> None:
+    store = str(tmp_path / "s.db")
+    code, _, err = await fanmail("triage", "sample:5", "--headless", "--provider", "rules", "--store", store)
+    assert code == 0, err
+    code, listing, _ = await fanmail("runs", "--store", store)
+    row = listing.splitlines()[1]
+    assert code == 0 and " rules " in row and "fanmail-sim" not in listing, listing
+    code, report, _ = await fanmail("report", "last", "--store", store)
+    assert code == 0 and "  rules  done" in report.splitlines()[0] and "fanmail-sim" not in report
+    code, as_json, _ = await fanmail("runs", "--json", "--store", store)
+    assert '"provider": "rules"' in as_json and '"model": null' in as_json

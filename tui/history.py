@@ -20,7 +20,7 @@ from tui.fanout.telemetry import RunHistory, percentile, suggest_from_history
 from tui.fanout.trace import TraceError, read_trace, replay_timed
 from tui.model import Email
 from tui.review.agreement import review_lines, review_report
-from tui.settings import ConfigError, Settings
+from tui.settings import ConfigError, Settings, provider_label
 from tui.store import RunInfo, Store, StoreError, store_path
 
 TIMEOUT_MARK = "no answer within"
@@ -173,7 +173,7 @@ def run_telemetry(store: Store, run_id: str) -> dict[str, Any]:
 
 def format_report(t: dict[str, Any]) -> str:
     lines = [
-        f"run {t['run_id']}  {t['source']}  {t['provider']}/{t['model']}  {t['state']}  started {t['created']}"
+        f"run {t['run_id']}  {t['source']}  {provider_label(t['provider'], t['model'])}  {t['state']}  started {t['created']}"
         + (f"  ({t['segments']} segments: resumed)" if t["segments"] > 1 else ""),
         f"emails {t['total']}: {t['ok']} ok, {t['failed']} failed, {t['timeout']} timed out, "
         f"{t['duplicate']} duplicates" + (f", {t['missing']} without a row (resume it)" if t["missing"] else ""),
@@ -196,7 +196,7 @@ def format_report(t: dict[str, Any]) -> str:
         "",
         f"suggested: --batch-size {t['suggested_batch_size']} --timeout {t['suggested_timeout_s']}"
         f"  (2.5 x p95 {t['suggestion_p95_s']:.3f}s of {t['suggestion_samples']} ok answers over the last "
-        f"{runs} run{'s' if runs != 1 else ''} of {t['provider']}/{t['model']}; one wave at concurrency "
+        f"{runs} run{'s' if runs != 1 else ''} of {provider_label(t['provider'], t['model'])}; one wave at concurrency "
         f"{t['concurrency']})",
     ]
     lines += [f"note: {n}" for n in t["suggestion_notes"]]
@@ -218,7 +218,7 @@ def cmd_runs(settings: Settings, *, limit: int = 20, as_json: bool = False, out:
     if as_json:
         out.write(json.dumps([{
             "run_id": r.run_id, "created": _when(r.created_at), "state": r.state, "source": r.source,
-            "provider": r.provider, "model": r.model, "total": r.total, "done": r.done, "counts": r.counts,
+            "provider": r.provider, "model": None if r.provider == "rules" else r.model, "total": r.total, "done": r.done, "counts": r.counts,
             "segments": r.segments, "trace": r.trace_path,
         } for r in runs], indent=2) + "\n")
         return 0
@@ -229,7 +229,7 @@ def cmd_runs(settings: Settings, *, limit: int = 20, as_json: bool = False, out:
     for r in runs:
         failed = r.counts.get("failed", 0) + r.counts.get("timeout", 0)
         out.write(f"{r.run_id:<14}{_when(r.created_at):<21}{r.state:<13}{f'{r.done}/{r.total}':>11}{failed:>8}  "
-                  f"{(r.provider + '/' + r.model)[:23]:<24}{r.source}\n")
+                  f"{provider_label(r.provider, r.model)[:23]:<24}{r.source}\n")
     if any(r.state == "interrupted" for r in runs):
         out.write("interrupted runs can be continued: fanmail triage --resume RUN_ID --headless\n")
     return 0
@@ -255,7 +255,7 @@ def _replay_inputs(settings: Settings, run_id: str | None, trace: str | None) ->
         path = trace or run.trace_path
         if not path:
             raise ConfigError(f"run {run.run_id} was not traced: record runs with --trace FILE to replay them")
-        return Path(path), run.run_id, emails, f"{run.source} · {run.provider}/{run.model} · replay {run.run_id}"
+        return Path(path), run.run_id, emails, f"{run.source} · {provider_label(run.provider, run.model)} · replay {run.run_id}"
     if trace is None:
         raise ConfigError("replay: give a RUN_ID or --trace FILE")
     return Path(trace), None, emails, label

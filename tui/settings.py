@@ -107,6 +107,12 @@ DEFAULT_PRICES: dict[str, ModelPrice] = {
 DEFAULT_MODELS: dict[str, str] = {"openai": "gpt-4o-mini", "anthropic": "claude-haiku-4-5"}
 
 
+def provider_label(provider: str, model: str | None) -> str:
+    """`openai/gpt-4o-mini` in run lists and headers; a rules run calls no model (whatever name its
+    settings carried, the simulator's by default), so it is just `rules`."""
+    return provider if provider == "rules" or not model else f"{provider}/{model}"
+
+
 DEMO_STUCK_RATE = 0.02  # about 4 of the demo's 200 emails: a few failed agents for r / R to bring back
 
 

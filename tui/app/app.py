@@ -6,13 +6,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from tui.app.commands import FanmailCommands
 from tui.app.review_desk import ReviewDesk
@@ -32,7 +33,7 @@ from tui.app.widgets.filter_input import FilterInput
 from tui.app.widgets.inbox_table import InboxTable
 from tui.mail.imap_target import is_imap
 from tui.mail.sources import load_source
-from tui.settings import ConfigError, Settings
+from tui.settings import ConfigError, Settings, provider_label
 from tui.store import Store, StoreError, store_path
 
 
@@ -89,6 +90,13 @@ class FanmailApp(App[None]):
             self.theme = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
         self.dashboard: DashboardScreen | None = None
         self.startup_notes: list[str] = []
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's palette commands less Keys and Quit: the palette has ours (every key; quit asks
+        first while agents run), and one title must not stand for two things."""
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Keys", "Quit"):
+                yield command
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         """State colours for themes that are not ours (Textual's own), so `$failed` always resolves."""
@@ -169,7 +177,7 @@ def make_app(
     frozen_clock = clock is not None
     clock = clock or time.monotonic
     if session is None:
-        label = f"{source} · {settings.provider}/{settings.model}"
+        label = f"{source} · {provider_label(settings.provider, settings.model)}"
         if is_imap(source):
             from tui.app.imap_session import ImapLiveSession, check_imap_args
 

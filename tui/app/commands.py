@@ -1,4 +1,6 @@
-"""Command palette: the dashboard's currently valid actions, plus help, themes and quit."""
+"""Command palette: the dashboard's currently valid actions, plus help and quit. Textual's own
+commands (Theme, Maximize, Screenshot) come from the app's system commands, less the ones these
+replace (FanmailApp.get_system_commands), so each command is listed once."""
 
 from __future__ import annotations
 
@@ -17,9 +19,6 @@ class FanmailCommands(Provider):
         if dashboard is not None and dashboard.is_mounted:
             out += [(c.title, c.help, c.run) for c in dashboard.commands()]
         out.append(("Keys and help", "every key (?)", app.action_help))  # type: ignore[attr-defined]
-        for name in getattr(app, "fanmail_themes", ()):
-            if name != app.theme:
-                out.append((f"Theme: {name}", "switch colours", lambda n=name: setattr(app, "theme", n)))
         out.append(("Quit", "asks first while agents run (q)", app.action_quit))
         return out
 

@@ -21,7 +21,7 @@ from tui.fanout.recorder import stored_settings
 from tui.fanout.run import Coordinator
 from tui.mail.sample import sample_emails
 from tui.model import Email, ResultRow, Verdict
-from tui.settings import Settings
+from tui.settings import Settings, provider_label
 
 TICK_S = 0.04  # virtual seconds per provider step; ~12 agents in flight -> ~0.5 s per step round
 RETRY_PAUSE_S = 3.0  # how long the recorded operator takes to press R after the run ends
@@ -134,7 +134,7 @@ class Recording:
     def session(self, stop: str = "mid") -> tuple[ReplaySession, ManualClock]:
         """A fresh replay (new clock, new asyncio primitives) of the chosen prefix."""
         clock = ManualClock(0.0)
-        label = f"sample:{len(self.emails)} · {self.settings.provider}/{self.settings.model} · replay"
+        label = f"sample:{len(self.emails)} · {provider_label(self.settings.provider, self.settings.model)} · replay"
         return ReplaySession(self.cut(stop), {e.id: e for e in self.emails}, clock, label=label), clock
 
 

@@ -18,7 +18,7 @@ from tui.history import open_store
 from tui.mail.imap_target import is_imap
 from tui.mail.sources import SourceError, load_source
 from tui.model import Email, ResultRow, RunReport
-from tui.settings import ConfigError, Settings
+from tui.settings import ConfigError, Settings, provider_label
 from tui.store import RunInfo, Store
 
 BAD = ("failed", "timeout")
@@ -80,7 +80,7 @@ def open_review(settings: Settings, run_id: str, *, user: str | None = None,
         raise ConfigError(f"no run {run_id!r} in {store.path} (see `fanmail runs`)")
     meta, rows = store.email_meta(run.run_id), store.verdicts(run.run_id)
     clock = ManualClock(0.0)
-    label = f"{run.source} · {run.provider}/{run.model} · review {run.run_id}"
+    label = f"{run.source} · {provider_label(run.provider, run.model)} · review {run.run_id}"
     seed = int(run.settings.get("seed", settings.seed))  # the sample the run read, not today's default
     session = ReplaySession(stored_events(run, meta, rows), stored_emails(run, meta, rows, seed), clock, label=label)
     return session, ReviewDesk(settings, store, run.run_id, user=user), clock

@@ -18,6 +18,7 @@ from tui.app.widgets.timeline import Timeline
 from tui.fanout.telemetry import pace
 from tui.model import RunReport
 from tui.review.agreement import Agreement
+from tui.settings import provider_label
 
 SLOWEST = 5
 
@@ -133,7 +134,7 @@ class RunReportScreen(Screen[None]):
                 yield Static("Run report: the run is still going; numbers appear when it ends.",
                              classes="section-title")
             else:
-                yield Static(f"Run report · run {report.run_id} · {report.provider}/{report.model}",
+                yield Static(f"Run report · run {report.run_id} · {provider_label(report.provider, report.model)}",
                              classes="section-title", markup=False)
                 yield Static(Group(summary_table(report), Text(""), suggestions(report)), classes="section")
             if self.agreement is not None:
