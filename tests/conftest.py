@@ -38,6 +38,9 @@ async def sim_factory() -> AsyncIterator[object]:
 
 @pytest.fixture
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    """An HTTP client for the provider tests, with no connection limit of its own."""
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as s:
+    """An HTTP client for the provider tests, with no connection limit of its own: the run's
+    (POSTs through the lean client of tui/agents/wire.py)."""
+    from tui.agents.http import http_session
+
+    async with http_session() as s:
         yield s

@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
-import aiohttp
-
 from tui.agents.base import Provider
 from tui.agents.factory import make_provider
+from tui.agents.http import http_session
 from tui.settings import Settings
 
 
@@ -25,8 +24,7 @@ async def open_provider(settings: Settings) -> AsyncIterator[Provider]:
             sim = await stack.enter_async_context(SimServer(sim_config_from_settings(settings), port=0))
             base_url = sim.url
         # One connection per concurrent agent; the coordinator's semaphore is the real cap.
-        connector = aiohttp.TCPConnector(limit=settings.concurrency + 2, limit_per_host=0)
-        session = await stack.enter_async_context(aiohttp.ClientSession(connector=connector))
+        session = await stack.enter_async_context(http_session(settings.concurrency + 2))
         provider = make_provider(settings, session, base_url_override=base_url)
         stack.push_async_callback(provider.aclose)
         yield provider
