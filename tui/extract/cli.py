@@ -11,7 +11,7 @@ import asyncio
 import math
 import sys
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, aclosing
 from pathlib import Path
 from typing import IO, TextIO
 
@@ -98,24 +98,25 @@ def write_feed(records: list[ExtractRecord], out: IO[str], table: IO[str] | None
 async def extract_headless(messages: list, run_: ExtractRun, stderr: TextIO) -> list[ExtractRecord]:
     done = failed = total = 0
     last = 0.0
-    try:
-        async for event in run_.run(messages):
-            if isinstance(event, ExtractStarted):
-                total = event.documents
-                agents = ", ".join(f"{n} {agent}" for agent, n in sorted(event.per_agent.items()))
-                stderr.write(f"fanmail: {len(messages)} emails, {total} documents ({agents}), "
-                             f"{event.workers} worker processes\n")
-            elif isinstance(event, DocDone):
-                done += 1
-                failed += event.record.status != "ok"
-                if time.monotonic() - last > 2.0:
-                    last = time.monotonic()
-                    stderr.write(f"fanmail: {done}/{total} documents, {failed} failed\n")
-            elif isinstance(event, ExtractDone):
-                flagged = sum(1 for r in event.records if r.conflicts)
-                stderr.write(f"fanmail: done: {done} documents, {failed} failed, {flagged} with conflicts, "
-                             f"{event.wall_s:.1f}s\n")
-                return event.records
+    try:  # the events closed here (their reader with them), not by asyncio.run's shutdown, where it raised
+        async with aclosing(run_.run(messages)) as events:
+            async for event in events:
+                if isinstance(event, ExtractStarted):
+                    total = event.documents
+                    agents = ", ".join(f"{n} {agent}" for agent, n in sorted(event.per_agent.items()))
+                    stderr.write(f"fanmail: {len(messages)} emails, {total} documents ({agents}), "
+                                 f"{event.workers} worker processes\n")
+                elif isinstance(event, DocDone):
+                    done += 1
+                    failed += event.record.status != "ok"
+                    if time.monotonic() - last > 2.0:
+                        last = time.monotonic()
+                        stderr.write(f"fanmail: {done}/{total} documents, {failed} failed\n")
+                elif isinstance(event, ExtractDone):
+                    flagged = sum(1 for r in event.records if r.conflicts)
+                    stderr.write(f"fanmail: done: {done} documents, {failed} failed, {flagged} with conflicts, "
+                                 f"{event.wall_s:.1f}s\n")
+                    return event.records
     finally:
         run_.close()
     return []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from contextlib import aclosing
 from collections import Counter
 from collections.abc import AsyncIterator
 from concurrent.futures import Executor
@@ -146,9 +147,10 @@ async def extract_all(messages: list[Message], options: ExtractOptions | None = 
     """The whole feed at once (tests, bench)."""
     run = ExtractRun(options, reader=reader, executor=executor)
     try:
-        async for event in run.run(messages):
-            if isinstance(event, ExtractDone):
-                return event.records
+        async with aclosing(run.run(messages)) as events:  # its reader closed now, not at loop shutdown
+            async for event in events:
+                if isinstance(event, ExtractDone):
+                    return event.records
     finally:
         run.close()
     return []
