@@ -70,7 +70,7 @@ async def test_usage_and_ratelimit_headers_are_recorded(session: aiohttp.ClientS
     async with SimServer(SimConfig(rpm=50)) as sim:
         p = provider(session, sim.url)
         await p.classify(make_email())
-    assert p.prompt_tokens > 0 and p.completion_tokens > 0
+    assert p.input_tokens > 0 and p.output_tokens > 0
     assert p.last_ratelimit is not None
     assert p.last_ratelimit.limit_requests == 50 and p.last_ratelimit.remaining_requests == 49
     assert p.last_ratelimit.reset_requests_s is not None and 59 < p.last_ratelimit.reset_requests_s <= 60
@@ -392,7 +392,7 @@ async def test_token_headers_are_recorded(session: aiohttp.ClientSession) -> Non
         await p.classify(make_email())
     info = p.last_ratelimit
     assert info is not None and info.limit_tokens == 50_000
-    assert info.remaining_tokens == 50_000 - p.prompt_tokens - p.completion_tokens
+    assert info.remaining_tokens == 50_000 - p.input_tokens - p.output_tokens
 
 
 async def test_garbage_and_refusals_become_failed_rows_with_a_reason(sim_factory) -> None:

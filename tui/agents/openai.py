@@ -16,48 +16,13 @@ so the engine can decide retry / back off / skip the email / stop the run withou
 from __future__ import annotations
 
 import json
-import secrets
 from typing import Any
-from urllib.parse import urlsplit
 
-import aiohttp
-from pydantic import ValidationError
-
-from tui.agents.base import (
-    BadAnswerError,
-    EmailRejectedError,
-    FatalProviderError,
-    ProviderError,
-    QuotaError,
-    RateLimitError,
-    RateLimitInfo,
-    RefusedError,
-    current_exchange,
-)
-from tui.agents.http import (
-    CHECK_TIMEOUT,
-    Scrubber,
-    concerns_one_email,
-    error_fields,
-    header_int,
-    parse_duration,
-    parse_retry_after,
-    public_url,
-    send,
-)
-from tui.agents.injection_rules import detect_injection
-from tui.agents.prompt import (
-    MAX_OUTPUT_TOKENS,
-    build_messages,
-    combine_injection,
-    estimate_tokens,
-    json_mode_system_prompt,
-    prompt_overhead_chars,
-    repair_prompt,
-    verdict_schema,
-)
+from tui.agents.base import BadAnswerError, RateLimitInfo, RefusedError
+from tui.agents.http import error_fields, parse_duration, parse_retry_after
+from tui.agents.http_provider import HTTPProvider, Repairable, ratelimit_info, retry_after
+from tui.agents.prompt import MAX_OUTPUT_TOKENS, build_messages, json_mode_system_prompt, repair_prompt, verdict_schema
 from tui.model import Email, Verdict
-from tui.settings import Settings
 
 __all__ = ["OpenAIProvider", "RateLimitInfo", "openai_ratelimit", "parse_duration", "parse_retry_after",
            "retry_after_from"]
@@ -65,142 +30,61 @@ __all__ = ["OpenAIProvider", "RateLimitInfo", "openai_ratelimit", "parse_duratio
 OPENAI_BASE_URL = "https://api.openai.com/v1"
 _QUOTA_CODES = {"insufficient_quota", "billing_hard_limit_reached", "billing_not_active"}
 _FORMAT_WORDS = ("response_format", "json_schema", "json schema", "structured output", "json_object")
-_MAX_ROUNDS = 6  # requests per classify(): first + format fallbacks + parameter fixes + one repair
 _REPAIR_ECHO_CHARS = 2000
-_RATELIMIT_HEADERS = tuple(f"x-ratelimit-{what}-{unit}" for what in ("limit", "remaining", "reset")
-                           for unit in ("requests", "tokens"))
+_RATELIMIT_HEADERS = [f"x-ratelimit-{what}-{unit}" for unit in ("requests", "tokens")
+                      for what in ("limit", "remaining", "reset")]
 
 
 def openai_ratelimit(headers: Any) -> RateLimitInfo | None:
     """x-ratelimit-{limit,remaining,reset}-{requests,tokens}; reset as "6m0s"-style durations."""
     if not any(name in headers for name in _RATELIMIT_HEADERS):
         return None  # the common case on servers without limits: no parsing at all
-    info = RateLimitInfo(
-        limit_requests=header_int(headers, "x-ratelimit-limit-requests"),
-        remaining_requests=header_int(headers, "x-ratelimit-remaining-requests"),
-        reset_requests_s=parse_duration(headers.get("x-ratelimit-reset-requests")),
-        limit_tokens=header_int(headers, "x-ratelimit-limit-tokens"),
-        remaining_tokens=header_int(headers, "x-ratelimit-remaining-tokens"),
-        reset_tokens_s=parse_duration(headers.get("x-ratelimit-reset-tokens")),
-    )
-    return None if info == RateLimitInfo() else info
+    return ratelimit_info(headers, _RATELIMIT_HEADERS, parse_duration)
 
 
 def retry_after_from(headers: Any) -> float | None:
     """Retry-After wins; else the sooner of the requests/tokens reset hints."""
-    explicit = parse_retry_after(headers.get("Retry-After"))
-    if explicit is not None:
-        return explicit
-    hints = [
-        parse_duration(headers.get("x-ratelimit-reset-requests")),
-        parse_duration(headers.get("x-ratelimit-reset-tokens")),
-    ]
-    found = [h for h in hints if h is not None]
-    return min(found) if found else None
+    return retry_after(headers, [parse_duration(headers.get(f"x-ratelimit-reset-{unit}"))
+                                 for unit in ("requests", "tokens")])
 
 
-class _Repairable(BadAnswerError):
-    """The model answered, but not with JSON for the schema: worth one repair attempt."""
-
-    content: str = ""
-
-
-class OpenAIProvider:
+class OpenAIProvider(HTTPProvider):
     """Provider over `POST {base_url}/chat/completions` with a strict json_schema answer."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        session: aiohttp.ClientSession,
-        api_key: str | None,
-        *,
-        base_url: str | None = None,
-        expected_latency_s: float = 5.0,
-    ) -> None:
-        self.name = settings.provider
-        self.model = settings.model
-        self.expected_latency_s = expected_latency_s
-        self.base_url = (base_url or settings.base_url or OPENAI_BASE_URL).rstrip("/")
-        self.host = urlsplit(public_url(self.base_url)).netloc or self.base_url  # shown: no user:password@
-        # The variable the key came from (the sim provider reads one only with --api-key-env).
-        self.key_env = settings.api_key_env or ("OPENAI_API_KEY" if settings.provider != "sim" else "")
-        self.boundary = secrets.token_hex(8)  # per run: email authors cannot know it
-        self.last_ratelimit: RateLimitInfo | None = None
-        self.prompt_tokens = 0
-        self.completion_tokens = 0
+    default_base_url = OPENAI_BASE_URL
+    input_keys = ("prompt_tokens",)
+    output_keys = ("completion_tokens",)
+
+    def _identity(self, base_url: str) -> tuple[str, str, str]:
+        # The sim provider reads a key only with --api-key-env.
+        settings = self._settings
+        key_env = settings.api_key_env or ("OPENAI_API_KEY" if settings.provider != "sim" else "")
+        return settings.provider, base_url.rstrip("/"), key_env
+
+    def _prepare(self) -> None:
         self.response_format = "json_schema"  # -> "json_object" -> "none", once per run, on a 400
-        self.notes: list[str] = []  # one-off changes of course, for the run's log
         self._params: dict[str, Any] = {"temperature": 0, "max_tokens": MAX_OUTPUT_TOKENS}
-        self._settings = settings
-        self._session = session
-        self._key = api_key or None
-        self._scrub = Scrubber(self._key)
-        self._schema = verdict_schema(settings)
-        self._routes = set(settings.route_names)
-        self._overhead = prompt_overhead_chars(settings)
+        self._schema = verdict_schema(self._settings)
         self._heads: dict[tuple[Any, ...], str] = {}  # see _encode
         self._completions_url = f"{self.base_url}/chat/completions"
-        self._public_base = public_url(self.base_url)
-        self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
+
+    def _request_headers(self) -> dict[str, str]:
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
         if self._key:
-            self._headers["Authorization"] = f"Bearer {self._key}"
+            headers["Authorization"] = f"Bearer {self._key}"
+        return headers
 
-    # -- the Provider protocol --------------------------------------------------------------
+    def _post_url(self) -> str:
+        return self._completions_url
 
-    async def check(self) -> None:
-        """GET /models once, so a wrong URL or key stops the run before fanning out."""
-        url = f"{self.base_url}/models"
-        try:
-            status, _, body = await send(self._session, "GET", url, host=self.host, base_url=public_url(url),
-                                         scrub=self._scrub, headers=self._headers, timeout=CHECK_TIMEOUT)
-        except ProviderError as exc:
-            raise FatalProviderError(str(exc)) from None
-        if status in (401, 403):
-            raise FatalProviderError(self._refused(status, body)) from None
-        if status == 404 or 200 <= status < 300:
-            return  # some servers have no /models; that is fine
-        if status >= 500 or status == 429:
-            raise ProviderError(f"{self.host} answered {status} to {url}")
-        raise FatalProviderError(f"{self.host} answered {status}: {self._scrub.reason(body)}")
+    def _first_messages(self, email: Email) -> list[dict[str, Any]]:
+        return build_messages(email, self._settings, self.boundary)
 
-    def estimate_tokens(self, email: Email) -> int:
-        return estimate_tokens(email, self._settings, self._overhead)
+    def ratelimit(self, headers: Any) -> RateLimitInfo | None:
+        return openai_ratelimit(headers)
 
-    async def classify(self, email: Email) -> Verdict:
-        rules_flag, rules_reason = detect_injection(email)  # the pre-pass: a second opinion
-        exchange = current_exchange()
-        messages = build_messages(email, self._settings, self.boundary)
-        repaired = False
-        for round_ in range(_MAX_ROUNDS):
-            if round_ and exchange is not None:
-                await exchange.before_extra_request(self.estimate_tokens(email))
-            status, headers, raw = await self.post(self._encode(messages))
-            info = openai_ratelimit(headers)
-            if info is not None:
-                self.last_ratelimit = info
-            data = _json_or_none(raw) if status == 200 else None
-            usage = self._usage(data) if status == 200 else None
-            if exchange is not None:
-                exchange.responded(info, *(usage or (None, None)))
-            if status == 400 and self._adapt(raw):
-                continue  # the server told us what it cannot do: ask again without it
-            if status != 200:
-                self.raise_for_status(status, headers, raw)
-            try:
-                verdict = self._verdict_from(data)
-            except _Repairable as exc:
-                if repaired:
-                    raise BadAnswerError(f"{exc} (after one repair attempt)") from None
-                repaired = True
-                messages = [*messages,
-                            {"role": "assistant", "content": exc.content[:_REPAIR_ECHO_CHARS] or "(empty)"},
-                            {"role": "user", "content": repair_prompt(str(exc))}]
-                continue
-            return combine_injection(verdict, rules_flag, rules_reason)
-        raise BadAnswerError(f"{self.host} kept rejecting the request format")
-
-    async def aclose(self) -> None:
-        """The session belongs to the run, not to the provider: nothing to release here."""
+    def retry_after(self, headers: Any) -> float | None:
+        return retry_after_from(headers)
 
     # -- requests --------------------------------------------------------------------------
 
@@ -229,11 +113,9 @@ class OpenAIProvider:
             head = self._heads[key] = json.dumps(body)[:-1] + ', "messages": [' + json.dumps(system)
         return "".join([head, *(", " + json.dumps(m) for m in messages[1:]), "]}"]).encode()
 
-    async def post(self, body: dict[str, Any] | bytes) -> tuple[int, Any, bytes]:
-        """One chat completion request (also used by `tui/extract/fields_model.py`): a body to
-        encode, or one already encoded."""
-        return await send(self._session, "POST", self._completions_url, host=self.host,
-                          base_url=self._public_base, scrub=self._scrub, headers=self._headers, body=body)
+    def _repair_turns(self, exc: Repairable) -> list[dict[str, Any]]:
+        return [{"role": "assistant", "content": exc.content[:_REPAIR_ECHO_CHARS] or "(empty)"},
+                {"role": "user", "content": repair_prompt(str(exc))}]
 
     def _adapt(self, raw: bytes) -> bool:
         """A 400 that rejects a feature of the request rather than the email: drop the feature
@@ -265,31 +147,12 @@ class OpenAIProvider:
 
     # -- answers ---------------------------------------------------------------------------
 
-    def raise_for_status(self, status: int, headers: Any, raw: bytes) -> None:
-        """A non-200 answer as the engine's error kind (also used by `tui/extract/fields_model.py`)."""
+    def _quota(self, status: int, raw: bytes) -> str | None:
         kind, code, _ = error_fields(raw)
         if status == 429 and (code in _QUOTA_CODES or kind in _QUOTA_CODES):
-            raise QuotaError(
-                f"{self.name} says the account{' behind ' + self.key_env if self.key_env else ''} is out of "
-                f"quota ({code or kind}): "
-                "check its plan and billing; stopped launching")
-        if status in (429, 529):
-            raise RateLimitError(
-                f"rate limited ({status}) by {self.host}", retry_after=retry_after_from(headers)
-            )
-        if status in (401, 403):
-            raise FatalProviderError(self._refused(status, raw))
-        if status >= 500:
-            raise ProviderError(
-                f"{self.host} answered {status}: {self._scrub.reason(raw)}",
-                retry_after=parse_retry_after(headers.get("Retry-After")),
-            )
-        if status in (408, 409, 425):
-            raise ProviderError(f"{self.host} answered {status}: {self._scrub.reason(raw)}")
-        if status in (400, 413, 422) and concerns_one_email(status, raw):
-            raise EmailRejectedError(f"{self.host} rejected this email ({status}): {self._scrub.reason(raw)}")
-        raise FatalProviderError(f"{self.name} rejected the request ({status} from {self.host}): "
-                                 f"{self._scrub.reason(raw)}")
+            return (f"{self.name} says the account{' behind ' + self.key_env if self.key_env else ''} is out of "
+                    f"quota ({code or kind}): check its plan and billing; stopped launching")
+        return None
 
     def _verdict_from(self, data: Any) -> Verdict:
         try:
@@ -307,55 +170,8 @@ class OpenAIProvider:
             raise RefusedError("the provider's content filter stopped the answer")
         content = message.get("content")
         if not isinstance(content, str) or not content.strip():
-            raise _repairable("the answer was empty", "")
-        text = _strip_fences(content)
-        try:
-            verdict = Verdict.model_validate_json(text)
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            if err["type"] == "json_invalid":
-                raise _repairable("the answer is not JSON", content) from None
-            where = ".".join(str(p) for p in err["loc"]) or "answer"
-            raise _repairable(f"the answer does not match the schema: {where}: {err['msg']}", content) from None
-        if verdict.route not in self._routes:
-            raise _repairable(f"the answer names an unknown route: {self._scrub.clip(verdict.route, 40)}", content)
-        return verdict
-
-    def _usage(self, data: Any) -> tuple[int, int] | None:
-        """Token counts for telemetry and the TPM budget; a server that omits them adds nothing."""
-        try:
-            usage = data.get("usage")
-            prompt = int(usage.get("prompt_tokens") or 0)
-            completion = int(usage.get("completion_tokens") or 0)
-        except (ValueError, TypeError, AttributeError):
-            return None
-        self.prompt_tokens += prompt
-        self.completion_tokens += completion
-        return prompt, completion
-
-    def _refused(self, status: int, raw: bytes = b"") -> str:
-        where = "" if self.base_url == OPENAI_BASE_URL else f" at {self.host}"
-        if self._key:
-            detail = f": {self._scrub.reason(raw)}" if status == 403 and raw else ""
-            source = f" from {self.key_env}" if self.key_env else ""
-            return f"{self.name}{where} refused the API key{source} ({status}){detail}"
-        if self.key_env:
-            return f"{self.host} requires an API key ({status}); set {self.key_env} or --api-key-env"
-        return f"{self.host} requires an API key ({status}); pass --api-key-env VAR with the key in VAR"
-
-
-def _json_or_none(raw: bytes) -> Any:
-    """The answer parsed once, for both the usage and the verdict (None: not JSON)."""
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return None
-
-
-def _repairable(message: str, content: str) -> _Repairable:
-    exc = _Repairable(message)
-    exc.content = content
-    return exc
+            raise Repairable("the answer was empty", "")
+        return self._checked("the answer", lambda: Verdict.model_validate_json(_strip_fences(content)), content)
 
 
 def _strip_fences(content: str) -> str:
