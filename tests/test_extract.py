@@ -23,6 +23,7 @@ from tui.extract.pdfwrite import text_pdf
 from tui.extract.records import DocFormat, DocKind
 from tui.extract.run import ExtractOptions, extract_all
 from tui.mail.parse import parse_bytes
+from system import needs_tesseract
 
 
 @pytest.fixture(scope="module")
@@ -55,6 +56,7 @@ def huge_mail(size: int) -> bytes:
     return head + payload + b"\r\n--BOUND--\r\n"
 
 
+@needs_tesseract
 async def test_seeded_documents_are_read_accurately_in_every_format(workers: ProcessPoolExecutor) -> None:
     docs = generate(15, seed=11, scanned=2)
     records = await extract_all(as_messages([(d.email_id, d.raw) for d in docs]), executor=workers)
@@ -94,6 +96,7 @@ async def test_hostile_attachments_fail_with_a_reason_and_the_run_goes_on(worker
     assert len(records) == len(raws) + 1
 
 
+@needs_tesseract
 async def test_pixel_cap_and_ocr_timeout_give_failed_records(workers: ProcessPoolExecutor) -> None:
     image_doc = generate(2, seed=5)[1]
     assert image_doc.format == DocFormat.IMAGE
@@ -132,6 +135,7 @@ def test_routing_trusts_the_bytes() -> None:
     assert route("x.zip", "application/zip", b"PK") == DocFormat.UNSUPPORTED
 
 
+@needs_tesseract
 def test_headless_command_writes_jsonl_and_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "inbox"
     write_corpus(folder, generate(4, seed=9))

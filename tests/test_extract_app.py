@@ -13,8 +13,10 @@ from tui.app.widgets.agent_panel import AgentPanel
 from tui.extract.corpus import generate
 from tui.extract.run import ExtractOptions
 from tui.settings import Settings
+from system import needs_tesseract
 
 
+@needs_tesseract
 async def test_extract_view_shows_agents_and_feed() -> None:
     docs = generate(6, seed=2)
     raws = [(d.email_id, d.raw) for d in docs] + [("bad.eml", mail_with("x.png", "image/png", b"not a picture")),

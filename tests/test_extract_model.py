@@ -20,6 +20,7 @@ from tui.extract.schema import SCHEMA_NAME
 from tui.extract.fields_rules import extract_fields
 from tui.extract.records import DocFormat, DocKind
 from tui.extract.run import ExtractOptions, extract_all
+from system import needs_tesseract
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +30,7 @@ def workers() -> Iterator[ProcessPoolExecutor]:
     executor.shutdown(cancel_futures=True)
 
 
+@needs_tesseract
 async def test_model_reader_fills_the_feed_through_the_simulator(sim_factory, workers) -> None:
     server = await sim_factory(latency=0.0, jitter=0.0)
     docs = generate(6, seed=21)
@@ -58,6 +60,7 @@ async def test_hostile_document_text_stays_inside_the_fence(sim_factory) -> None
     assert "\n" not in fenced and json.loads(fenced)["text"] == text  # one JSON line: the text cannot break out
 
 
+@needs_tesseract
 async def test_model_failures_become_failed_records_after_retries(sim_factory, workers) -> None:
     server = await sim_factory(latency=0.0, jitter=0.0, fail_rate=1.0)
     docs = generate(3, seed=22)
@@ -77,6 +80,7 @@ async def test_garbage_answers_are_rejected_not_trusted(sim_factory) -> None:
             await reader.read("RECEIPT\nTOTAL EUR 1.00", DocFormat.TEXT)
 
 
+@needs_tesseract
 def test_cli_provider_sim_headless(tmp_path, capsys) -> None:
     feed = tmp_path / "feed.jsonl"
     code = main(["--sim-latency", "0", "--sim-jitter", "0", "extract", "docs-sample:3", "--headless",

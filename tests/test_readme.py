@@ -15,7 +15,10 @@ def first_commands() -> list[str]:
 def test_readme_opens_with_install_and_run_then_install_and_test() -> None:
     run, test = first_commands()[:2]
     assert run.startswith("pip install") and run.endswith("&& fanmail")
-    assert "'.[test]'" in test and "pytest" in test
+    assert test.startswith("bash .ci/test")
+    script = (ROOT / ".ci" / "test").read_text()
+    assert "'.[test,ray]'" in script and "'.[test]'" in script and "python3 -m pytest -q" in script
+    assert "apt-get install" in script and "id -u" in script, "installs as root, prints the line otherwise"
     head = (ROOT / "README.md").read_text().splitlines()[:4]
     assert "```sh" in head, "the commands must come first"
 
