@@ -150,8 +150,9 @@ class Deciding:
             verdict = await self.inner.classify(email)
         finally:
             OPERATOR_EXAMPLES.reset(token)
-        return DecidedVerdict(**verdict.model_dump(), decision=Review(decided_by=self.decided_by,  # type: ignore[arg-type]
-                                                                     rule_skipped=skipped))
+        # The verdict's fields as they are (no dump to a dict first).
+        return DecidedVerdict(**{**verdict.__dict__, "decision": Review(decided_by=self.decided_by,  # type: ignore[arg-type]
+                                                                         rule_skipped=skipped)})
 
 
 def wrap(inner: Any, settings: Settings) -> Deciding:
