@@ -121,12 +121,12 @@ def dovecot_missing() -> str | None:
     return None
 
 
-def make_cert(folder: Path) -> Path:
-    """A self-signed certificate for localhost / 127.0.0.1; returns the cert (also the CA file)."""
+def make_cert(folder: Path, names: str = "DNS:localhost,IP:127.0.0.1") -> Path:
+    """A self-signed certificate for `names` (subjectAltName form); returns the cert (also the CA file)."""
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-         "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+         "-days", "2", "-subj", "/CN=localhost", "-addext", f"subjectAltName={names}",
          "-keyout", str(key), "-out", str(cert)],
         check=True, capture_output=True, timeout=30,
     )
@@ -143,6 +143,7 @@ class DovecotServer:
     proc: subprocess.Popen[bytes] | None = None
     lmtp: bool = False  # also deliver over LMTP on 127.0.0.1:lmtp_port (needs dovecot-lmtpd)
     lmtp_port: int = 0
+    cert_names: str = "DNS:localhost,IP:127.0.0.1"  # e.g. "DNS:localhost" alone: 127.0.0.1 is not its name
 
     def __post_init__(self) -> None:
         spare = iter(free_ports(3))
@@ -150,7 +151,7 @@ class DovecotServer:
         os.chmod(self.root, 0o755)  # dovecot's own users must reach the mail below it
         for sub in ("run", "state", "mail", "home"):
             (self.root / sub).mkdir(exist_ok=True)
-        self.cafile = make_cert(self.root)
+        self.cafile = make_cert(self.root, self.cert_names)
         (self.root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
         as_root = os.geteuid() == 0
         me = "dovecot" if as_root else os.environ.get("USER", "nobody")
@@ -239,12 +240,20 @@ class _Recorder:
 class LocalSmtp:
     """aiosmtpd on 127.0.0.1 (its own thread) answering with `handler`: `url`, `port`, `close()`."""
 
-    def __init__(self, handler: object) -> None:
+    def __init__(self, handler: object, *, cert: Path | None = None) -> None:
+        """`cert` (make_cert's, its key beside it as key.pem): STARTTLS offered with that certificate."""
         from aiosmtpd.controller import Controller
 
         self.handler = handler
         self.port = free_port()
-        self.controller = Controller(handler, hostname="127.0.0.1", port=self.port)
+        tls: dict[str, object] = {}
+        if cert is not None:
+            import ssl
+
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(cert, cert.parent / "key.pem")
+            tls = {"tls_context": context}
+        self.controller = Controller(handler, hostname="127.0.0.1", port=self.port, **tls)
         self.controller.start()
 
     @property

@@ -30,6 +30,7 @@ from typing import Any
 import aioimaplib
 
 from tui.mail.imap_target import ImapError, ImapOptions, ImapTarget, tls_context
+from tui.mail.tls_hint import untrusted
 
 MAX_SET_CHARS = 4000  # keep command lines short: servers cap them (Dovecot at 64 KiB)
 _READ_SLICE = 8192  # aioimaplib parses a chunk recursively, one level per line: keep chunks small
@@ -261,8 +262,8 @@ class ImapSession:
         except ssl.SSLCertVerificationError as exc:
             if client is not None:
                 await _abandon(client)
-            raise ImapError(f"TLS certificate of {where} not trusted ({exc.verify_message}); "
-                            "pass --imap-cafile FILE for a private CA") from None
+            raise ImapError(await untrusted(exc, where=where, host=target.host, port=target.port, implicit=implicit,
+                                            protocol="imap", flag="--imap-cafile", cafile=options.cafile)) from None
         except (OSError, asyncio.TimeoutError, aioimaplib.AioImapException) as exc:
             if client is not None:
                 await _abandon(client)

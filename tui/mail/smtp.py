@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import ssl
 import uuid
 from dataclasses import dataclass
 from email.headerregistry import Address
@@ -21,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 import aiosmtplib
 
 from tui.mail.imap_target import tls_context
+from tui.mail.tls_hint import untrusted
 
 PASSWORD_ENV = "FANMAIL_SMTP_PASSWORD"
 DEFAULT_PORTS = {"smtp": 587, "smtps": 465}
@@ -138,7 +140,17 @@ class Forwarder:
         )
         try:
             await client.connect()
+        except ssl.SSLCertVerificationError as exc:
+            client.close()
+            raise SmtpError(await untrusted(exc, where=self.target.address, host=self.target.host,
+                                            port=self.target.port, implicit=implicit, protocol="smtp",
+                                            flag="--smtp-cafile", cafile=self.cafile)) from None
         except aiosmtplib.SMTPException as exc:
+            if isinstance(exc.__cause__, ssl.SSLCertVerificationError):
+                client.close()
+                raise SmtpError(await untrusted(exc.__cause__, where=self.target.address, host=self.target.host,
+                                                port=self.target.port, implicit=implicit, protocol="smtp",
+                                                flag="--smtp-cafile", cafile=self.cafile)) from None
             raise SmtpError(f"{self.connect_refused} {self.target.address}: {_first_line(exc)}") from None
         except OSError as exc:
             raise SmtpError(f"cannot connect to SMTP server {self.target.address}: {exc.strerror or exc}") from None
