@@ -287,6 +287,18 @@ async def test_command_palette_lists_the_valid_actions() -> None:
         assert type(app.screen).__name__ == "RunReportScreen"
 
 
+async def test_steering_keys_after_the_run_say_why_they_do_nothing() -> None:
+    recording = await arecord_demo()
+    app, settle = replay_app(recording, "retried")  # finished, every failed agent brought back
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        assert app.dashboard.state.finished and not app.dashboard.state.retryable()
+        for key, said in (("r", "nothing to retry: "), ("R", "nothing to retry: no agent has failed emails"),
+                          ("p", "the run has finished: nothing left to pause")):
+            await pilot.press(key)
+            await until(pilot, lambda: any(n.message.startswith(said) for n in app._notifications))
+
+
 async def test_the_palette_lists_each_command_once() -> None:
     """Textual's Keys and Quit would stand beside ours (every key; quit asks first): one title each."""
     from textual.command import CommandList

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -302,6 +302,25 @@ class DashboardScreen(Correcting, Screen[None]):
         self.refresh_bindings()
 
     # ------------------------------------------------------------------ operator actions
+    # A steering key whose action is disabled (dimmed in the footer) would do nothing and say
+    # nothing: say why instead.
+    _IDLE_KEYS = {"r": "retry", "R": "retry_all", "p": "toggle_pause"}
+
+    def on_key(self, event: events.Key) -> None:
+        action = self._IDLE_KEYS.get(event.character or "")
+        if action is None or self._stored or self.check_action(action, ()) is not None:
+            return
+        event.stop()
+        if action == "toggle_pause":
+            why = "the run has finished: nothing left to pause" if self.state.finished else "nothing is running to pause"
+        elif self.state.busy and action == "retry_all":
+            why = "nothing to retry yet: no agent has failed"
+        else:
+            why = "nothing to retry: no agent has failed emails" if action == "retry_all" else (
+                f"nothing to retry: {self.grid.selected or 'no agent'} has no failed emails (r retries a failed, "
+                "timed-out or cancelled agent)")
+        self.app.notify(why, timeout=self.note_timeout, markup=False)
+
     def action_retry(self) -> None:
         agent_id = self.grid.selected
         if agent_id and self.session.retry(agent_id):
