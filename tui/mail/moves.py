@@ -12,19 +12,17 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tui.mail import ledger
+from tui.mail.action_types import Action
 from tui.mail.imap_client import ImapSession
 from tui.mail.imap_target import ImapError
-
-if TYPE_CHECKING:
-    from tui.mail.actions import Action
 
 MOVING = "moving:"
 
 
-async def move_group(imap: ImapSession, group: list["Action"], folder: str, store: Any, run_id: str) -> None:
+async def move_group(imap: ImapSession, group: list[Action], folder: str, store: Any, run_id: str) -> None:
     """Move these messages (of the selected folder) to `folder`; record each as applied. Raises ImapError."""
     name = await imap.server_folder(folder)
     await imap.ensure_folder(name)
@@ -55,10 +53,10 @@ def _digest(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-async def _landed_earlier(imap: ImapSession, group: list["Action"], name: str, store: Any) -> list["Action"]:
+async def _landed_earlier(imap: ImapSession, group: list[Action], name: str, store: Any) -> list[Action]:
     """The actions whose message an interrupted earlier move already put in `name`."""
     recorded = await ledger.statuses(store, group)
-    started: dict["Action", int] = {}
+    started: dict[Action, int] = {}
     for a in group:
         status = recorded.get(a.key, "")
         if status.startswith(MOVING) and status[len(MOVING):].isdigit():
@@ -82,7 +80,7 @@ async def _landed_earlier(imap: ImapSession, group: list["Action"], name: str, s
     by_digest: dict[str, list[int]] = defaultdict(list)
     for uid in sorted(copies):
         by_digest[copies[uid]].append(uid)
-    found: list["Action"] = []
+    found: list[Action] = []
     # latest start first, so a copy is matched to the move that can have made it
     for a in sorted(started, key=started.__getitem__, reverse=True):
         raw = originals.get(a.ref.uid)
