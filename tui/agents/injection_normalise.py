@@ -48,7 +48,7 @@ def fold(text: str) -> tuple[str, list[str]]:
     if text.isascii():
         return text, []
     tricks: list[str] = []
-    if max(text) >= "\U000e0000" and _TAGS.search(text):
+    if _TAGS.search(text):
         tricks.append("invisible tag characters")
         text = _TAGS.sub(lambda m: " " + tag_text(m.group()) + " ", text)
     if _ANY_INVISIBLE.search(text):

@@ -17,6 +17,7 @@ chosen on the development half of bench/data/injection (never on the held-out ha
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from tui.agents.injection_normalise import decoded_payloads, tag_text
@@ -105,9 +106,32 @@ _ELIDED = {p + rest: (p + "'" + rest, p + "\u2019" + rest)
            for rest in ("agente", "agent", "assistente", "assistant", "ia", "intelligence", "utente",
                         "utilisateur")
            for p in ("l", "all", "dell", "un")}
-_WITH_SUBS = [(i, sig.subs) for i, sig in enumerate(SIGNALS) if sig.subs]
+# Every gate substring but "ai" has a Cyrillic or CJK letter: text with none of those (most mail
+# that is not ASCII: accents, typography) cannot hold them, and one scan for such a letter says so.
+_FOREIGN = re.compile("[\u0400-\u04ff\u3000-\U0010ffff]")
+
+
+def _split_subs(subs: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(substrings without a Cyrillic or CJK letter, those with one)."""
+    return (tuple(x for x in subs if not _FOREIGN.search(x)), tuple(x for x in subs if _FOREIGN.search(x)))
+
+
+_SUBS = [_split_subs(sig.subs) for sig in SIGNALS]
+_SUBS_OF = {id(sig): subs for sig, subs in zip(SIGNALS, _SUBS)}
+_WITH_SUBS = [(i, *_SUBS[i]) for i, sig in enumerate(SIGNALS) if sig.subs]
+_HIDDEN_SUBS = _split_subs(HIDDEN_SUBS)
 _LINK = next(sig for sig in SIGNALS if sig.reason == "link with a blank to fill")
-_LINK_CUES = ("={", "=[", "=<", "=%7b", "/{", "=$", "insert_", "_here", "](http", "/[", "/<", "?{")
+# "={", "=[", "=<", "=%7b", "/{", "=$", "insert_", "_here", "](http", "/[", "/<", "?{": one scan
+_LINK_CUES = re.compile(r"=[{\[<$]|=%7b|/[{\[<]|\?\{|insert_|_here|\]\(http")
+
+
+def _subs_in(low: str, subs: tuple[tuple[str, ...], tuple[str, ...]], foreign: bool) -> list[str]:
+    """The gate substrings found in a text that is not ASCII (`foreign`: it has Cyrillic or CJK)."""
+    plain, other = subs
+    found = [x for x in plain if x in low]
+    if foreign:
+        found += [x for x in other if x in low]
+    return found
 
 
 def _gated(w: Words) -> list[Signal]:
@@ -123,14 +147,15 @@ def _gated(w: Words) -> list[Signal]:
         cand.update(_BY_WORD[word])
     by_sub: set[int] = set()
     if not plain:
-        by_sub = {i for i, subs in _WITH_SUBS if any(x in low for x in subs)}
+        foreign = _FOREIGN.search(low) is not None
+        by_sub = {i for i, *subs in _WITH_SUBS if _subs_in(low, subs, foreign)}
         cand |= by_sub
     out: list[Signal] = []
     for i in sorted(cand):
         sig = SIGNALS[i]
         if sig.needs and i not in by_sub and any(tset.isdisjoint(g) for g in sig.needs):
             continue
-        if sig is _LINK and not any(c in low for c in _LINK_CUES):
+        if sig is _LINK and not _LINK_CUES.search(low):
             continue  # most links have no blank: one cheap look at the text, not one per link
         out.append(sig)
     return out
@@ -142,7 +167,7 @@ def _fires(w: Words, sig: Signal) -> bool:
     low = w.low
     anchors = w.tset & sig.words
     if not low.isascii():
-        anchors |= {s for s in sig.subs if s in low}
+        anchors.update(_subs_in(low, _SUBS_OF[id(sig)], _FOREIGN.search(low) is not None))
     seen: set[int] = set()
     lines: list[str] = []
     for anchor in sorted(anchors)[:_MAX_ANCHORS]:
@@ -254,7 +279,7 @@ def assess(email: Email, subject: str, body: str, hidden: str, words: dict[str, 
         parts.append((hw, "hidden text", HIDDEN_FACTOR, _gated(hw)))
         texts.append((hidden, hw, "hidden text"))
         if not hw.tset.isdisjoint(HIDDEN_WORDS) or (
-                not hw.low.isascii() and any(s in hw.low for s in HIDDEN_SUBS)):
+                not hw.low.isascii() and _subs_in(hw.low, _HIDDEN_SUBS, _FOREIGN.search(hw.low) is not None)):
             finding.add("hidden from the reader", "hidden text", 1.0)
     if mw is not None:
         parts.append((mw, "names", 1.0, _gated(mw)))

@@ -30,6 +30,7 @@ class Signal:
     pattern: re.Pattern[str]
     needs: tuple[frozenset[str], ...] = ()  # and a word of each of these groups
     cues: tuple[str, ...] = ()  # and one of these substrings, if any are given
+    alts: tuple[str, ...] = ()  # the pattern's alternatives, as written
 
 
 def _sig(reason: str, weight: float, words: str, subs: str, *alternatives: str,
@@ -37,7 +38,7 @@ def _sig(reason: str, weight: float, words: str, subs: str, *alternatives: str,
     return Signal(reason, weight, frozenset(words.split()), tuple(subs.split()),
                   re.compile("|".join(f"(?:{a})" for a in alternatives), re.M),
                   tuple(frozenset(g.split()) for g in needs.split("|") if g.strip()),
-                  cues)
+                  cues, alternatives)
 
 
 _AI = (r"\b(?:ai|a\.i\.|llm|gpt|chatgpt|copilot|gemini|claude|chatbot|bot|assistant(?:s|en)?|agent(?:s|en|e|i)?|"

@@ -327,7 +327,8 @@ def _conversation_signals(body: str, scores: list[float]) -> None:
     if body.startswith(">") + body.count("\n>", 0, 8000) >= 2:
         scores[_IX[C.SPAM]] -= 3
         scores[_IX[C.PHISHING]] -= 2
-        if _ATTRIBUTION.search(body, 0, 8000):
+        if (body.find("wrote:", 0, 8000) >= 0 or body.find("writes:", 0, 8000) >= 0) \
+                and _ATTRIBUTION.search(body, 0, 8000):  # the cheap test first
             scores[_IX[C.SPAM]] -= 1
 
 

@@ -8,8 +8,6 @@ needs the other.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from tui.agents.injection_normalise import fold
 from tui.model import Email
 
@@ -34,24 +32,37 @@ def _normalise(low: str) -> str:
     return data.decode("utf-8", "surrogatepass")
 
 
-@dataclass(slots=True)
 class Words:
     """A text reduced to lower-case words: a set for cheap lookups, a joined string for phrases.
     Text that is not ASCII is folded first (NFKC, zero-width and look-alike letters), so a word
-    spelled with tricks is still the word; `tricks` names what was undone."""
+    spelled with tricks is still the word; `tricks` names what was undone. The joined string is
+    only built when a phrase is looked for: most texts never need it."""
 
-    low: str
-    tokens: list[str]
-    tset: set[str]
-    joined: str
-    tricks: list[str] = field(default_factory=list)
+    __slots__ = ("low", "tset", "tricks", "_norm", "_joined")
+
+    def __init__(self, low: str, norm: str, tricks: list[str]) -> None:
+        self.low = low
+        self.tset = set(norm.split())
+        self.tricks = tricks
+        self._norm = norm
+        self._joined: str | None = None
+
+    @property
+    def tokens(self) -> list[str]:
+        return self._norm.split()
+
+    @property
+    def joined(self) -> str:
+        """" w1 w2 ... ": every word between single spaces, for phrase search."""
+        if self._joined is None:
+            self._joined = " " + " ".join(self._norm.split()) + " "
+        return self._joined
 
     @classmethod
     def of(cls, text: str) -> Words:
         text, tricks = fold(text)
         low = text.lower()
-        tokens = _normalise(low).split()
-        return cls(low, tokens, set(tokens), " " + " ".join(tokens) + " ", tricks)
+        return cls(low, _normalise(low), tricks)
 
 
 def message_parts(email: Email) -> tuple[str, str, str, dict[str, Words]]:
