@@ -287,6 +287,28 @@ async def test_command_palette_lists_the_valid_actions() -> None:
         assert type(app.screen).__name__ == "RunReportScreen"
 
 
+async def test_the_inbox_cursor_goes_to_the_top_when_the_run_ends_unless_the_operator_moved(sim_factory) -> None:
+    sim = await sim_factory(latency=0.15, seed=5)
+    for move in (False, True):
+        app = make_app(sim_settings(sim.url, retries=2), "sample:60")
+        async with app.run_test(size=SIZE) as pilot:
+            dash = app.dashboard
+            table = app.screen.query_one(InboxTable)
+            await until(pilot, lambda: len(dash.state.inbox.rows) >= 8)
+            chosen = None
+            if move:
+                table.focus()
+                await pilot.press("j", "j")
+                chosen = table.selected_email_id
+            await until(pilot, lambda: dash.state.finished and not dash.state.busy)
+            dash.flush()
+            await pilot.pause()
+            if move:
+                assert table.selected_email_id == chosen, "the operator's email keeps the cursor"
+            else:
+                assert table._cursor_index() == 0 and table.scroll_offset.y == 0, "the most urgent row, on screen"
+
+
 async def test_steering_keys_after_the_run_say_why_they_do_nothing() -> None:
     recording = await arecord_demo()
     app, settle = replay_app(recording, "retried")  # finished, every failed agent brought back

@@ -90,6 +90,7 @@ class DashboardScreen(Correcting, Screen[None]):
         self._actions_key: tuple[object, ...] = ()
         self._preview: str | None = None
         self._flushed_at = float("-inf")
+        self._topped = False  # the inbox cursor went to the top when the run finished (once)
 
     def compose(self) -> ComposeResult:
         yield RunHeader(self.session.label, id="run-header")
@@ -158,6 +159,9 @@ class DashboardScreen(Correcting, Screen[None]):
                     state.inbox.rows[row.email_id] = row
             if rows:
                 self.table.upsert_many(rows)
+            if state.finished and not self._topped:
+                self._topped = True
+                self.table.top_unless_moved()
             changed = state.take_action_changes()
             if changed:
                 self.table.set_actions({eid: view.cell() for eid, view in changed.items()})

@@ -122,6 +122,7 @@ class InboxTable(ScrollView, can_focus=True):
         self._needle = ""
         self._sort_mode = "priority"
         self._cursor_id: str | None = None
+        self.operator_moved = False  # a key or click moved the cursor: the run's end leaves it there
         self._strips: LRUCache[tuple[str, bool], Strip] = LRUCache(1024)
         self._paint_key: object = None  # (width, styles) the cached strips were made with
         self._layout: Layout = ()
@@ -187,6 +188,7 @@ class InboxTable(ScrollView, can_focus=True):
         i = bisect_left(keys, key) if key is not None else len(keys)
         if i >= len(keys) or keys[i] != key:
             return False
+        self.operator_moved = True  # n/N, a search, the detail's next: the operator's choice
         self._move_to(i)
         return True
 
@@ -412,21 +414,27 @@ class InboxTable(ScrollView, can_focus=True):
             self.refresh(Region(0, i - self.scroll_offset.y + 1, self.size.width, 1))
 
     def action_cursor_down(self) -> None:
+        self.operator_moved = True
         self._step(1)
 
     def action_cursor_up(self) -> None:
+        self.operator_moved = True
         self._step(-1)
 
     def action_page_down(self) -> None:
+        self.operator_moved = True
         self._step(self._page)
 
     def action_page_up(self) -> None:
+        self.operator_moved = True
         self._step(-self._page)
 
     def action_first(self) -> None:
+        self.operator_moved = True
         self._move_to(0)
 
     def action_last(self) -> None:
+        self.operator_moved = True
         self._move_to(len(self._visible) - 1)
 
     def action_select(self) -> None:
@@ -437,12 +445,19 @@ class InboxTable(ScrollView, can_focus=True):
         index = self._cursor_index()
         self._move_to(0 if index is None else index + delta)
 
+    def top_unless_moved(self) -> None:
+        """At the run's end the most urgent rows are at the top: go there, unless the operator has
+        moved the cursor (then it stays on the email they chose)."""
+        if not self.operator_moved:
+            self._move_to(0)
+
     def _on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)  # inside any border or padding the app gives us
         if offset is None or offset.y < 1:
             return
         index = self.scroll_offset.y + offset.y - 1
         if index < len(self._visible):
+            self.operator_moved = True
             self._move_to(index)
             if event.chain == 2:
                 self.action_select()
