@@ -321,6 +321,19 @@ async def test_steering_keys_after_the_run_say_why_they_do_nothing() -> None:
             await until(pilot, lambda: any(n.message.startswith(said) for n in app._notifications))
 
 
+async def test_a_failed_agents_error_is_cut_to_its_panel_and_the_retry_line_stays() -> None:
+    recording = await arecord_demo()
+    app, settle = replay_app(recording, "mid")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        panel = next(p for p in app.screen.query(AgentPanel) if p.card.agent_id == "a03")
+        lines = str(panel.render()).splitlines()
+        width = panel.content_size.width
+        assert len(lines) == 3 and all(len(line) <= width for line in lines), lines
+        assert lines[1].endswith("…") and lines[2].endswith("1 failed: r retries"), lines
+        assert panel.tooltip == panel.card.subject and len(panel.card.subject) > width, "the whole error"
+
+
 async def test_the_palette_lists_each_command_once() -> None:
     """Textual's Keys and Quit would stand beside ours (every key; quit asks first): one title each."""
     from textual.command import CommandList

@@ -51,6 +51,8 @@ class AgentPanel(Widget):
         extra += [f"{card.rate_limited}×429"] if card.rate_limited else []
         extra += [f"hedged {card.hedges_sent} ({card.hedges_won} won)"] if card.hedges_sent else []
         self.border_subtitle = " · ".join(extra)
+        failed = card.state in ("failed", "timeout", "cancelled")
+        self.tooltip = plain_line(card.subject) if failed and card.subject else None
 
     def render(self) -> Text:
         """Line 1 progress and time; then the subject it is on, or why it stopped (two lines)."""
@@ -64,10 +66,11 @@ class AgentPanel(Widget):
         error_style = self.get_component_rich_style("agent-panel--error")
         dim = self.get_component_rich_style("agent-panel--dim")
         if card.state in ("failed", "timeout", "cancelled"):
+            # One line of the reason, cut to the panel (the whole of it: the tooltip, the failed rows'
+            # detail, the run report), so the count and the key that helps always stay in view.
             reason = plain_line(card.subject)
-            text.append(reason[:width] + "\n", error_style)
-            text.append(reason[width:] or f"{card.done - card.failed} ok · {card.failed} failed: r retries",
-                        error_style if reason[width:] else dim)
+            text.append((reason if len(reason) <= width else reason[:width - 1] + "…") + "\n", error_style)
+            text.append(f"{card.done - card.failed} ok · {card.failed} failed: r retries"[:width], dim)
             return text
         text.append(plain_line(card.subject) + "\n")
         if card.error and card.state == "running":
