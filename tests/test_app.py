@@ -334,6 +334,21 @@ async def test_a_failed_agents_error_is_cut_to_its_panel_and_the_retry_line_stay
         assert panel.tooltip == panel.card.subject and len(panel.card.subject) > width, "the whole error"
 
 
+async def test_failed_agents_share_one_toast_instead_of_piling_over_the_grid(sim_factory) -> None:
+    sim = await sim_factory(latency=0.02, fail_rate=0.5, seed=5)
+    app = make_app(sim_settings(sim.url, batch_size=2), "sample:40")  # 20 agents, no retries: most fail
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        dash = app.dashboard
+        await until(pilot, lambda: dash.state.finished and not dash.state.busy)
+        dash.flush()
+        await pilot.pause()
+        failed = dash.state.retryable()
+        assert len(failed) >= 5
+        toasts = [n.message for n in app._notifications if n.severity == "error"]
+        assert len(toasts) == 1, toasts
+        assert toasts[0].startswith(f"{len(failed)} agents failed: ") and "R retries every failed agent" in toasts[0]
+
+
 async def test_the_palette_lists_each_command_once() -> None:
     """Textual's Keys and Quit would stand beside ours (every key; quit asks first): one title each."""
     from textual.command import CommandList

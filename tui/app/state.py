@@ -70,6 +70,7 @@ class HeaderInfo:
 class Note:
     severity: str  # information | warning | error
     text: str
+    agent: str | None = None  # an agent that failed or timed out: such notes collapse into one toast
 
 
 @dataclass(slots=True)
@@ -248,7 +249,8 @@ class RunState:
             if span.end is None:
                 span.end, span.status = now, "failed"
         if e.state in BAD:
-            self._notes.append(Note("error", f"{e.agent_id} {e.state}: {agent.last_error or 'no reason given'}"))
+            self._notes.append(Note("error", f"{e.agent_id} {e.state}: {agent.last_error or 'no reason given'}",
+                                    agent=e.agent_id))
         elif e.state == "cancelled":
             self._notes.append(Note("warning", f"{e.agent_id} cancelled: {agent.last_error}"))
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.notifications import Notification, Notify
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -91,6 +92,8 @@ class DashboardScreen(Correcting, Screen[None]):
         self._preview: str | None = None
         self._flushed_at = float("-inf")
         self._topped = False  # the inbox cursor went to the top when the run finished (once)
+        self._failed_agents: list[str] = []  # named in the one failure toast
+        self._failure_note: Notification | None = None
 
     def compose(self) -> ComposeResult:
         yield RunHeader(self.session.label, id="run-header")
@@ -178,12 +181,31 @@ class DashboardScreen(Correcting, Screen[None]):
             self._refresh_actions()
 
     def _toast(self, notes: list[Note]) -> None:
+        failures = [n for n in notes if n.agent is not None]
+        notes = [n for n in notes if n.agent is None]
         shown = notes[:MAX_TOASTS]
         for note in shown:
             self.app.notify(note.text, severity=note.severity, timeout=self.note_timeout, markup=False)
         if len(notes) > len(shown):
             self.app.notify(f"…and {len(notes) - len(shown)} more (R retries every failed agent)",
                             severity="warning", timeout=self.note_timeout, markup=False)
+        if failures:
+            self._failure_toast(failures)
+
+    def _failure_toast(self, failures: list[Note]) -> None:
+        """Failed agents share one toast, replaced as more fail, so they never pile over the grid."""
+        for note in failures:
+            if note.agent not in self._failed_agents:
+                self._failed_agents.append(note.agent or "")
+        names = self._failed_agents
+        text = failures[-1].text if len(names) == 1 else (
+            f"{len(names)} agents failed: {', '.join(names[:6])}{'…' if len(names) > 6 else ''}; last: "
+            f"{failures[-1].text} (R retries every failed agent)")
+        if self._failure_note is not None:
+            self.app._unnotify(self._failure_note)  # Textual has no public replace
+        timeout = self.note_timeout if self.note_timeout is not None else self.app.NOTIFICATION_TIMEOUT
+        self._failure_note = Notification(text, "", "error", timeout, markup=False)
+        self.app.post_message(Notify(self._failure_note))
 
     def _title_inbox(self) -> None:
         table = self.table
