@@ -92,7 +92,7 @@ def lmtp_missing() -> str | None:
     if reason:
         return reason
     if not any(Path(d, "lmtp").exists() for d in ("/usr/lib/dovecot", "/usr/libexec/dovecot")):
-        return "dovecot's LMTP server is not installed (apt-get install -y dovecot-lmtpd; .ci/run does this)"
+        return "dovecot's LMTP server is not installed (apt-get install -y dovecot-lmtpd; bash .ci/test does this as root)"
     return None
 
 
@@ -113,7 +113,7 @@ def free_ports(count: int) -> list[int]:
 def dovecot_missing() -> str | None:
     """Why the real-Dovecot tests cannot run here, or None when they can."""
     if shutil.which("dovecot") is None:
-        return "dovecot is not installed (apt-get install -y dovecot-imapd openssl; .ci/run does this)"
+        return "dovecot is not installed (apt-get install -y dovecot-imapd openssl; bash .ci/test does this as root)"
     if shutil.which("openssl") is None:
         return "openssl is not installed"
     if os.geteuid() != 0:
