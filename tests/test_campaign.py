@@ -220,9 +220,9 @@ def test_outbound_engine_imports_no_textual() -> None:
     import sys
 
     modules = ["tui.outbound.campaign", "tui.outbound.campaign_plan", "tui.outbound.ledger", "tui.outbound.report",
-               "tui.outbound.bounces", "tui.outbound.commands", "tui.outbound.template", "tui.outbound.contacts",
+               "tui.outbound.bounces", "tui.commands.campaign", "tui.outbound.template", "tui.outbound.contacts",
                "tui.outbound.personalize", "tui.outbound.agents", "tui.outbound.tables", "tui.outbound.cli_common",
-               "tui.outbound.provision", "tui.outbound.provision_cli"]
+               "tui.outbound.provision", "tui.commands.provision"]
     code = (f"import sys\nfor m in {modules!r}: __import__(m)\n"
             "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] == 'textual')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -5,8 +5,8 @@ import sys
 
 ENGINE = ["tui.fanout.run", "tui.fanout.plan", "tui.fanout.merge", "tui.agents.factory",
           "tui.agents.sim", "tui.mail.sources", "tui.headless", "tui.store", "tui.fanout.trace",
-          "tui.fanout.recorder", "tui.history", "tui.extract.run", "tui.extract.cli", "tui.extract.corpus",
-          "tui.outbound.dsn", "tui.outbound.webhook", "tui.outbound.provision_cli"]
+          "tui.fanout.recorder", "tui.history", "tui.extract.run", "tui.commands.extract", "tui.extract.corpus",
+          "tui.outbound.dsn", "tui.outbound.webhook", "tui.commands.provision", "tui.commands.history"]
 
 
 def test_engine_imports_no_textual() -> None:

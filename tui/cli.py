@@ -146,16 +146,16 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--refusal-rate", type=float, default=0.0, help="share of answers where the model refuses")
     sim.add_argument("--require-key-env", help="refuse requests unless they carry the key in this variable")
     sim.add_argument("--seed", type=int, default=7)
-    from tui.outbound import commands as outbound_commands
+    from tui.commands import campaign as outbound_commands
 
     outbound_commands.add_parsers(sub)
-    from tui.outbound import provision_cli
+    from tui.commands import provision as provision_cli
 
     provision_cli.add_parser(sub)
-    from tui.extract import cli as extract_cli
+    from tui.commands import extract as extract_cli
 
     extract_cli.add_parser(sub)
-    from tui.review import cli as review_cli
+    from tui.commands import review as review_cli
 
     review_cli.add_parsers(sub)
     return parser
@@ -207,19 +207,19 @@ def _dispatch(argv: list[str] | None) -> int:
     if args.command in ("runs", "report", "replay"):
         return _run_history(args, settings)
     if args.command in ("corrections", "learned", "review"):
-        from tui.review import cli as review_cli
+        from tui.commands import review as review_cli
 
         return review_cli.run(args, settings)
     if args.command == "extract":
-        from tui.extract import cli as extract_cli
+        from tui.commands import extract as extract_cli
 
         return extract_cli.run(args, settings)
     if args.command == "provision":
-        from tui.outbound import provision_cli
+        from tui.commands import provision as provision_cli
 
         return provision_cli.run(args, settings)
     if args.command in ("campaign", "campaign-report", "bounces", "webhook"):
-        from tui.outbound import commands as outbound_commands
+        from tui.commands import campaign as outbound_commands
 
         return outbound_commands.run(args, settings)
     if args.command == "triage":
@@ -254,7 +254,7 @@ def _config_path(given: Path | None) -> int:
 
 
 def _run_history(args: argparse.Namespace, settings: Settings) -> int:
-    from tui import history
+    from tui.commands import history
 
     if args.command == "runs":
         return history.cmd_runs(settings, limit=args.limit, as_json=args.json)

@@ -1,4 +1,5 @@
-"""`fanmail runs`, `fanmail report RUN_ID` and `fanmail replay RUN_ID`: past runs from the store.
+"""Past runs from the store: their history and telemetry (the `runs`, `report` and `replay`
+commands over it are in tui/commands/history.py).
 
 The telemetry of a run is computed from what the store recorded as it happened (final rows and
 every attempt), so a run that crashed, or was resumed, reports as well as one that ended cleanly.
@@ -6,19 +7,11 @@ every attempt), so a run that crashed, or was resumed, reports as well as one th
 
 from __future__ import annotations
 
-import asyncio
-import json
-import sys
-import time
 from collections import defaultdict
 from datetime import datetime
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from tui.fanout.events import EmailDone, RunStarted
 from tui.fanout.telemetry import RunHistory, percentile, suggest_from_history
-from tui.fanout.trace import TraceError, read_trace, replay_timed
-from tui.model import Email
 from tui.review.agreement import review_lines, review_report
 from tui.settings import ConfigError, Settings, provider_label
 from tui.store import RunInfo, Store, StoreError, store_path
@@ -33,14 +26,14 @@ def open_store(settings: Settings, *, must_exist: bool = True) -> Store:
     return Store(path)
 
 
-def _find(store: Store, run_id: str) -> RunInfo:
+def find_run(store: Store, run_id: str) -> RunInfo:
     run = store.find_run(run_id)
     if run is None:
         raise ConfigError(f"no run {run_id!r} in {store.path} (see `fanmail runs`)")
     return run
 
 
-def _when(ts: float) -> str:
+def when(ts: float) -> str:
     return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
 
 
@@ -67,7 +60,7 @@ def run_history(store: Store, run: RunInfo) -> RunHistory:
 
 def run_telemetry(store: Store, run_id: str) -> dict[str, Any]:
     """Everything `fanmail report` prints, as one JSON-able dict."""
-    run = _find(store, run_id)
+    run = find_run(store, run_id)
     by_segment = store.verdicts_by_segment(run.run_id)
     attempts = store.attempts(run.run_id)
     segments = store.segments(run.run_id)
@@ -138,7 +131,7 @@ def run_telemetry(store: Store, run_id: str) -> dict[str, Any]:
         "source": run.source,
         "provider": run.provider,
         "model": run.model,
-        "created": _when(run.created_at),
+        "created": when(run.created_at),
         "segments": run.segments,
         "total": run.total,
         "rows": sum(statuses.values()),
@@ -203,105 +196,3 @@ def format_report(t: dict[str, Any]) -> str:
     if t.get("review"):
         lines += ["", *review_lines(t["review"])]
     return "\n".join(lines) + "\n"
-
-
-# ---------------------------------------------------------------------------- commands
-
-
-def cmd_runs(settings: Settings, *, limit: int = 20, as_json: bool = False, out: TextIO = sys.stdout) -> int:
-    path = store_path(settings.store)
-    if not path.exists():
-        out.write(f"no runs recorded yet (store {path})\n" if not as_json else "[]\n")
-        return 0
-    with Store(path) as store:
-        runs = store.list_runs(limit=limit)
-    if as_json:
-        out.write(json.dumps([{
-            "run_id": r.run_id, "created": _when(r.created_at), "state": r.state, "source": r.source,
-            "provider": r.provider, "model": None if r.provider == "rules" else r.model, "total": r.total, "done": r.done, "counts": r.counts,
-            "segments": r.segments, "trace": r.trace_path,
-        } for r in runs], indent=2) + "\n")
-        return 0
-    if not runs:
-        out.write(f"no runs recorded yet (store {path})\n")
-        return 0
-    out.write(f"{'run':<14}{'started':<21}{'state':<13}{'done':>11}{'failed':>8}  {'provider/model':<24}source\n")
-    for r in runs:
-        failed = r.counts.get("failed", 0) + r.counts.get("timeout", 0)
-        out.write(f"{r.run_id:<14}{_when(r.created_at):<21}{r.state:<13}{f'{r.done}/{r.total}':>11}{failed:>8}  "
-                  f"{provider_label(r.provider, r.model)[:23]:<24}{r.source}\n")
-    if any(r.state == "interrupted" for r in runs):
-        out.write("interrupted runs can be continued: fanmail triage --resume RUN_ID --headless\n")
-    return 0
-
-
-def cmd_report(settings: Settings, run_id: str, *, as_json: bool = False, out: TextIO = sys.stdout) -> int:
-    with open_store(settings) as store:
-        telemetry = run_telemetry(store, run_id)
-    out.write(json.dumps(telemetry, indent=2) + "\n" if as_json else format_report(telemetry))
-    return 0
-
-
-def _replay_inputs(settings: Settings, run_id: str | None, trace: str | None) -> tuple[Path, str | None, dict[str, Email], str]:
-    """The trace file to read, the run id to keep, the emails for the detail view, a label."""
-    emails: dict[str, Email] = {}
-    label = "replay"
-    if run_id is not None:
-        with open_store(settings) as store:
-            run = _find(store, run_id)
-            for m in store.email_meta(run.run_id):
-                emails[m["email_id"]] = Email(id=m["email_id"], message_id=m["message_id"], subject=m["subject"],
-                                              sender=m["sender"])
-        path = trace or run.trace_path
-        if not path:
-            raise ConfigError(f"run {run.run_id} was not traced: record runs with --trace FILE to replay them")
-        return Path(path), run.run_id, emails, f"{run.source} · {provider_label(run.provider, run.model)} · replay {run.run_id}"
-    if trace is None:
-        raise ConfigError("replay: give a RUN_ID or --trace FILE")
-    return Path(trace), None, emails, label
-
-
-def cmd_replay(settings: Settings, run_id: str | None, *, trace: str | None = None, speed: float = 1.0,
-               headless: bool = False, output: str | None = None, err: TextIO = sys.stderr) -> int:
-    path, keep, emails, label = _replay_inputs(settings, run_id, trace)
-    try:
-        timed = read_trace(path, keep)
-    except TraceError as exc:
-        raise ConfigError(str(exc)) from None
-    if not timed:
-        raise ConfigError(f"no events of {'run ' + keep if keep else 'any run'} in trace {path}")
-    for _, event in timed:  # fill in emails the store did not know (replay of a bare trace file)
-        if isinstance(event, RunStarted):
-            for eid, subject in event.subjects.items():
-                emails.setdefault(eid, Email(id=eid, subject=subject))
-        elif isinstance(event, EmailDone):
-            row = event.row
-            emails.setdefault(row.email_id, Email(id=row.email_id, message_id=row.message_id, subject=row.subject,
-                                                  sender=row.sender))
-    if not headless:
-        from tui.app.app import make_app
-        from tui.app.session import ReplaySession
-
-        session = ReplaySession(timed, emails, speed=speed, label=label)
-        app = make_app(settings, session=session, clock=session.clock)  # type: ignore[arg-type]
-        app.run()
-        return app.return_code or 0
-    return asyncio.run(_replay_headless(timed, speed, output, err))
-
-
-async def _replay_headless(timed: list[Any], speed: float, output: str | None, err: TextIO) -> int:
-    out = sys.stdout if output in (None, "-") else open(output, "w", encoding="utf-8")  # noqa: SIM115
-    started = time.monotonic()
-    rows = 0
-    try:
-        async for event in replay_timed(timed, speed):
-            if isinstance(event, EmailDone):
-                rows += 1
-                out.write(json.dumps(event.row.model_dump(mode="json"), ensure_ascii=False) + "\n")
-    finally:
-        if out is not sys.stdout:
-            out.close()
-        else:
-            out.flush()
-    err.write(f"fanmail: replayed {len(timed)} events, {rows} rows in {time.monotonic() - started:.1f}s\n")
-    return 0

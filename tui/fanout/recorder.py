@@ -276,8 +276,8 @@ class Recorder:
             self._close(agent_id, email_id, now, "cancelled", "run ended")
         try:
             if self.store is not None:
-                tokens_in = getattr(provider, "prompt_tokens", None)
-                tokens_out = getattr(provider, "completion_tokens", None)
+                tokens_in = getattr(provider, "input_tokens", None)
+                tokens_out = getattr(provider, "output_tokens", None)
                 report = self.report.model_dump(mode="json") if self.report is not None else None
                 status = "aborted" if self.aborted or report is None else "done"
                 self.store.finish_segment(self.run_id, self.segment, status=status, report=report,

@@ -82,7 +82,7 @@ def run(args: argparse.Namespace, settings: Settings, out: TextIO = sys.stdout, 
     if args.command == "review":
         return _review(args, settings, out)
     if args.command == "learned":
-        from tui.review import learned_cli
+        from tui.commands import learned as learned_cli
 
         return learned_cli.run(args, settings, out)
     action = args.corrections_command
