@@ -18,3 +18,55 @@ def test_engine_imports_no_textual() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"engine pulled in Textual modules: {out.stdout.strip()}"
+
+
+# -- the rooms, checked over the whole tree by rule (every import, lazy ones too) --------------
+
+import ast
+from pathlib import Path
+
+TUI = Path(__file__).resolve().parent.parent / "tui"
+UI = ("tui/app/", "tui/commands/", "tui/cli.py")
+# The one exception: the config validates a theme name against Textual's built-in list (data only).
+THEME_NAMES = ("tui/settings.py", "textual.theme")
+
+
+def _imports() -> list[tuple[str, str]]:
+    found = []
+    for path in sorted(TUI.rglob("*.py")):
+        rel = path.relative_to(TUI.parent).as_posix()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                found += [(rel, a.name) for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                found.append((rel, node.module))
+    return found
+
+
+def _under(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def test_nothing_below_the_app_imports_textual_or_the_app() -> None:
+    bad = [f"{f} imports {m}" for f, m in _imports() if not f.startswith(UI) and (f, m) != THEME_NAMES
+           and (_under(m, "textual") or _under(m, "tui.app"))]
+    assert bad == []
+
+
+def test_no_domain_package_imports_the_commands() -> None:
+    bad = [f"{f} imports {m}" for f, m in _imports() if not f.startswith(UI) and _under(m, "tui.commands")]
+    assert bad == []
+
+
+def test_no_import_cycle_in_mail() -> None:
+    graph: dict[str, set[str]] = {}
+    for f, m in _imports():
+        if f.startswith("tui/mail/") and _under(m, "tui.mail") and m != "tui.mail":
+            graph.setdefault(f.removesuffix(".py").replace("/", "."), set()).add(m)
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        return any(n == goal or (n not in seen and not seen.add(n) and reaches(n, goal, seen))
+                   for n in graph.get(start, ()))
+
+    cycles = sorted(m for m in graph if reaches(m, m, set()))
+    assert cycles == []
