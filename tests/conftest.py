@@ -38,8 +38,7 @@ async def sim_factory() -> AsyncIterator[object]:
 
 @pytest.fixture
 async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    """An HTTP client for the provider tests, with no connection limit of its own: the run's
-    (POSTs through the lean client of tui/agents/wire.py)."""
+    """An HTTP client for the provider tests, opened as a run opens it, with no connection limit of its own."""
     from tui.agents.http import http_session
 
     async with http_session() as s:

@@ -10,7 +10,6 @@ import asyncio
 import json
 import re
 import time
-import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -21,7 +20,6 @@ from urllib.parse import urlsplit, urlunsplit
 import aiohttp
 
 from tui.agents.base import ProviderError
-from tui.agents.wire import ConnectFailed, Wire
 
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=300)  # the engine enforces the real per-email limit
 CHECK_TIMEOUT = aiohttp.ClientTimeout(total=30)
@@ -148,20 +146,13 @@ class Scrubber:
         return self.clip(str(exc) or type(exc).__name__, 120)
 
 
-_WIRES: weakref.WeakKeyDictionary[aiohttp.ClientSession, Wire] = weakref.WeakKeyDictionary()
-
-
 @asynccontextmanager
 async def http_session(limit: int = 0) -> AsyncIterator[aiohttp.ClientSession]:
-    """The run's HTTP client: an aiohttp session (checks, GETs) whose POSTs go through the lean
-    keep-alive client in tui/agents/wire.py, which costs a fifth of aiohttp's CPU per request."""
+    """The run's HTTP client, opened in one place: an aiohttp session with at most `limit`
+    connections (0: no limit of its own; the coordinator's semaphore is the real cap)."""
     connector = aiohttp.TCPConnector(limit=limit, limit_per_host=0)
     async with aiohttp.ClientSession(connector=connector) as session:
-        wire = _WIRES[session] = Wire(max_idle=limit or 1024)
-        try:
-            yield session
-        finally:
-            wire.close()
+        yield session
 
 
 async def send(
@@ -177,18 +168,6 @@ async def send(
     timeout: aiohttp.ClientTimeout = REQUEST_TIMEOUT,
 ) -> tuple[int, Any, bytes]:
     """One request; connection problems become a retryable ProviderError with a clean reason."""
-    wire = _WIRES.get(session) if method == "POST" else None
-    if wire is not None and wire.target(url) is not None:
-        data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        try:
-            async with asyncio.timeout(timeout.total):
-                return await wire.request(method, url, headers, data)
-        except ConnectFailed as exc:
-            raise ProviderError(f"cannot reach {base_url}: {scrub.clip(exc.strerror or str(exc), 120)}") from None
-        except TimeoutError:
-            raise ProviderError(f"no answer from {host} within {timeout.total:.0f} s") from None
-        except OSError as exc:
-            raise ProviderError(f"connection to {host} failed: {scrub.exc(exc)}") from None
     try:
         data, body = (body, None) if isinstance(body, bytes) else (None, body)
         async with session.request(method, url, json=body, data=data, headers=headers, timeout=timeout) as resp:
