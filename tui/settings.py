@@ -152,6 +152,9 @@ class Settings(BaseModel):
     # corpus plus the operator's spam corrections); None: the model shipped in the package.
     spam_model: str | None = None
     theme: str = "fanmail-dark"
+    # Keys by binding id, as posting does: `[keymap]` with `retry = "ctrl+r"` or `report = "f5,t"`
+    # (an unknown id is refused at start, and that error lists every id).
+    keymap: dict[str, str] = Field(default_factory=dict)
     # Built-in simulator, used by the default demo (`fanmail` with no arguments).
     sim_latency: float = Field(default=1.5, ge=0)
     sim_jitter: float = Field(default=0.5, ge=0)

@@ -76,7 +76,7 @@ class FanmailApp(App[None]):
         self.settings = settings
         self.session = session
         self.clock = clock
-        self.keymap = dict(keymap or {})
+        self.keymap = {**settings.keymap, **(keymap or {})}  # `[keymap]` in the config, then the caller's
         self.note_timeout = note_timeout
         self.review = review  # a stored run opened to review it (`fanmail review RUN_ID`)
         self.fanmail_themes = tuple(themes)
@@ -122,19 +122,7 @@ class FanmailApp(App[None]):
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
             return
-        sections = [
-            ("Dashboard", DashboardScreen.BINDINGS),
-            ("Agent grid (focused)", AgentGrid.BINDINGS),
-            ("Inbox (focused)", InboxTable.BINDINGS),
-            ("Review (inbox or detail)", [*QUEUE_BINDINGS, *correction_bindings()]),
-            ("Filter line", FilterInput.BINDINGS + [Binding("enter", "submit", "Keep filter, back to inbox")]),
-            ("Email detail", EmailDetail.BINDINGS[:3]),
-            ("Run report", RunReportScreen.BINDINGS),
-            ("Apply actions question", ConfirmActions.BINDINGS),
-            ("Review override question", ConfirmOverride.BINDINGS),
-            ("Quit question", QuitConfirm.BINDINGS),
-            ("App", FanmailApp.BINDINGS),
-        ]
+        sections = key_sections()
         self.push_screen(HelpScreen(sections))
 
     async def action_quit(self) -> None:
@@ -174,6 +162,7 @@ def make_app(
 
     An IMAP source is read while the run goes (tui/app/imap_session.py); its actions are a dry run
     that the a/A keys apply, or with `apply` are applied as verdicts land."""
+    check_keymap({**settings.keymap, **(keymap or {})})
     frozen_clock = clock is not None
     clock = clock or time.monotonic
     if session is None:
@@ -196,6 +185,31 @@ def make_app(
             else:
                 session = ProcessSession(settings, source, emails, label=label, resume=resume)
     return FanmailApp(settings, session, clock=clock, keymap=keymap, note_timeout=note_timeout, review=review)
+
+
+def key_sections() -> list[tuple[str, list[Binding]]]:
+    """Every key of the app by where it works: the help screen's sections and the ids a keymap may name."""
+    return [
+        ("Dashboard", DashboardScreen.BINDINGS),
+        ("Agent grid (focused)", AgentGrid.BINDINGS),
+        ("Inbox (focused)", InboxTable.BINDINGS),
+        ("Review (inbox or detail)", [*QUEUE_BINDINGS, *correction_bindings()]),
+        ("Filter line", FilterInput.BINDINGS + [Binding("enter", "submit", "Keep filter, back to inbox")]),
+        ("Email detail", EmailDetail.BINDINGS[:3]),
+        ("Run report", RunReportScreen.BINDINGS),
+        ("Apply actions question", ConfirmActions.BINDINGS),
+        ("Review override question", ConfirmOverride.BINDINGS),
+        ("Quit question", QuitConfirm.BINDINGS),
+        ("App", FanmailApp.BINDINGS),
+    ]
+
+
+def check_keymap(keymap: dict[str, str]) -> None:
+    """A keymap naming no binding would be ignored in silence: refuse it, listing the ids there are."""
+    known = sorted({b.id for _, bindings in key_sections() for b in bindings if isinstance(b, Binding) and b.id})
+    unknown = sorted(set(keymap) - set(known))
+    if unknown:
+        raise ConfigError(f"unknown key id in [keymap]: {', '.join(unknown)}; ids: {', '.join(known)}")
 
 
 def interrupted_run(settings: Settings, source: str) -> str | None:
