@@ -9,6 +9,7 @@ import pytest
 
 from tui.agents.sim import SimServer
 from tui.agents.sim_config import SimConfig
+from tui.extract.schema import sim_answerers
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -26,7 +27,7 @@ async def sim_factory() -> AsyncIterator[object]:
     servers: list[SimServer] = []
 
     async def start(**config: object) -> SimServer:
-        server = SimServer(SimConfig(**config), port=0)
+        server = SimServer(SimConfig(**config), port=0, answerers=sim_answerers())  # extraction's schema too
         await server.start()
         servers.append(server)
         return server

@@ -70,3 +70,12 @@ def test_no_import_cycle_in_mail() -> None:
 
     cycles = sorted(m for m in graph if reaches(m, m, set()))
     assert cycles == []
+
+
+def test_the_simulator_imports_no_room_that_uses_it() -> None:
+    """The simulator stands in for a model server: extraction, campaigns and the review desk hand it
+    what it needs (extraction's answer comes in as an answerer, by its schema's name)."""
+    rooms = ("tui.extract", "tui.outbound", "tui.review", "tui.headless", "tui.history", "tui.fanout")
+    bad = [f"{f} imports {m}" for f, m in _imports() if f.startswith("tui/agents/sim")
+           and any(_under(m, room) for room in rooms)]
+    assert bad == []

@@ -187,7 +187,9 @@ def _run_sim(args: argparse.Namespace) -> int:
         garbage_rate=args.garbage_rate, rate_429=args.rate_429, rpm=args.rpm, require_key=key, seed=args.seed,
         tpm=args.tpm, overload_rate=args.overload_rate, refusal_rate=args.refusal_rate,
     )
-    asyncio.run(serve_forever(config, port=args.port))
+    from tui.extract.schema import sim_answerers
+
+    asyncio.run(serve_forever(config, port=args.port, answerers=sim_answerers()))
     return 0
 
 

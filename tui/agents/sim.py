@@ -24,6 +24,7 @@ import json
 import math
 import time
 from collections import deque
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -50,19 +51,33 @@ from tui.agents.sim_wire import (
     rate_limit_headers,
     unauthorized_response,
 )
-from tui.extract.fields_rules import extract_fields
-from tui.extract.schema import wants_document_fields
 from tui.model import Email
 
 LOOPBACK = "127.0.0.1"
 _VERDICT_CACHE = 100_000
 
+# A structured answer for a JSON schema the simulator itself does not know: the fenced text in,
+# the answer's JSON out. A room that asks models for its own schema (extraction) hands one in by the
+# schema's name, so the simulator depends on no such room.
+Answerer = Callable[[str], str]
+
+
+def schema_name(body: Any) -> str | None:
+    """The name of the JSON schema an OpenAI-style request asks its answer to follow, if any."""
+    try:
+        name = body["response_format"]["json_schema"]["name"]
+    except (KeyError, TypeError):
+        return None
+    return name if isinstance(name, str) else None
+
 
 class SimServer:
     """`async with SimServer(SimConfig(...), port=0) as sim:` then point a client at `sim.url`."""
 
-    def __init__(self, config: SimConfig | None = None, *, port: int = 0) -> None:
+    def __init__(self, config: SimConfig | None = None, *, port: int = 0,
+                 answerers: Mapping[str, Answerer] | None = None) -> None:
         self.config = config or SimConfig()
+        self.answerers = dict(answerers or {})
         self.stats = SimStats()
         self.last_request: dict[str, Any] | None = None  # the last model body, for shape checks
         self.last_headers: dict[str, str] = {}
@@ -193,8 +208,9 @@ class SimServer:
         else:
             fate, delay, rng = draw_fate(config, content_sha, counts.attempts + 1)
         answer: Any = ""
-        if fate == "ok" and wants_document_fields(body):  # `fanmail extract --provider sim`
-            answer = extract_fields(parsed.email.text).model_dump_json()
+        answerer = self.answerers.get(schema_name(body) or "") if self.answerers else None
+        if fate == "ok" and answerer is not None:  # e.g. `fanmail extract --provider sim`
+            answer = answerer(parsed.email.text)
         elif fate == "ok":
             answer = self._verdict_json(content_sha, parsed.email, parsed.routes)
         elif fate == "garbage":
@@ -321,11 +337,12 @@ class SimServer:
         return rate_limit_headers(api, families)
 
 
-async def serve_forever(config: SimConfig, host: str = LOOPBACK, port: int = 8765) -> None:
+async def serve_forever(config: SimConfig, host: str = LOOPBACK, port: int = 8765,
+                        answerers: Mapping[str, Answerer] | None = None) -> None:
     """`fanmail sim`: run until cancelled (Ctrl-C). Loopback only, whatever is asked."""
     if host != LOOPBACK:
         raise ValueError(f"the simulator only binds {LOOPBACK}")
-    async with SimServer(config, port=port) as sim:
+    async with SimServer(config, port=port, answerers=answerers) as sim:
         print(f"fanmail simulator listening on {sim.url} (OpenAI) and {sim.root_url} (Anthropic)",
               flush=True)
         await asyncio.Event().wait()

@@ -23,7 +23,7 @@ from tui.agents.openai import OpenAIProvider
 from tui.agents.prompt import fenced
 from tui.extract.agents import FieldReader, RulesReader
 from tui.extract.records import DocFields, DocFormat
-from tui.extract.schema import SCHEMA_NAME, document_schema
+from tui.extract.schema import SCHEMA_NAME, document_schema, sim_answerers
 from tui.settings import ConfigError, Settings, api_key
 
 MAX_DOC_CHARS = 12_000
@@ -111,7 +111,8 @@ async def open_reader(settings: Settings, provider: str) -> AsyncIterator[FieldR
             from tui.agents.sim import SimServer
             from tui.agents.sim_config import sim_config_from_settings
 
-            sim = await stack.enter_async_context(SimServer(sim_config_from_settings(settings), port=0))
+            sim = await stack.enter_async_context(SimServer(sim_config_from_settings(settings), port=0,
+                                                                   answerers=sim_answerers()))
             base_url = sim.url
         session = await stack.enter_async_context(aiohttp.ClientSession())
         yield ModelReader(session, base_url, settings.model, api_key(settings), settings=settings)

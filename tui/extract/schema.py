@@ -1,8 +1,9 @@
-"""The strict JSON schema a model answers extraction with; small and dependency-free, so the
-simulator can recognise an extraction request without importing the extraction engine."""
+"""The strict JSON schema a model answers extraction with, and the simulator's answer for it
+(handed to the simulator by name, so the simulator imports nothing of extraction)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tui.extract.records import DocKind
@@ -29,9 +30,8 @@ def document_schema() -> dict[str, Any]:
     return {"type": "object", "properties": properties, "required": list(properties), "additionalProperties": False}
 
 
-def wants_document_fields(body: Any) -> bool:
-    """Whether a chat request asks for this schema (the simulator answers it with the offline rules)."""
-    try:
-        return body["response_format"]["json_schema"]["name"] == SCHEMA_NAME
-    except (KeyError, TypeError):
-        return False
+def sim_answerers() -> dict[str, Callable[[str], str]]:
+    """What the built-in simulator answers a request for this schema with: the offline rules' fields."""
+    from tui.extract.fields_rules import extract_fields  # the rules import this module
+
+    return {SCHEMA_NAME: lambda text: extract_fields(text).model_dump_json()}
