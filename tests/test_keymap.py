@@ -50,3 +50,19 @@ def test_an_unknown_key_id_is_refused_naming_the_ids(recording: Recording, tmp_p
         make_app(settings, session=session, clock=clock)
     message = str(error.value)
     assert "unknown key id in [keymap]: no-such-key" in message and "report" in message and "\n" not in message
+
+
+async def test_a_moved_steering_key_still_says_why_it_does_nothing(recording: Recording, tmp_path: Path) -> None:
+    settings = load_settings(config(tmp_path, '[keymap]\npause = "f6"\n'))
+    session, clock = recording.session("done")
+    app = make_app(settings, session=session, clock=clock, note_timeout=3600)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await session.drained.wait()
+        await pilot.pause()
+        app.clear_notifications()
+        await pilot.press("p")  # no longer the pause key: says nothing about pausing
+        await pilot.pause()
+        assert not any("pause" in n.message for n in app._notifications)
+        await pilot.press("f6")
+        await pilot.pause()
+        assert any("nothing left to pause" in n.message for n in app._notifications)

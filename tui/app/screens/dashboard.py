@@ -330,10 +330,20 @@ class DashboardScreen(Correcting, Screen[None]):
     # ------------------------------------------------------------------ operator actions
     # A steering key whose action is disabled (dimmed in the footer) would do nothing and say
     # nothing: say why instead.
-    _IDLE_KEYS = {"r": "retry", "R": "retry_all", "p": "toggle_pause"}
+    _EXPLAINED = ("retry", "retry_all", "toggle_pause")
+
+    def _disabled_action(self, key: str) -> str | None:
+        """The steering action bound to `key` (as the keymap has it), if that is what the key meant."""
+        keymap: dict[str, str] = getattr(self.app, "keymap", {})
+        for binding in self.BINDINGS:
+            if isinstance(binding, Binding) and binding.action in self._EXPLAINED:
+                keys = keymap.get(binding.id or "", binding.key)
+                if key in (k.strip() for k in keys.split(",")):
+                    return binding.action
+        return None
 
     def on_key(self, event: events.Key) -> None:
-        action = self._IDLE_KEYS.get(event.character or "")
+        action = self._disabled_action(event.key)
         if action is None or self._stored or self.check_action(action, ()) is not None:
             return
         event.stop()
