@@ -239,11 +239,8 @@ def _dispatch(argv: list[str] | None) -> int:
 
             return run_headless(settings, source, args.output, args.report, resume=args.resume,
                                 trace_path=args.trace, apply=args.apply, actions_path=args.actions)
-        from tui.mail.imap_target import is_imap
-
-        if (args.apply or args.actions) and not is_imap(source):
-            raise ConfigError("--apply and --actions are for IMAP sources (imap://USER@HOST:PORT/FOLDER)")
-        return _run_dashboard(settings, source, args.resume, apply=args.apply, actions_path=args.actions)
+        return _run_dashboard(settings, source, args.resume, apply=args.apply, actions_path=args.actions,
+                              trace_path=args.trace)
     return _run_dashboard(settings.as_demo(), "sample")
 
 
@@ -267,11 +264,11 @@ def _run_history(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run_dashboard(settings: Settings, source: str, resume: str | None = None, *, apply: bool = False,
-                   actions_path: str | None = None) -> int:
+                   actions_path: str | None = None, trace_path: str | None = None) -> int:
     """The dashboard; on an IMAP source it plans actions (a/A apply them, or all as they land with --apply)."""
     from tui.app.app import run_app
 
-    return run_app(settings, source, resume=resume, apply=apply, actions_path=actions_path)
+    return run_app(settings, source, resume=resume, apply=apply, actions_path=actions_path, trace_path=trace_path)
 
 
 def main(argv: list[str] | None = None) -> int:

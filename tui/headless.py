@@ -1,4 +1,5 @@
-"""`fanmail triage --headless`: JSONL rows as they land, progress on stderr, a report, an exit code."""
+"""`fanmail triage --headless`: a printer over the run layer (tui/run/): JSONL rows as they land,
+progress on stderr, a report, an exit code."""
 
 from __future__ import annotations
 
@@ -7,21 +8,14 @@ import json
 import sys
 import time
 from pathlib import Path
-from collections.abc import AsyncIterator, Callable
 from typing import IO, TextIO
 
-from tui.agents.runtime import open_provider
 from tui.fanout.events import EmailDone, Event, RateLimited
-from tui.fanout.preview import describe, estimate, format_cost
-from tui.fanout.recorder import Recorder, prepare_run, with_prior
-from tui.fanout.run import Coordinator
+from tui.fanout.preview import describe, format_cost
 from tui.fanout.telemetry import pace
-from tui.fanout.trace import TraceWriter
-from tui.mail.imap_target import is_imap
-from tui.mail.sources import load_source
-from tui.model import RunReport
-from tui.settings import ConfigError, Settings
-from tui.store import open_run_store
+from tui.run import RunOpened
+from tui.run.triage import TriageRun
+from tui.settings import Settings
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -80,6 +74,48 @@ def _open_output(output: str | None) -> IO[str]:
     return path.open("w", encoding="utf-8")
 
 
+class Printer:
+    """The run's events as JSONL rows (each final row, in the order they land) and the progress line."""
+
+    def __init__(self, output: str | None, stderr: TextIO) -> None:
+        self.output = output
+        self.stderr = stderr
+        self.out: IO[str] | None = None
+        self.progress: Progress | None = None
+
+    def on_event(self, event: Event) -> None:
+        if isinstance(event, EmailDone):
+            self.out.write(json.dumps(event.row.model_dump(mode="json"), ensure_ascii=False) + "\n")  # type: ignore[union-attr]
+        elif isinstance(event, RunOpened):
+            return self.opened(event)
+        self.progress.update(event)  # type: ignore[union-attr] - RunOpened comes first
+
+    def opened(self, event: RunOpened) -> None:
+        stderr = self.stderr
+        if event.segment > 1:
+            stderr.write(f"fanmail: resuming run {event.run_id} (segment {event.segment}): "
+                         f"{event.prior} emails already done, {event.total - event.prior} to go\n")
+            if event.missing:
+                stderr.write(f"fanmail: warning: {event.missing} emails of the run are no longer in "
+                             f"the source; their stored rows are not written\n")
+        else:
+            stderr.write(f"fanmail: run {event.run_id}\n")
+        if event.preview is not None:
+            stderr.write(f"fanmail: preview: {describe(event.preview)}\n")
+        self.progress = Progress(stderr, event.total)
+        self.out = _open_output(self.output)
+
+    def close(self) -> None:
+        if self.out is None:
+            return
+        if self.out is not sys.stdout:
+            self.out.close()
+        else:
+            self.out.flush()
+        assert self.progress is not None
+        self.progress.finish()
+
+
 async def triage_headless(
     settings: Settings,
     source: str,
@@ -95,88 +131,22 @@ async def triage_headless(
     """With `resume`, continue that stored run: its done emails are not sent again and their
     stored rows are written first, so the output has every email of the source exactly once.
     An IMAP source streams (the fan-out starts on the first emails fetched) and plans actions,
-    applied with `apply` (tui/mail/imap_run.py)."""
-    imap = None
-    if is_imap(source):
-        if resume:
-            raise ConfigError("--resume is for file sources: for IMAP run the same command again (moved mail is "
-                              "not read again and applied actions are never repeated)")
-        emails = []
-    else:
-        if apply or actions_path:
-            raise ConfigError("--apply and --actions are for IMAP sources (imap://USER@HOST:PORT/FOLDER)")
-        emails = []  # read after the provider check: a wrong key fails before a big mailbox is read
-    report: RunReport | None = None
-    aborted: str | None = None
-    preview = None
-    async with open_provider(settings) as provider:
-        await provider.check()
-        if not is_imap(source):
-            emails = load_source(source, seed=settings.seed)
-        store = await asyncio.to_thread(
-            open_run_store, settings.store, needed=resume is not None,
-            warn=lambda message: stderr.write(f"fanmail: warning: {message}\n"))
-        recorder: Recorder | None = None
-        try:
-            if is_imap(source):
-                from tui.mail.imap_run import ImapTriage
-
-                imap = await ImapTriage.open(source, settings, apply=apply, actions_path=actions_path)
-            prepared = await asyncio.to_thread(
-                prepare_run, store, settings, source, emails, resume=resume,
-                trace_path=str(Path(trace_path).resolve()) if trace_path else None)
-            plan = prepared.plan
-            if prepared.resumed:
-                stderr.write(f"fanmail: resuming run {prepared.run_id} (segment {prepared.segment}): "
-                             f"{len(prepared.prior)} emails already done, {plan.total} to go\n")
-                if prepared.missing:
-                    stderr.write(f"fanmail: warning: {len(prepared.missing)} emails of the run are no longer in "
-                                 f"the source; their stored rows are not written\n")
-            else:
-                stderr.write(f"fanmail: run {prepared.run_id}\n")
-            if imap is None:  # tokens, cost and time before anything is sent (after the key check)
-                preview = estimate(plan, settings, latency_s=provider.expected_latency_s, provider=provider)
-                stderr.write(f"fanmail: preview: {describe(preview)}\n")
-            trace = TraceWriter(trace_path, run_id=prepared.run_id, segment=prepared.segment,
-                                append=prepared.resumed) if trace_path else None
-            recorder = Recorder(store, prepared.run_id, prepared.segment, trace=trace, prior=prepared.prior)
-            coordinator = Coordinator(provider, settings, run_id=prepared.run_id)
-            if imap is not None:
-                imap.attach(store, prepared.run_id)
-            progress = Progress(stderr, (imap.expected if imap else plan.total) + len(prepared.prior))
-            out = _open_output(output)
-            try:
-                events = imap.events(coordinator) if imap is not None else coordinator.run(plan)
-                await _relay(with_prior(events, prepared.prior), recorder, out, progress,
-                             imap.on_event if imap is not None else None)
-                if imap is not None:
-                    for row in imap.unread_rows():  # found by SEARCH, never read: still one row each
-                        recorder.on_event(EmailDone("", row))
-                        out.write(json.dumps(row.model_dump(mode="json"), ensure_ascii=False) + "\n")
-                    await imap.finish()
-            finally:
-                if out is not sys.stdout:
-                    out.close()
-                else:
-                    out.flush()
-            report, aborted = recorder.report, recorder.aborted
-            if report is not None and preview is not None:
-                report = report.model_copy(update={"preview": preview})
-        finally:
-            if imap is not None:
-                await imap.aclose()
-            if recorder is not None:
-                await recorder.aclose(provider)
-            if store is not None:
-                await asyncio.to_thread(store.close)
-        progress.finish()
+    applied with `apply` (tui/run/imap.py)."""
+    run = TriageRun(settings, source, resume=resume, trace_path=trace_path, apply=apply, actions_path=actions_path,
+                    warn=lambda message: stderr.write(f"fanmail: warning: {message}\n"))
+    printer = Printer(output, stderr)
+    try:
+        await run.run(printer.on_event)
+    finally:
+        printer.close()
+    report = run.report
     assert report is not None
     if report_path:
         Path(report_path).write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    if aborted:
-        stderr.write(f"fanmail: run stopped: {aborted}; {len(report.not_done)} emails not done\n")
-    if prepared.prior:
-        stderr.write(f"fanmail: {len(prepared.prior)} rows from the run's earlier segments written first\n")
+    if run.aborted:
+        stderr.write(f"fanmail: run stopped: {run.aborted}; {len(report.not_done)} emails not done\n")
+    if run.prior:
+        stderr.write(f"fanmail: {run.prior} rows from the run's earlier segments written first\n")
     stderr.write(
         f"fanmail: {report.ok} ok, {report.failed} failed, {report.timeout} timed out, "
         f"{report.duplicate} duplicates in {report.wall_s:.1f}s ({pace(report)})\n"
@@ -187,26 +157,14 @@ async def triage_headless(
         said = f" (preview: {report.preview.cost})" if report.preview else ""
         stderr.write(f"fanmail: {report.input_tokens + report.output_tokens:,} tokens ({report.input_tokens:,} in, "
                      f"{report.output_tokens:,} out), cost {format_cost(report.cost_usd)}{said}\n")
-    for note in getattr(provider, "notes", ()):  # e.g. a server without json_schema: JSON mode
+    for note in getattr(run.provider, "notes", ()):  # e.g. a server without json_schema: JSON mode
         stderr.write(f"fanmail: note: {note}\n")
-    if imap is not None:  # actions summary, the review list, and at most one error line
-        for line in imap.closing_lines():
+    if run.triage is not None:  # actions summary, the review list, and at most one error line
+        for line in run.triage.closing_lines():
             stderr.write(line + "\n")
-        if imap.incomplete:
+        if run.triage.incomplete:
             return EXIT_SOME_FAILED
     return EXIT_OK if report.failed + report.timeout == 0 else EXIT_SOME_FAILED
-
-
-async def _relay(events: AsyncIterator[Event], recorder: Recorder, out: IO[str], progress: Progress,
-                 also: Callable[[Event], None] | None = None) -> None:
-    """Each event to the recorder (store, trace) first, then the JSONL row and the progress line."""
-    async for event in events:
-        recorder.on_event(event)
-        if also is not None:
-            also(event)
-        if isinstance(event, EmailDone):
-            out.write(json.dumps(event.row.model_dump(mode="json"), ensure_ascii=False) + "\n")
-        progress.update(event)
 
 
 def run_headless(

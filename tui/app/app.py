@@ -33,6 +33,7 @@ from tui.app.widgets.filter_input import FilterInput
 from tui.app.widgets.inbox_table import InboxTable
 from tui.mail.imap_target import is_imap
 from tui.mail.sources import load_source
+from tui.run.triage import check_triage_args
 from tui.settings import ConfigError, Settings, provider_label
 from tui.store import Store, StoreError, store_path
 
@@ -157,33 +158,28 @@ def make_app(
     apply: bool = False,
     actions_path: str | None = None,
     review: ReviewDesk | None = None,
+    trace_path: str | None = None,
 ) -> FanmailApp:
     """The app for a source (loaded now, so a bad path is a one-line CLI error), or for a given session.
 
-    An IMAP source is read while the run goes (tui/app/imap_session.py); its actions are a dry run
+    An IMAP source is read while the run goes (tui/run/triage.py); its actions are a dry run
     that the a/A keys apply, or with `apply` are applied as verdicts land."""
     check_keymap({**settings.keymap, **(keymap or {})})
     frozen_clock = clock is not None
     clock = clock or time.monotonic
     if session is None:
         label = f"{source} · {provider_label(settings.provider, settings.model)}"
-        if is_imap(source):
-            from tui.app.imap_session import ImapLiveSession, check_imap_args
-
-            if resume:
-                raise ConfigError("--resume is for file sources: for IMAP run the same command again (moved mail is "
-                                  "not read again and applied actions are never repeated)")
-            check_imap_args(settings, source)
-            session = ImapLiveSession(settings, source, label=label, clock=clock, apply=apply,
-                                      actions_path=actions_path)
+        check_triage_args(settings, source, resume=resume, apply=apply, actions_path=actions_path, imap_urls=True)
+        if is_imap(source):  # in this process: the detail screen looks up emails as they are read
+            session = LiveSession(settings, source, None, label=label, clock=clock, apply=apply,
+                                  actions_path=actions_path, trace_path=trace_path)
         else:
-            if apply or actions_path:
-                raise ConfigError("--apply and --actions are for IMAP sources (imap://USER@HOST:PORT/FOLDER)")
             emails = load_source(source, seed=settings.seed)
             if frozen_clock:  # an injected clock cannot cross into another process
-                session = LiveSession(settings, source, emails, label=label, clock=clock, resume=resume)
+                session = LiveSession(settings, source, emails, label=label, clock=clock, resume=resume,
+                                      trace_path=trace_path)
             else:
-                session = ProcessSession(settings, source, emails, label=label, resume=resume)
+                session = ProcessSession(settings, source, emails, label=label, resume=resume, trace_path=trace_path)
     return FanmailApp(settings, session, clock=clock, keymap=keymap, note_timeout=note_timeout, review=review)
 
 
@@ -223,9 +219,9 @@ def interrupted_run(settings: Settings, source: str) -> str | None:
 
 
 def run_app(settings: Settings, source: str, *, resume: str | None = None, apply: bool = False,
-            actions_path: str | None = None) -> int:
-    """Entry point used by `fanmail` and `fanmail triage SOURCE [--resume RUN_ID] [--apply]`."""
-    app = make_app(settings, source, resume=resume, apply=apply, actions_path=actions_path)
+            actions_path: str | None = None, trace_path: str | None = None) -> int:
+    """Entry point used by `fanmail` and `fanmail triage SOURCE [--resume RUN_ID] [--apply] [--trace FILE]`."""
+    app = make_app(settings, source, resume=resume, apply=apply, actions_path=actions_path, trace_path=trace_path)
     crashed = None if resume or is_imap(source) else interrupted_run(settings, source)
     if crashed:
         app.startup_notes.append(

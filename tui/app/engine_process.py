@@ -29,16 +29,16 @@ import sys
 import tempfile
 import threading
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 import tui
-from tui.app.session import END, NO_ACTIONS_HERE, LiveSession
+from tui.app.session import END, LiveSession, Transport
 from tui.agents.base import ProviderError
 from tui.fanout.events import Event
 from tui.mail.sources import SourceError
-from tui.model import Email, Preview, ResultRow
+from tui.model import Email
+from tui.run import Status
 from tui.settings import ConfigError, Settings
 
 CONTROLS = ("retry", "retry_failed", "cancel", "pause", "resume", "close")
@@ -48,17 +48,6 @@ _PIPE_LIMIT = 1 << 20
 
 class EngineFailed(Exception):
     """The engine process stopped on an unexpected error; the message is already one line."""
-
-
-@dataclass(slots=True)
-class Status:
-    """What the parent needs to answer a key at once, without asking the child."""
-
-    run_id: str | None = None
-    preview: Preview | None = None
-    budget_left: float | None = None
-    retryable: tuple[str, ...] = ()
-    alive: frozenset[str] = field(default_factory=frozenset)
 
 
 # ---------------------------------------------------------------------------- framing
@@ -85,15 +74,6 @@ async def aread_frame(stream: asyncio.StreamReader) -> object:
 
 
 # ---------------------------------------------------------------------------- the child
-def _status(session: Any) -> Status:
-    coordinator = session.coordinator
-    if coordinator is None:
-        return Status(run_id=session.run_id, preview=session.preview)
-    alive = frozenset(a.agent_id for a in coordinator.agents.values() if a.task is not None and not a.task.done())
-    return Status(session.run_id, session.preview, coordinator.executor.budget_left(),
-                  tuple(coordinator.retryable()), alive)
-
-
 def _describe(exc: BaseException) -> tuple[str, bool, str]:
     usage = isinstance(exc, (ProviderError, ConfigError, SourceError))
     return ("error", usage, str(exc) if usage else f"{type(exc).__name__}: {exc}")
@@ -106,20 +86,21 @@ def child_main() -> None:
     controls = sys.stdin.buffer
     os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # stderr is already a file the parent reads if this dies
 
-    settings, source, emails, label, resume = read_frame(controls)  # type: ignore[misc]
-    session = LiveSession(settings, source, emails, label=label, resume=resume)
+    settings, source, emails, label, resume, trace_path = read_frame(controls)  # type: ignore[misc]
+    session = LiveSession(settings, source, emails, label=label, resume=resume, trace_path=trace_path)
+    run = session.run
     outbox: queue.SimpleQueue[object] = queue.SimpleQueue()
     last = Status()
 
     def post(item: object) -> None:  # on the engine loop: pickling and the pipe are the sender's job
         nonlocal last
         if isinstance(item, list):
-            status = _status(session)
+            status = run.status()
             changed = status != last
             last = status
             outbox.put(("events", item, status if changed else None))
         elif item is END:
-            outbox.put(("events", [], _status(session)))
+            outbox.put(("events", [], run.status()))
             outbox.put(("end",))
         elif isinstance(item, BaseException):
             outbox.put(_describe(item))
@@ -153,32 +134,22 @@ def child_main() -> None:
 
 
 # ---------------------------------------------------------------------------- the parent
-class ProcessSession:
+class ProcessSession(Transport):
     """`Session` for file and sample sources: the run lives in a child process."""
 
-    actions_enabled = False
-    auto_apply = False
-
     def __init__(self, settings: Settings, source: str, emails: list[Email], *, label: str,
-                 resume: str | None = None) -> None:
+                 resume: str | None = None, trace_path: str | None = None) -> None:
         self.settings = settings
         self.source = source
         self.email_list = emails
         self.emails = {e.id: e for e in emails}
         self.label = label
         self.resume_id = resume
+        self.trace_path = str(Path(trace_path).resolve()) if trace_path else None  # the child's cwd is ours
         self.status = Status()
         self._process: asyncio.subprocess.Process | None = None
         self._errors = tempfile.TemporaryFile()  # the child's stderr: never the terminal, read only on a crash
         self._closed = False
-
-    @property
-    def run_id(self) -> str | None:
-        return self.status.run_id
-
-    @property
-    def preview(self) -> Preview | None:
-        return self.status.preview
 
     async def events(self) -> AsyncIterator[Event]:
         """Start the child and yield its events on the caller's loop until the run ends."""
@@ -189,7 +160,7 @@ class ProcessSession:
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=self._errors,
             env=env, limit=_PIPE_LIMIT,
         )
-        arguments = (self.settings, self.source, self.email_list, self.label, self.resume_id)
+        arguments = (self.settings, self.source, self.email_list, self.label, self.resume_id, self.trace_path)
         self._send_frame(await asyncio.to_thread(pickle.dumps, arguments, pickle.HIGHEST_PROTOCOL))
         if self._closed:
             self._send("close")
@@ -232,39 +203,6 @@ class ProcessSession:
 
     def _send(self, name: str, *args: object) -> None:
         self._send_frame(pickle.dumps((name, *args)))
-
-    def retry(self, agent_id: str) -> bool:
-        if agent_id not in self.status.retryable:
-            return False
-        self._send("retry", agent_id)
-        return True
-
-    def retry_failed(self) -> list[str]:
-        agents = list(self.status.retryable)
-        if agents:
-            self._send("retry_failed")
-        return agents
-
-    def cancel(self, agent_id: str) -> bool:
-        if agent_id not in self.status.alive:
-            return False
-        self._send("cancel", agent_id)
-        return True
-
-    def pause(self) -> None:
-        self._send("pause")
-
-    def resume(self) -> None:
-        self._send("resume")
-
-    def budget_left(self) -> float | None:
-        return self.status.budget_left
-
-    def apply_actions(self, email_ids: list[str], *, override: bool = False) -> str | None:
-        return NO_ACTIONS_HERE
-
-    def replan(self, rows: list[ResultRow]) -> None:
-        pass  # file sources only: no mail actions to plan again
 
     def close(self) -> None:
         if not self._closed:

@@ -1,32 +1,25 @@
-"""Where the dashboard's events come from, and where its retry/cancel/pause keys go.
+"""Where the dashboard's events come from, and where its retry/cancel/pause keys go: transports only.
 
-`LiveSession` runs the real coordinator against a provider; `ReplaySession` plays back a
-recorded event list on an injected clock (snapshots, screenshots). The screen only sees the
-`Session` protocol, so both paths share every line of state and drawing code.
+`LiveSession` runs a `TriageRun` (tui/run/) on a thread of this process, `ProcessSession`
+(engine_process.py) in a child process; `ReplaySession` plays back a recorded event list on an
+injected clock (snapshots, screenshots). The screen only sees the `Session` protocol, so every
+path shares every line of state and drawing code.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any, Protocol
 
-from tui.agents.runtime import open_provider
 from tui.fanout.events import Event
-from tui.fanout.preview import estimate
-from tui.fanout.recorder import Recorder, prepare_run, with_prior
 from tui.fanout.trace import ReplayClock, replay_timed
-from tui.fanout.run import Coordinator
 from tui.model import Email, Preview, ResultRow
+from tui.run import Status
+from tui.run.triage import NO_ACTIONS_HERE, TriageRun
 from tui.settings import Settings
-from tui.store import Store, open_run_store
-
-
-# What the a/A keys say on a file source: there is no mailbox to act on.
-NO_ACTIONS_HERE = "actions (move, flag, forward) are for IMAP sources: fanmail triage imap://USER@HOST:PORT/FOLDER"
 
 
 class Session(Protocol):
@@ -51,37 +44,98 @@ class Session(Protocol):
     async def wait_closed(self) -> None: ...
 
 
-class LiveSession:
-    """The coordinator over a real provider (the built-in simulator by default), on its own thread.
+class Transport:
+    """The keys of a run that lives on another loop: answered at once from its last `Status`
+    ("would this do anything"), then sent as `(control, *args)` to be called there."""
+
+    actions_enabled = False
+    auto_apply = False
+
+    status: Status  # each transport keeps or computes its own
+
+    def _send(self, name: str, *args: object) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    @property
+    def run_id(self) -> str | None:
+        return self.status.run_id
+
+    @property
+    def preview(self) -> Preview | None:
+        return self.status.preview
+
+    def retry(self, agent_id: str) -> bool:
+        if agent_id not in self.status.retryable:
+            return False
+        self._send("retry", agent_id)
+        return True
+
+    def retry_failed(self) -> list[str]:
+        agents = list(self.status.retryable)
+        if agents:
+            self._send("retry_failed")
+        return agents
+
+    def cancel(self, agent_id: str) -> bool:
+        if agent_id not in self.status.alive:
+            return False
+        self._send("cancel", agent_id)
+        return True
+
+    def pause(self) -> None:
+        self._send("pause")
+
+    def resume(self) -> None:
+        self._send("resume")
+
+    def budget_left(self) -> float | None:
+        return self.status.budget_left
+
+    def apply_actions(self, email_ids: list[str], *, override: bool = False) -> str | None:
+        return NO_ACTIONS_HERE
+
+    def replan(self, rows: list[ResultRow]) -> None:
+        pass  # a file source has no mail actions
+
+
+class LiveSession(Transport):
+    """A `TriageRun` (tui/run/triage.py) on its own thread, over a real provider (the built-in
+    simulator by default): file and sample sources, and IMAP with its action desk.
 
     The engine (HTTP client, and the in-process simulator of the demo) gets its own event loop in
     a worker thread, so a burst of network callbacks never sits between a key press and the next
     frame. Events cross to the UI loop in small batches; the operator's keys cross the other way
-    with call_soon_threadsafe. Reads of coordinator state from the UI thread are plain attribute
+    with call_soon_threadsafe. Reads of the run's state from the UI thread are plain attribute
     reads, used only to answer "would this do anything" for the key that was pressed.
     """
 
     FLUSH_S = 0.02
-    actions_enabled = False
-    auto_apply = False
 
-    def __init__(self, settings: Settings, source: str, emails: list[Email], *, label: str,
-                 clock: Callable[[], float] = time.monotonic, resume: str | None = None):
-        self.settings = settings
-        self.source = source
-        self.email_list = emails
-        self.emails = {e.id: e for e in emails}
+    def __init__(self, settings: Settings, source: str, emails: list[Email] | None, *, label: str,
+                 clock: Callable[[], float] = time.monotonic, resume: str | None = None, apply: bool = False,
+                 actions_path: str | None = None, trace_path: str | None = None):
+        self.run = TriageRun(settings, source, emails, resume=resume, trace_path=trace_path, apply=apply,
+                             actions_path=actions_path, keep_open=True, clock=clock)
+        self.emails = self.run.emails  # IMAP: filled as emails are read
         self.label = label
-        self.clock = clock
-        self.resume_id = resume
-        self.run_id: str | None = None
-        self.coordinator: Coordinator | None = None
-        self.preview: Preview | None = None
-        self._closed = False
+        self.actions_enabled = self.run.imap
+        self.auto_apply = apply
         self._engine_loop: asyncio.AbstractEventLoop | None = None
         self._pending: list[Any] = []
         self._flush: Callable[[], None] = lambda: None
         self._thread: threading.Thread | None = None
+
+    @property
+    def status(self) -> Status:
+        return self.run.status()
+
+    @property
+    def preview(self) -> Preview | None:
+        return self.run.preview
+
+    def budget_left(self) -> float | None:
+        coordinator = self.run.coordinator
+        return coordinator.executor.budget_left() if coordinator else None
 
     async def events(self) -> AsyncIterator[Event]:
         """Run the engine thread and yield its events on the caller's loop until it ends."""
@@ -123,23 +177,13 @@ class LiveSession:
 
         self._flush = flush
         try:
-            async with contextlib.AsyncExitStack() as stack:  # closed last-in first-out, errors or not
-                provider = await stack.enter_async_context(open_provider(self.settings))
-                await provider.check()
-                # Recorded like a headless run, so `fanmail runs`, `report` and `--resume` see it.
-                store = await asyncio.to_thread(open_run_store, self.settings.store, needed=self._store_needed())
-                if store is not None:
-                    stack.push_async_callback(asyncio.to_thread, store.close)
-                await self._run(provider, store, stack)
+            await self.run.run(self._push)
         except Exception as exc:  # shown by the dashboard as one line; the thread must not die silently
             flush()
             post(exc)
         finally:
             flush()
             post(END)
-
-    def _store_needed(self) -> bool:
-        return self.resume_id is not None
 
     def _push(self, event: object) -> None:
         """Hand one event to the UI (engine thread): batched, sent FLUSH_S after the first of a batch."""
@@ -148,80 +192,30 @@ class LiveSession:
             self._engine_loop.call_later(self.FLUSH_S, self._flush)
         self._pending.append(event)
 
-    async def _run(self, provider: Any, store: Store | None, stack: contextlib.AsyncExitStack) -> None:
-        """The run itself, on the engine loop; cleanups go on `stack` (the store and provider are on it)."""
-        prepared = await asyncio.to_thread(
-            prepare_run, store, self.settings, self.source, self.email_list, resume=self.resume_id
-        )
-        self.run_id = prepared.run_id
-        recorder = Recorder(store, prepared.run_id, prepared.segment, prior=prepared.prior)
-        stack.push_async_callback(recorder.aclose, provider)
-        # what the header shows before the first answer: the same estimate as a headless run's
-        self.preview = await asyncio.to_thread(estimate, prepared.plan, self.settings,
-                                               latency_s=provider.expected_latency_s, provider=provider)
-        self.coordinator = Coordinator(
-            provider, self.settings, keep_open=True, clock=self.clock, seed=self.settings.seed,
-            run_id=prepared.run_id,
-        )
-        if self._closed:
-            return
-        async for event in with_prior(self.coordinator.run(prepared.plan), prepared.prior):
-            recorder.on_event(event)
-            self._push(event)
-
-    def _on_engine(self, fn: Callable[..., object], *args: object) -> None:
+    def _send(self, name: str, *args: object) -> None:
         loop = self._engine_loop
         if loop is not None and not loop.is_closed():
             try:
-                loop.call_soon_threadsafe(fn, *args)
+                loop.call_soon_threadsafe(getattr(self.run, name), *args)
             except RuntimeError:  # the engine loop closed between the check and the call
                 pass
 
-    def retry(self, agent_id: str) -> bool:
-        coordinator = self.coordinator
-        if coordinator is None or agent_id not in coordinator.retryable():
-            return False
-        self._on_engine(coordinator.retry, agent_id)
-        return True
-
-    def retry_failed(self) -> list[str]:
-        coordinator = self.coordinator
-        if coordinator is None:
-            return []
-        agents = coordinator.retryable()
-        if agents:
-            self._on_engine(coordinator.retry_failed)
-        return agents
-
-    def cancel(self, agent_id: str) -> bool:
-        coordinator = self.coordinator
-        agent = coordinator.agents.get(agent_id) if coordinator else None
-        if coordinator is None or agent is None or agent.task is None or agent.task.done():
-            return False
-        self._on_engine(coordinator.cancel, agent_id)
-        return True
-
-    def pause(self) -> None:
-        if self.coordinator:
-            self._on_engine(self.coordinator.pause)
-
-    def resume(self) -> None:
-        if self.coordinator:
-            self._on_engine(self.coordinator.resume)
-
-    def budget_left(self) -> float | None:
-        return self.coordinator.executor.budget_left() if self.coordinator else None
-
     def apply_actions(self, email_ids: list[str], *, override: bool = False) -> str | None:
-        return NO_ACTIONS_HERE
+        """Ask the desk (on the engine loop) to apply; None when sent, else why not."""
+        why = self.run.why_not_apply(email_ids, override)
+        if why is None:
+            self._send("apply_actions", list(email_ids), override)
+        return why
 
     def replan(self, rows: list[ResultRow]) -> None:
-        pass  # a file source has no mail actions
+        """A corrected verdict plans its actions again (the move follows the corrected route); done
+        actions are kept, and with --apply the new plan is applied like any other verdict's."""
+        if self.run.imap and not self.run.closed:
+            self._send("replan", list(rows))
 
     def close(self) -> None:
-        self._closed = True
-        if self.coordinator:
-            self._on_engine(self.coordinator.close)
+        self.run.closed = True  # read by the run before it starts its agents (a plain flag)
+        self._send("close")
 
     async def wait_closed(self, timeout: float = 10.0) -> None:
         """End the run and wait (bounded) for the engine thread's cleanup: the store's last rows, an

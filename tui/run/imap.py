@@ -1,10 +1,11 @@
-"""The IMAP side of a headless run: the streaming source, the actions, and the closing words.
+"""The IMAP side of a triage run: the streaming source, the action desk, and the closing words.
+
+Used by `TriageRun` (tui/run/triage.py) only:
 
     triage = await ImapTriage.open(spec, settings, apply=..., actions_path=...)
-    triage.attach(store, run_id)
+    triage.open_desk(store, run_id, emit)         # desk events: to the report and to emit
     events = triage.events(coordinator)           # Coordinator.run_stream(source, expected=N)
-    ... for each event: triage.on_event(event) ...
-    rows = triage.unread_rows()                   # emails found by SEARCH but never read
+    triage.source_failed(event); rows = triage.unread_rows()   # found by SEARCH, never read
     await triage.finish()                         # wait for the last actions
     lines = triage.closing_lines()                # summary, review list, at most one error line
 """
@@ -12,15 +13,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import IO, Any
 
-from tui.fanout.events import EmailDone, Event, SourceFailed
+from tui.fanout.events import Event, SourceFailed
 from tui.mail.action_desk import ActionDesk, ActionsDone, ActionsPlanned, DeskEvent
-from tui.mail.actions import Action, ActionOutcome
+from tui.mail.action_types import Action, ActionOutcome
 from tui.mail.imap_source import ImapSource, open_imap_source
-from tui.mail.imap_target import ImapError, parse_source_ref
+from tui.mail.imap_target import parse_source_ref
 from tui.mail.smtp import Forwarder, SmtpError
 from tui.model import Email, ResultRow
 from tui.settings import ConfigError
@@ -36,7 +37,6 @@ class ImapTriage:
         self.forwarder = forwarder
         self.desk: ActionDesk | None = None
         self.report = ActionReport(apply)
-        self.coordinator: Any = None
         self.source_error: str | None = None
         self.read = 0
         self._unread: list[ResultRow] = []
@@ -66,41 +66,39 @@ class ImapTriage:
     def expected(self) -> int:
         return self.source.expected
 
-    def attach(self, store: Any, run_id: str) -> None:
-        if self.apply and store is None:
-            raise ConfigError("--apply needs the store (--store PATH) to never apply an action twice")
+    def open_desk(self, store: Any, run_id: str, emit: Callable[[Any], None]) -> None:
+        def both(event: DeskEvent) -> None:
+            self.report.add(event)
+            emit(event)
+
         self.desk = ActionDesk(self.settings, self.source, store=store, run_id=run_id, forwarder=self.forwarder,
-                               auto=self.apply, emit=self.report.add, out=self.actions_out)
+                               auto=self.apply, emit=both, out=self.actions_out)
         self.desk.start()
 
     def events(self, coordinator: Any) -> AsyncIterator[Event]:
-        self.coordinator = coordinator
         return coordinator.run_stream(self.source, expected=self.source.expected)
 
-    def on_event(self, event: Event) -> None:
-        if isinstance(event, EmailDone):
-            row = event.row
-            email = self._email(row.email_id)
-            if email is not None and self.desk is not None:
-                self.desk.add(row, email)
-        elif isinstance(event, SourceFailed):
-            self.source_error = event.reason
-            self.read = event.read
+    def source_failed(self, event: SourceFailed) -> None:
+        self.source_error = event.reason
+        self.read = event.read
 
-    def _email(self, email_id: str) -> Email | None:
-        plan = getattr(self.coordinator, "plan", None)
-        return plan.emails.get(email_id) if plan is not None else None
+    def ref_of(self, row: ResultRow) -> str:
+        return self.source.ref(int(row.email_id.rsplit(":", 1)[1]))
 
     def unread_rows(self) -> list[ResultRow]:
-        """A failed row for every email the search found but the run never read (server gone)."""
+        """A failed row for every email the search found but the run never read (server gone),
+        each once: those not given by an earlier call."""
         reason = self.source_error or "the message disappeared from the folder while it was read"
+        given = {row.email_id for row in self._unread}
         rows = []
         for email_id in self.source.unread_ids():
+            if email_id in given:
+                continue
             uid = int(email_id.rsplit(":", 1)[1])
             ref = self.source.ref(uid)
             assert parse_source_ref(ref) is not None
             rows.append(ResultRow.failure(Email(id=email_id, source_ref=ref), "failed", f"not read: {reason}"))
-        self._unread = rows
+        self._unread += rows
         return rows
 
     async def finish(self) -> None:
@@ -203,5 +201,3 @@ def _user_address(spec: str) -> str | None:
         return None
     return user if "@" in user else None
 
-
-__all__ = ["ImapTriage", "ImapError"]

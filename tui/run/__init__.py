@@ -1,0 +1,144 @@
+"""The run layer: every kind of run, beneath every front end. No Textual here.
+
+The protocol (every kind implements it: triage of files, the sample or IMAP in tui/run/triage.py;
+campaign, provisioning and extraction in tui/run/kinds.py):
+
+    run = TriageRun(settings, source, ...)      # checks what needs no I/O; raises ConfigError
+    await run.run(emit)                         # opens what it needs (provider, store, mailbox),
+                                                # calls emit(event) for every event, in order, on
+                                                # this loop; closes it all, errors or not
+    run.retry(agent_id) -> bool                 # controls, called on the same loop while it runs;
+    run.retry_failed() -> list[str]             # a kind they mean nothing to answers False / []
+    run.cancel(agent_id) -> bool
+    run.pause(); run.resume()
+    run.close()                                 # end it: run() returns once it is recorded
+
+One event union (`RunEvent`), one delivery path (the `emit` sink). A run's own failure is
+raised by run(); `drive` turns it into a `RunFailed` event and a log line for front ends that
+must not stop (the screens). Front ends: tui/headless.py prints JSONL and progress;
+tui/app/session.py runs it in a thread of the UI process, tui/app/engine_process.py in a child
+process, both relaying events and controls only.
+
+Waves: a run is not one-shot. A triage run streams (IMAP today: `Coordinator.run_stream` over a
+source that yields emails as they are read), so agents start as batches form, and with
+`keep_open` the coordinator stays open after RunDone: more emails arriving later (an IMAP IDLE
+watcher, issue #15) are one more source the same run streams, each wave ending in its own
+RunDone, recorded in the same run.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from tui.model import Preview
+
+Emit = Callable[[Any], None]  # called with each RunEvent, on the run's loop; must not block
+
+
+@dataclass(frozen=True, slots=True)
+class RunOpened:
+    """A triage run is registered and planned; sent before its first agent starts."""
+
+    run_id: str
+    segment: int  # 1, or the segment a resume continues in
+    total: int  # emails this run accounts for (the plan's, or the IMAP search's, plus prior rows)
+    prior: int = 0  # rows of earlier segments, re-emitted first
+    missing: int = 0  # emails of the run the source no longer has
+    preview: Preview | None = None  # tokens, cost and time before anything is sent (file sources)
+
+
+@dataclass(frozen=True, slots=True)
+class RunFailed:
+    """The run itself stopped on an error (not one agent: those are in their own events)."""
+
+    error: str  # one line, safe to show
+
+
+class Run(Protocol):
+    """What every kind of run offers its front ends (see the module docstring)."""
+
+    async def run(self, emit: Emit) -> None: ...
+    def retry(self, agent_id: str) -> bool: ...
+    def retry_failed(self) -> list[str]: ...
+    def cancel(self, agent_id: str) -> bool: ...
+    def pause(self) -> None: ...
+    def resume(self) -> None: ...
+    def close(self) -> None: ...
+
+
+class BaseRun:
+    """The controls a kind without agents to retry or pause inherits: they do nothing, and say so."""
+
+    closed = False
+
+    async def run(self, emit: Emit) -> None:  # pragma: no cover - every kind has its own
+        raise NotImplementedError
+
+    def retry(self, agent_id: str) -> bool:
+        return False
+
+    def retry_failed(self) -> list[str]:
+        return []
+
+    def cancel(self, agent_id: str) -> bool:
+        return False
+
+    def pause(self) -> None:
+        pass
+
+    def resume(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+
+@dataclass(slots=True)
+class Status:
+    """What a front end needs to answer a key at once, without asking the run's loop."""
+
+    run_id: str | None = None
+    preview: Preview | None = None
+    budget_left: float | None = None
+    retryable: tuple[str, ...] = ()
+    alive: frozenset[str] = field(default_factory=frozenset)
+
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    from tui.extract.events import ExtractEvent
+    from tui.fanout.events import Event
+    from tui.mail.action_desk import DeskEvent
+    from tui.outbound.campaign import CampaignEvent
+    from tui.run.kinds import CampaignDone, ProvisionDone, UserDone
+
+    RunEvent: TypeAlias = (Event | DeskEvent | CampaignEvent | CampaignDone | UserDone | ProvisionDone
+                           | ExtractEvent | RunOpened | RunFailed)
+
+
+log = logging.getLogger("tui.run")
+
+
+def failure_line(exc: BaseException, expected: tuple[type[BaseException], ...] = ()) -> str:
+    """A failure in one line: an expected error in its own words (they are written to be shown),
+    anything else by its type only (a bug's message may hold anything)."""
+    if isinstance(exc, expected):
+        return " ".join(str(exc).split()) or type(exc).__name__
+    return f"internal error: {type(exc).__name__}"
+
+
+async def drive(run: Run, emit: Emit, *, expected: tuple[type[BaseException], ...] = ()) -> str | None:
+    """Run to the end for a front end that must keep going: a failure of the run is logged (with
+    its traceback) and emitted as one `RunFailed` line. Returns that line, or None."""
+    try:
+        await run.run(emit)
+    except Exception as exc:  # noqa: BLE001 - the one worker-error path: the screen and the log
+        line = failure_line(exc, expected)
+        log.error("run stopped: %s", line, exc_info=not isinstance(exc, expected))
+        emit(RunFailed(line))
+        return line
+    return None
