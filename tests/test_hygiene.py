@@ -6,7 +6,8 @@ import sys
 ENGINE = ["tui.fanout.run", "tui.fanout.plan", "tui.fanout.merge", "tui.agents.factory",
           "tui.agents.sim", "tui.mail.sources", "tui.headless", "tui.store", "tui.fanout.trace",
           "tui.fanout.recorder", "tui.history", "tui.extract.run", "tui.commands.extract", "tui.extract.corpus",
-          "tui.outbound.dsn", "tui.outbound.webhook", "tui.commands.provision", "tui.commands.history"]
+          "tui.outbound.dsn", "tui.outbound.webhook", "tui.commands.provision", "tui.commands.history",
+          "tui.run.triage", "tui.run.imap"]
 
 
 def test_engine_imports_no_textual() -> None:
@@ -55,6 +56,14 @@ def test_nothing_below_the_app_imports_textual_or_the_app() -> None:
 
 def test_no_domain_package_imports_the_commands() -> None:
     bad = [f"{f} imports {m}" for f, m in _imports() if not f.startswith(UI) and _under(m, "tui.commands")]
+    assert bad == []
+
+
+def test_the_engine_rooms_do_not_reach_up_into_the_run_layer() -> None:
+    """tui/run puts runs together from the engine rooms; they never call back up into it."""
+    engine = ("tui/fanout/", "tui/agents/", "tui/mail/")
+    bad = [f"{f} imports {m}" for f, m in _imports() if f.startswith(engine)
+           and (_under(m, "tui.run") or _under(m, "tui.headless"))]
     assert bad == []
 
 
