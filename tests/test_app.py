@@ -295,6 +295,7 @@ async def test_the_inbox_cursor_goes_to_the_top_when_the_run_ends_unless_the_ope
             dash = app.dashboard
             table = app.screen.query_one(InboxTable)
             await until(pilot, lambda: len(dash.state.inbox.rows) >= 8)
+            await until(pilot, lambda: table.row_count >= 8)  # painted: j moves over rows on screen
             chosen = None
             if move:
                 table.focus()
