@@ -201,11 +201,13 @@ class DashboardScreen(Correcting, Screen[None]):
         text = failures[-1].text if len(names) == 1 else (
             f"{len(names)} agents failed: {', '.join(names[:6])}{'…' if len(names) > 6 else ''}; last: "
             f"{failures[-1].text} (R retries every failed agent)")
+        # Textual has no public replace; both steps are synchronous, since a Notify still queued
+        # when the next failure replaces it would land after the removal and leave two toasts.
         if self._failure_note is not None:
-            self.app._unnotify(self._failure_note)  # Textual has no public replace
+            self.app._unnotify(self._failure_note, refresh=False)
         timeout = self.note_timeout if self.note_timeout is not None else self.app.NOTIFICATION_TIMEOUT
         self._failure_note = Notification(text, "", "error", timeout, markup=False)
-        self.app.post_message(Notify(self._failure_note))
+        self.app._on_notify(Notify(self._failure_note))
 
     def _title_inbox(self) -> None:
         table = self.table
