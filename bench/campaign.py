@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from test_campaign import write_contacts, write_template  # noqa: E402
 from tui.mail.smtp import parse_smtp_url  # noqa: E402
-from tui.outbound.campaign import CampaignSender, SendOptions  # noqa: E402
+from tui.outbound.campaign import SendOptions
+from tui.run.campaign import CampaignRun  # noqa: E402
 from tui.outbound.campaign_plan import build_plan, register, still_to_send  # noqa: E402
 from tui.outbound.ledger import Ledger  # noqa: E402
 from tui.outbound.report import recipient_rows  # noqa: E402
@@ -66,9 +67,9 @@ def send(folder: Path, port: int, segment_by: str | None, name: str) -> tuple[fl
     with Ledger(folder / f"{name}.db") as ledger:
         register(plan, ledger, {})
         todo = still_to_send(plan, ledger)
-        sender = CampaignSender(ledger, plan.campaign_id, plan.renderer, options)
+        run = CampaignRun(ledger, plan.campaign_id, plan.renderer, options, todo)
         t0, cpu0 = time.perf_counter(), time.process_time()
-        asyncio.run(sender.run(todo))
+        asyncio.run(run.run(lambda event: None))
         wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         accepted = sum(1 for r in recipient_rows(ledger, plan.campaign_id) if r.status == "accepted")
     return wall, accepted, sum(1 for v in todo.values() if v), cpu

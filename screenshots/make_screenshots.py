@@ -111,7 +111,8 @@ async def campaign() -> Path:
 
     from tui.app.campaign_app import CampaignApp
     from tui.mail.smtp import parse_smtp_url
-    from tui.outbound.campaign import CampaignSender, SendOptions
+    from tui.outbound.campaign import SendOptions
+    from tui.run.campaign import CampaignRun
     from tui.outbound.campaign_plan import build_plan, register, still_to_send
     from tui.outbound.ledger import Ledger
     from tui.settings import Settings
@@ -129,8 +130,8 @@ async def campaign() -> Path:
                               segment_by="region", options=options, name="spring-news")
             with Ledger(folder / "outbound.db") as ledger:
                 register(plan, ledger, {})
-                sender = CampaignSender(ledger, plan.campaign_id, plan.renderer, options)
-                app = CampaignApp(Settings(), sender, still_to_send(plan, ledger), "campaign spring-news")
+                run = CampaignRun(ledger, plan.campaign_id, plan.renderer, options, still_to_send(plan, ledger))
+                app = CampaignApp(Settings(), run, "campaign spring-news")
                 shot = await finished_view(app, "campaign")
     return shot
 

@@ -20,6 +20,8 @@ from tui.outbound.campaign import (
     SegmentFailed,
     SegmentStarted,
 )
+from tui.run import RunFailed
+from tui.run.campaign import CampaignDone
 
 PROBLEM_STATES = ("refused", "deferred", "unknown")
 
@@ -50,12 +52,17 @@ class CampaignState:
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     counts: Counter[str] = field(default_factory=Counter)
     finished: bool = False
+    stopped: str = ""  # why the run itself stopped, if it did
     _dirty: dict[str, Outcome] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.segments = {name: SegmentTally(total) for name, total in self.totals.items()}
 
-    def apply(self, event: CampaignEvent) -> None:
+    def apply(self, event: CampaignEvent | CampaignDone | RunFailed) -> None:
+        if isinstance(event, (CampaignDone, RunFailed)):
+            self.finished = True
+            self.stopped = event.error if isinstance(event, RunFailed) else ""
+            return
         tally = self.segments.setdefault(event.segment, SegmentTally(0))
         now = self.clock()
         if isinstance(event, SegmentStarted):
@@ -93,6 +100,10 @@ class CampaignState:
         return AgentCard(agent_id=segment, state=t.state, done=t.done, total=t.total, failed=t.problems,
                          elapsed_s=elapsed, timeout_s=self.timeout_s, launches=1, retries=t.deferrals,
                          rate_limited=0, subject=t.current, error=t.error)
+
+    def failed_segments(self) -> dict[str, str]:
+        failed = {name: t.error for name, t in self.segments.items() if t.state in ("failed", "timeout")}
+        return failed | ({"(run)": self.stopped} if self.stopped else {})
 
     def summary(self) -> str:
         total = sum(t.total for t in self.segments.values())

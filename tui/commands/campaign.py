@@ -123,7 +123,8 @@ def _say(line: str) -> None:
 
 
 def _run_campaign(args: argparse.Namespace, settings: Settings) -> int:
-    from tui.outbound.campaign import CampaignSender, SegmentDone, SegmentFailed, SendOptions
+    from tui.outbound.campaign import SegmentDone, SegmentFailed, SendOptions
+    from tui.run.campaign import CampaignDone, CampaignRun
     from tui.outbound.campaign_plan import build_plan, preview, register, still_to_send
 
     target = smtp_target(settings, "campaign: give --smtp smtp://HOST:PORT (or smtps://)")
@@ -159,8 +160,12 @@ def _run_campaign(args: argparse.Namespace, settings: Settings) -> int:
         _say(f"campaign {plan.campaign_id}: sending {pending} message(s) in "
              f"{sum(1 for v in todo.values() if v)} segment agent(s)")
 
+        done: list[CampaignDone] = []
+
         def progress(event: object) -> None:
-            if isinstance(event, SegmentDone):
+            if isinstance(event, CampaignDone):
+                done.append(event)
+            elif isinstance(event, SegmentDone):
                 _say(f"segment {event.segment!r} done: " + ", ".join(f"{k} {v}" for k, v in sorted(event.counts.items())))
             elif isinstance(event, SegmentFailed):
                 _say(f"segment {event.segment!r} FAILED: {printable(event.error)} ({event.left} left pending)")
@@ -172,20 +177,19 @@ def _run_campaign(args: argparse.Namespace, settings: Settings) -> int:
             model = settings.model if settings.model != Settings.model_fields["model"].default else "gpt-4o-mini"
             personalizer = Personalizer(base_url=settings.base_url, model=model,
                                         api_key_env=settings.api_key_env, rpm=settings.rpm)
-        sender = CampaignSender(ledger, plan.campaign_id, plan.renderer, options, on_event=progress,
-                                personalizer=personalizer)
+        run_ = CampaignRun(ledger, plan.campaign_id, plan.renderer, options, todo, personalizer)
         try:
             if args.dashboard:
                 from tui.app.campaign_app import run_campaign_app  # the UI only when asked for
 
-                run_campaign_app(settings, sender, todo, f"campaign {plan.campaign_id} via {target.address}")
-                result = sender.result
+                failed = run_campaign_app(settings, run_, f"campaign {plan.campaign_id} via {target.address}")
             else:
-                result = asyncio.run(sender.run(todo))
+                asyncio.run(run_.run(progress))
+                failed = done[-1].failed_segments
+                _say(f"sent in {done[-1].wall_s:.1f} s")
         finally:
             ledger.recover_interrupted(plan.campaign_id)  # a DATA cut short by Ctrl-C: unknown, never re-sent
-        _say(f"sent in {result.wall_s:.1f} s")
-        complete = _write_reports(args, ledger, plan.campaign_id) and not result.failed_segments
+        complete = _write_reports(args, ledger, plan.campaign_id) and not failed
         ledger.finish_campaign(plan.campaign_id, "done" if complete else "incomplete")
         return 0 if complete else EXIT_INCOMPLETE
 

@@ -24,13 +24,13 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import aiosmtplib
 
 from tui.fanout.limits import RequestPacer, backoff_delay
 from tui.mail.smtp import Forwarder, SmtpError, SmtpTarget
-from tui.outbound.agents import failure_line, run_agents
+from tui.outbound.agents import failure_line
 from tui.outbound.contacts import Contact
 from tui.outbound.ledger import Ledger
 from tui.outbound.personalize import PersonalizeError, Personalizer
@@ -118,43 +118,25 @@ class SegmentConnection(Forwarder):
         return await self._connect()
 
 
-@dataclass
-class CampaignResult:
-    failed_segments: dict[str, str] = field(default_factory=dict)  # segment -> why its agent stopped
-    wall_s: float = 0.0
-
-
 class CampaignSender:
-    """Sends the recipients the ledger still has to send, one agent per segment."""
+    """Sends one segment's recipients the ledger still has to send (one agent); the fan-out over
+    segments is tui/run/campaign.py's. Every outcome goes to `emit`."""
 
     def __init__(self, ledger: Ledger, campaign_id: str, renderer: Renderer, options: SendOptions,
-                 on_event: Callable[[CampaignEvent], None] | None = None,
-                 personalizer: Personalizer | None = None) -> None:
+                 emit: Callable[[CampaignEvent], None], personalizer: Personalizer | None = None) -> None:
         self.ledger = ledger
         self.campaign_id = campaign_id
         self.renderer = renderer
         self.options = options
-        self.on_event = on_event or (lambda event: None)
+        self.on_event = emit
         self.pacer = RequestPacer(options.mpm) if options.mpm else None
         self.rng = random.Random(options.seed)
-        self.result = CampaignResult()
         self.personalizer = personalizer
         self._lines: dict[str, tuple[str | None, str]] = {}  # recipient -> (personal line, why none)
 
-    async def run(self, segments: dict[str, list[tuple[Contact, int]]]) -> CampaignResult:
-        """`segments`: per segment, the (contact, attempts so far) still to send."""
-        started = time.monotonic()
-        try:
-            await run_agents([(name, todo) for name, todo in segments.items() if todo],
-                             lambda segment: self._agent(*segment), concurrency=self.options.concurrency)
-        finally:
-            if self.personalizer is not None:
-                await self.personalizer.aclose()
-        self.result.wall_s = time.monotonic() - started
-        return self.result
-
     # ---------------------------------------------------------------- one agent
-    async def _agent(self, segment: str, todo: list[tuple[Contact, int]]) -> None:
+    async def segment(self, segment: str, todo: list[tuple[Contact, int]]) -> str | None:
+        """One agent: None when the segment is done, else why it stopped (its rest stays pending)."""
         self.on_event(SegmentStarted(segment, len(todo)))
         queue = list(todo)
         queue.reverse()  # pop() from the end keeps file order
@@ -186,6 +168,7 @@ class CampaignSender:
                         continue
                     counts[state] += 1
             self.on_event(SegmentDone(segment, dict(counts)))
+            return None
         except Exception as exc:  # noqa: BLE001 - one agent's failure is reported, never its siblings'
             if isinstance(exc, TimeoutError):
                 error = f"agent timed out after {self.options.agent_timeout:g} s"
@@ -193,8 +176,8 @@ class CampaignSender:
                 error = failure_line(exc, (SmtpError, sqlite3.Error))
             left = ([current] if current else []) + [c for c, _ in queue] + [r[2] for r in retries]
             await asyncio.to_thread(self._note_pending, left, error)
-            self.result.failed_segments[segment] = error
             self.on_event(SegmentFailed(segment, error, len(left)))
+            return error
         finally:
             await conn.close()
 

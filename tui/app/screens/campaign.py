@@ -1,7 +1,7 @@
 """The campaign view: one panel per segment agent and the recipients' outcomes as a table.
 
-The sender runs in this screen's async worker (its SMTP and ledger work only awaits); its events
-are folded into `CampaignState`, and a 4 Hz timer paints changed rows and the panels in one batch,
+The run is driven in this screen's async worker (its SMTP and ledger work only awaits) through
+`drive`, so a failure of the run itself is on screen and in the log; its events are folded into `CampaignState`, and a 4 Hz timer paints changed rows and the panels in one batch,
 as the triage dashboard does. Quitting mid-send stops the agents: what they did not send stays
 pending for the next run (and a message caught inside DATA is `unknown`, never re-sent).
 """
@@ -19,8 +19,9 @@ from tui.app.campaign_state import CampaignState, Outcome
 from tui.app.safe_text import safe_line
 from tui.app.widgets.agent_panel import AgentPanel
 from tui.app.widgets.keyed_rows import upsert_row
-from tui.outbound.campaign import CampaignSender
-from tui.outbound.contacts import Contact
+from tui.mail.smtp import SmtpError
+from tui.run import drive
+from tui.run.campaign import CampaignRun
 
 FLUSH_S = 0.25
 COLUMNS = ("recipient", "segment", "outcome", "code", "attempts")
@@ -47,14 +48,12 @@ class CampaignScreen(Screen[None]):
     CampaignScreen #outcomes { height: 1fr; }
     """
 
-    def __init__(self, sender: CampaignSender, todo: dict[str, list[tuple[Contact, int]]], label: str) -> None:
+    def __init__(self, run: CampaignRun, label: str, state: CampaignState) -> None:
         super().__init__()
-        self.sender = sender
-        self.todo = {name: items for name, items in todo.items() if items}
+        self.campaign = run
+        self.todo = run.todo
         self.label = label
-        self.state = CampaignState({name: len(items) for name, items in self.todo.items()},
-                                   timeout_s=sender.options.agent_timeout or 0.0)
-        sender.on_event = self.state.apply
+        self.state = state
         self.rows_shown = 0
 
     def compose(self) -> ComposeResult:
@@ -75,8 +74,9 @@ class CampaignScreen(Screen[None]):
         self.run_worker(self._send(), name="campaign", exclusive=True, exit_on_error=False)
 
     async def _send(self) -> None:
-        await self.sender.run(self.todo)
-        self.state.finished = True
+        stopped = await drive(self.campaign, self.state.apply, expected=(SmtpError,))
+        if stopped:
+            self.app.notify(f"campaign stopped: {stopped}", severity="error", timeout=30, markup=False)
         self.flush()
 
     def flush(self) -> None:
@@ -88,6 +88,8 @@ class CampaignScreen(Screen[None]):
             for index, name in enumerate(self.todo):
                 self.query_one(f"#segment-{index}", AgentPanel).show(self.state.card(name))
             done = " · finished: q to quit" if self.state.finished else ""
+            if self.state.stopped:
+                done = f" · stopped: {self.state.stopped}: q to quit"
             self.query_one("#campaign-header", Static).update(f"{self.label} · {self.state.summary()}{done}")
 
     def action_cursor_down(self) -> None:
