@@ -2,7 +2,7 @@
 
 A real Dovecot (tests/dovecot.py: passwd-file users, IMAP, LMTP) behind a real SMTP relay
 (tests/mta.py: aiosmtpd handing each message to Dovecot's LMTP). Each case provisions its own
-fresh users through `provision_all` (create in the passwd-file, welcome over SMTP, IMAP login as
+fresh users through `ProvisionRun` (create in the passwd-file, welcome over SMTP, IMAP login as
 the user until the welcome is found): `--concurrency 1` is the sequential baseline.
 
 What a user costs here is mostly waiting, as on a real server: Dovecot re-reads its passwd-file at
@@ -29,7 +29,8 @@ from dovecot import DovecotServer, lmtp_missing  # noqa: E402
 from mta import LmtpRelay  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 from tui.mail.smtp import parse_smtp_url  # noqa: E402
-from tui.outbound.provision import ProvisionJob, provision_all  # noqa: E402
+from tui.outbound.provision import ProvisionJob  # noqa: E402
+from tui.run.provision import ProvisionRun  # noqa: E402
 from tui.outbound.provision_backends import DovecotPasswdBackend, DovecotPasswdConfig  # noqa: E402
 from tui.outbound.provision_users import ProvisionUser  # noqa: E402
 from tui.outbound.provision_welcome import ImapServer, WelcomeTemplate  # noqa: E402
@@ -45,7 +46,9 @@ async def one_case(server: DovecotServer, relay: LmtpRelay, tag: str, users: int
         concurrency=concurrency, agent_timeout=60.0, verify_wait=20.0, smtp_insecure=True,
     )
     started = time.perf_counter()
-    rows = await provision_all(job, people)
+    events: list = []
+    await ProvisionRun(job, people).run(events.append)
+    rows = events[-1].rows
     wall = time.perf_counter() - started
     failed = [r for r in rows if r.status != "ok" or not r.verified]
     if failed:

@@ -21,7 +21,8 @@ from aiohttp import web
 from dovecot import DovecotServer, SmtpSink, free_port, lmtp_missing
 from mta import LmtpRelay
 from tui.cli import main
-from tui.outbound.provision import ProvisionJob, provision_all
+from tui.outbound.provision import ProvisionJob
+from tui.run.provision import ProvisionRun
 from tui.outbound.provision_backends import (
     DovecotPasswdBackend,
     DovecotPasswdConfig,
@@ -352,10 +353,13 @@ async def test_cap_holds_at_the_api_and_a_hung_user_times_out_alone(mail, tmp_pa
                        imap=ImapServer("imap", "127.0.0.1", server.port, insecure=True),
                        concurrency=3, agent_timeout=5.0, verify_wait=3.0, smtp_insecure=True)
     try:
-        rows = await provision_all(job, users)
+        events: list = []
+        await ProvisionRun(job, users).run(events.append)  # closes the backend
     finally:
-        await backend.close()
         await runner.cleanup()
+    *done, finished = events
+    rows = finished.rows
+    assert sorted(e.row.row for e in done) == [r.row for r in rows]  # one UserDone per user, then the rows
     assert api.peak == 3  # the cap, reached and never passed, as the API saw it
     assert [r.status for r in rows] == ["ok"] * 8 + ["failed"]
     assert rows[-1].mailbox == "failed" and "timed out after 5s (creating the mailbox)" in rows[-1].error

@@ -24,11 +24,12 @@ from tui.outbound.cli_common import (
     smtp_target,
 )
 from tui.outbound.contacts import valid_address
-from tui.outbound.provision import ProvisionJob, ProvisionRow, provision_all
+from tui.outbound.provision import ProvisionJob, ProvisionRow
 from tui.outbound.provision_backends import load_backend
 from tui.outbound.provision_users import assign_passwords, read_credentials, read_users, write_credentials
 from tui.outbound.provision_welcome import DEFAULT_BODY, DEFAULT_SUBJECT, ImapServer, WelcomeTemplate
 from tui.outbound.tables import write_csv, write_jsonl
+from tui.run.provision import ProvisionDone, ProvisionRun, UserDone
 from tui.settings import ConfigError, Settings
 from tui.store import open_run_store
 
@@ -91,9 +92,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     store = open_run_store(settings.store, needed=False,
                            warn=lambda msg: print(f"fanmail: warning: {msg}", file=sys.stderr))
     done = 0
+    finished: list[ProvisionDone] = []
 
-    def progress(row: ProvisionRow) -> None:
+    def progress(event: object) -> None:
         nonlocal done
+        if isinstance(event, ProvisionDone):
+            finished.append(event)
+        if not isinstance(event, UserDone):
+            return
+        row = event.row
         done += 1
         detail = row.error or f"{row.mailbox}, welcome {row.welcome}" + (", found over IMAP" if row.verified else "")
         print(f"provision: [{done}/{len(users)}] {printable(row.user)}: {row.status} ({printable(detail)})",
@@ -104,17 +111,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         imap=imap, store=store, run_id="provision-" + uuid.uuid4().hex[:12],
         concurrency=settings.concurrency, verify_wait=args.verify_wait,
         agent_timeout=settings.agent_timeout or 60.0 + args.verify_wait,
-        smtp_cafile=settings.smtp_cafile, smtp_insecure=settings.smtp_insecure, on_row=progress,
+        smtp_cafile=settings.smtp_cafile, smtp_insecure=settings.smtp_insecure,
     )
-
-    async def go() -> list[ProvisionRow]:
-        try:
-            return await provision_all(job, users)
-        finally:
-            await backend.close()
-
     try:
-        rows = asyncio.run(go())
+        asyncio.run(ProvisionRun(job, users).run(progress))
+        rows = finished[-1].rows
     finally:
         if store is not None:
             store.close()
@@ -126,7 +127,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.output is not None:
         write_rows(args.output, rows)
     failed = sum(r.status == "failed" for r in rows)
-    print(f"provision: {len(rows) - failed} ok, {failed} failed; {job.sent} welcome mails sent", file=sys.stderr)
+    print(f"provision: {len(rows) - failed} ok, {failed} failed; {finished[-1].sent} welcome mails sent", file=sys.stderr)
     return EXIT_SOME_FAILED if failed else 0
 
 

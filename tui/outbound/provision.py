@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -20,7 +19,7 @@ from pydantic import BaseModel, Field, PrivateAttr
 
 from tui.mail.imap_target import ImapError
 from tui.mail.smtp import SmtpError, SmtpTarget
-from tui.outbound.agents import failure_line, run_agents
+from tui.outbound.agents import failure_line
 from tui.outbound.provision_backends import BackendError, MailboxBackend
 from tui.outbound.provision_users import ProvisionUser
 from tui.outbound.provision_welcome import (
@@ -72,42 +71,40 @@ class ProvisionJob:
     smtp_cafile: str | None = None
     smtp_insecure: bool = False
     environ: dict[str, str] | None = None
-    on_row: Callable[[ProvisionRow], None] | None = None
     sent: int = field(default=0, init=False)
 
     def welcome_key(self, user: str) -> str:
         return f"provision:{self.backend.ident}:{user}:welcome"
 
 
-async def provision_all(job: ProvisionJob, users: list[ProvisionUser]) -> list[ProvisionRow]:
-    """One agent per user under the concurrency cap; rows come back in CSV order."""
+def new_rows(job: ProvisionJob, users: list[ProvisionUser]) -> list[ProvisionRow]:
+    """One row per user, in CSV order; a row that cannot be provisioned is final already."""
     rows = [ProvisionRow(row=user.row, user=user.user, email=user.email, agent_id=f"user-{index + 1:04d}",
                          message_id=welcome_message_id(user.user, job.template.sender))
             for index, user in enumerate(users)]
     for row, user in zip(rows, users):
-        if user.problem:  # a row that cannot be provisioned needs no agent
+        if user.problem:
             row.error = user.problem
-            _finish(job, row, None)
-
-    async def agent(pair: tuple[ProvisionRow, ProvisionUser]) -> None:
-        row, user = pair
-        started = time.monotonic()
-        try:
-            async with asyncio.timeout(job.agent_timeout):
-                await _provision_one(job, user, row)
-        except TimeoutError:
-            row.error = f"timed out after {job.agent_timeout:g}s (" + _stage(row) + ")"
-        except Exception as exc:  # noqa: BLE001 - one user's failure is that user's row, never a crash
-            row.error = failure_line(exc, (BackendError, SmtpError, ImapError))
-        _finish(job, row, started)
-
-    await run_agents([(row, user) for row, user in zip(rows, users) if not user.problem], agent,
-                     concurrency=job.concurrency)
+            _finish(row, None)
     return rows
 
 
-def _finish(job: ProvisionJob, row: ProvisionRow, started: float | None) -> None:
-    """The row's final status (and which step failed); tell the caller's progress."""
+async def provision_user(job: ProvisionJob, user: ProvisionUser, row: ProvisionRow) -> ProvisionRow:
+    """One agent: every step for one user under its timeout; any failure is this user's row."""
+    started = time.monotonic()
+    try:
+        async with asyncio.timeout(job.agent_timeout):
+            await _provision_one(job, user, row)
+    except TimeoutError:
+        row.error = f"timed out after {job.agent_timeout:g}s (" + _stage(row) + ")"
+    except Exception as exc:  # noqa: BLE001 - one user's failure is that user's row, never a crash
+        row.error = failure_line(exc, (BackendError, SmtpError, ImapError))
+    _finish(row, started)
+    return row
+
+
+def _finish(row: ProvisionRow, started: float | None) -> None:
+    """The row's final status (and which step failed)."""
     if started is not None:
         row.latency_ms = int((time.monotonic() - started) * 1000)
         if row.error and row._stage == "create":
@@ -115,8 +112,6 @@ def _finish(job: ProvisionJob, row: ProvisionRow, started: float | None) -> None
         elif row.error and row._stage == "send":
             row.welcome = "failed"
     row.status = "failed" if row.error else "ok"
-    if job.on_row is not None:
-        job.on_row(row)
 
 
 _STAGES = {"create": "creating the mailbox", "check": "looking for an earlier welcome",
