@@ -38,24 +38,20 @@ class Words:
     spelled with tricks is still the word; `tricks` names what was undone. The joined string is
     only built when a phrase is looked for: most texts never need it."""
 
-    __slots__ = ("low", "tset", "tricks", "_norm", "_joined")
+    __slots__ = ("low", "tset", "tokens", "tricks", "_joined")
 
     def __init__(self, low: str, norm: str, tricks: list[str]) -> None:
         self.low = low
-        self.tset = set(norm.split())
+        self.tokens = norm.split()  # kept: the phrase string needs them, splitting twice costs
+        self.tset = set(self.tokens)
         self.tricks = tricks
-        self._norm = norm
         self._joined: str | None = None
-
-    @property
-    def tokens(self) -> list[str]:
-        return self._norm.split()
 
     @property
     def joined(self) -> str:
         """" w1 w2 ... ": every word between single spaces, for phrase search."""
         if self._joined is None:
-            self._joined = " " + " ".join(self._norm.split()) + " "
+            self._joined = " " + " ".join(self.tokens) + " "
         return self._joined
 
     @classmethod
