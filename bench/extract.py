@@ -28,7 +28,7 @@ from tui.extract.accuracy import FIELDS, accuracy_by_format, field_hits  # noqa:
 from tui.extract.corpus import generate  # noqa: E402
 from tui.extract.documents import Message  # noqa: E402
 from tui.extract.records import DocFormat  # noqa: E402
-from tui.extract.run import ExtractOptions, extract_all  # noqa: E402
+from tui.run.extract import ExtractOptions, extract_all  # noqa: E402
 from tui.mail.parse import parse_bytes  # noqa: E402
 
 SIZE = (160, 48)
@@ -124,9 +124,9 @@ async def responsiveness(images: list, texts: list, seed: int) -> None:
 
     executor = pool.make_pool()
     list(executor.map(pool.warm_up, range(pool.cores() * 2)))
-    from tui.extract.run import ExtractRun
+    from tui.run.extract import ExtractRun
 
-    run = ExtractRun(ExtractOptions(), executor=executor)
+    run = ExtractRun(messages_of(texts + images), ExtractOptions(), executor=executor)
     app = make_extract_app(Settings(provider="rules"), "bench", messages_of(texts + images), run=run)
     clock = FrameClock(app)
     during, after = Result("during OCR", 0.0), Result("after the run (idle)", 0.0)

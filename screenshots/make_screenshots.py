@@ -92,7 +92,7 @@ async def review_desk(recording: Recording) -> Path:
 async def extraction() -> Path:
     from tui.app.extract_app import make_extract_app
     from tui.extract.documents import load_messages
-    from tui.extract.run import ExtractOptions
+    from tui.run.extract import ExtractOptions
     from tui.settings import Settings
 
     app = make_extract_app(Settings(provider="rules"), "docs-sample:24", load_messages("docs-sample:24", seed=7),

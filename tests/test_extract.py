@@ -21,7 +21,7 @@ from tui.extract.corpus import build_email, generate, random_fields, document_li
 from tui.extract.documents import Message, load_messages, route
 from tui.extract.pdfwrite import text_pdf
 from tui.extract.records import DocFormat, DocKind
-from tui.extract.run import ExtractOptions, extract_all
+from tui.run.extract import ExtractOptions, extract_all
 from tui.mail.parse import parse_bytes
 from system import needs_tesseract
 
@@ -203,9 +203,9 @@ async def test_a_dead_worker_fails_only_its_document_and_the_pool_comes_back() -
     good; the run starts a new pool, the killer fails alone and later documents are read."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from tui.extract.run import ExtractRun
+    from tui.run.extract import ExtractRun
 
-    run = ExtractRun(ExtractOptions(workers=1))
+    run = ExtractRun([], ExtractOptions(workers=1))
     try:
         first = run.agents.executor
         with pytest.raises(BrokenProcessPool):  # it kills the fresh pool's worker too: given up
@@ -291,9 +291,9 @@ async def test_closing_a_run_stops_its_workers_at_once(tmp_path: Path) -> None:
     import asyncio
     from concurrent.futures.process import BrokenProcessPool
 
-    from tui.extract.run import ExtractRun
+    from tui.run.extract import ExtractRun
 
-    run = ExtractRun(ExtractOptions(workers=1))
+    run = ExtractRun([], ExtractOptions(workers=1))
     mark = tmp_path / "started"
     busy = asyncio.ensure_future(run.agents.in_pool(_mark_then_sleep, str(mark)))
     for _ in range(600):  # the worker is running the call

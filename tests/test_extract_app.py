@@ -11,7 +11,7 @@ from tui.app.extract_app import make_extract_app
 from tui.app.screens.extract import ExtractScreen
 from tui.app.widgets.agent_panel import AgentPanel
 from tui.extract.corpus import generate
-from tui.extract.run import ExtractOptions
+from tui.run.extract import ExtractOptions
 from tui.settings import Settings
 from system import needs_tesseract
 
@@ -51,10 +51,10 @@ async def test_extract_view_shows_agents_and_feed() -> None:
 
 async def test_a_run_that_cannot_start_says_why(monkeypatch) -> None:
     """A run that stops before any document (no key for the model) is shown, not a silent empty view."""
-    from tui.extract.run import ExtractRun
+    from tui.run.extract import ExtractRun
 
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    run = ExtractRun(ExtractOptions(workers=1), settings=Settings(provider="rules"), provider="openai")
+    run = ExtractRun(as_messages([("a.eml", generate(1, 3)[0].raw)]), ExtractOptions(workers=1), settings=Settings(provider="rules"), provider="openai")
     app = make_extract_app(Settings(provider="rules"), "docs-sample:1", as_messages([("a.eml", generate(1, 3)[0].raw)]),
                            run=run)
     async with app.run_test(size=(160, 40)) as pilot:

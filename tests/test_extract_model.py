@@ -19,7 +19,7 @@ from tui.extract.fields_model import ModelReader
 from tui.extract.schema import SCHEMA_NAME
 from tui.extract.fields_rules import extract_fields
 from tui.extract.records import DocFormat, DocKind
-from tui.extract.run import ExtractOptions, extract_all
+from tui.run.extract import ExtractOptions, extract_all
 from system import needs_tesseract
 
 

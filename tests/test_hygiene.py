@@ -5,7 +5,7 @@ import sys
 
 ENGINE = ["tui.fanout.run", "tui.fanout.plan", "tui.fanout.merge", "tui.agents.factory",
           "tui.agents.sim", "tui.mail.sources", "tui.headless", "tui.store", "tui.fanout.trace",
-          "tui.fanout.recorder", "tui.history", "tui.extract.run", "tui.commands.extract", "tui.extract.corpus",
+          "tui.fanout.recorder", "tui.history", "tui.run.extract", "tui.commands.extract", "tui.extract.corpus",
           "tui.outbound.dsn", "tui.outbound.webhook", "tui.commands.provision", "tui.commands.history",
           "tui.run.triage", "tui.run.imap"]
 

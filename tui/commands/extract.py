@@ -11,7 +11,7 @@ import asyncio
 import math
 import sys
 import time
-from contextlib import ExitStack, aclosing
+from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, TextIO
 
@@ -22,7 +22,7 @@ from tui.extract.events import DocDone, ExtractDone, ExtractStarted
 from tui.extract.feed import jsonl_line, write_csv
 from tui.extract.fields_model import check_provider
 from tui.extract.records import ExtractRecord
-from tui.extract.run import ExtractOptions, ExtractRun
+from tui.run.extract import ExtractOptions, ExtractRun
 from tui.settings import ConfigError, Settings
 
 EXIT_OK = 0
@@ -76,12 +76,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if not args.headless:
         from tui.app.extract_app import run_extract_app
 
-        return run_extract_app(settings, args.source, messages, ExtractRun(options, settings=settings,
-                                                                           provider=provider))
+        return run_extract_app(settings, args.source, ExtractRun(messages, options, settings=settings,
+                                                                 provider=provider))
     with ExitStack() as files:  # both opened first: a bad path is one line before any OCR, not after
         out = files.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else sys.stdout
         table = files.enter_context(open(args.csv, "w", encoding="utf-8", newline="")) if args.csv else None
-        records = asyncio.run(extract_headless(messages, ExtractRun(options, settings=settings, provider=provider),
+        records = asyncio.run(extract_headless(ExtractRun(messages, options, settings=settings, provider=provider),
                                                sys.stderr))
         write_feed(records, out, table)
     return EXIT_OK if all(r.status == "ok" for r in records) else EXIT_SOME_FAILED
@@ -95,28 +95,33 @@ def write_feed(records: list[ExtractRecord], out: IO[str], table: IO[str] | None
         write_csv(records, table)
 
 
-async def extract_headless(messages: list, run_: ExtractRun, stderr: TextIO) -> list[ExtractRecord]:
+async def extract_headless(run_: ExtractRun, stderr: TextIO) -> list[ExtractRecord]:
+    """Progress on stderr as documents land; the feed once the run ends."""
     done = failed = total = 0
     last = 0.0
-    try:  # the events closed here (their reader with them), not by asyncio.run's shutdown, where it raised
-        async with aclosing(run_.run(messages)) as events:
-            async for event in events:
-                if isinstance(event, ExtractStarted):
-                    total = event.documents
-                    agents = ", ".join(f"{n} {agent}" for agent, n in sorted(event.per_agent.items()))
-                    stderr.write(f"fanmail: {len(messages)} emails, {total} documents ({agents}), "
-                                 f"{event.workers} worker processes\n")
-                elif isinstance(event, DocDone):
-                    done += 1
-                    failed += event.record.status != "ok"
-                    if time.monotonic() - last > 2.0:
-                        last = time.monotonic()
-                        stderr.write(f"fanmail: {done}/{total} documents, {failed} failed\n")
-                elif isinstance(event, ExtractDone):
-                    flagged = sum(1 for r in event.records if r.conflicts)
-                    stderr.write(f"fanmail: done: {done} documents, {failed} failed, {flagged} with conflicts, "
-                                 f"{event.wall_s:.1f}s\n")
-                    return event.records
+    feed: list[ExtractRecord] = []
+
+    def progress(event: object) -> None:
+        nonlocal done, failed, total, last
+        if isinstance(event, ExtractStarted):
+            total = event.documents
+            agents = ", ".join(f"{n} {agent}" for agent, n in sorted(event.per_agent.items()))
+            stderr.write(f"fanmail: {len(run_.messages)} emails, {total} documents ({agents}), "
+                         f"{event.workers} worker processes\n")
+        elif isinstance(event, DocDone):
+            done += 1
+            failed += event.record.status != "ok"
+            if time.monotonic() - last > 2.0:
+                last = time.monotonic()
+                stderr.write(f"fanmail: {done}/{total} documents, {failed} failed\n")
+        elif isinstance(event, ExtractDone):
+            flagged = sum(1 for r in event.records if r.conflicts)
+            stderr.write(f"fanmail: done: {done} documents, {failed} failed, {flagged} with conflicts, "
+                         f"{event.wall_s:.1f}s\n")
+            feed.extend(event.records)
+
+    try:
+        await run_.run(progress)
     finally:
         run_.close()
-    return []
+    return feed

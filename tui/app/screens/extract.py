@@ -1,6 +1,7 @@
 """The extraction view: a panel per format agent (pdf, ocr, text) and the feed as a table.
 
-The run's events are folded into `ExtractState` by one async worker (the OCR and PDF work is in
+The run's events are folded into `ExtractState` by one async worker driving it through `drive`
+(so a failure of the run is on screen and in the log) (the OCR and PDF work is in
 the process pool, so this loop only awaits); a 4 Hz timer paints new rows and the panels in one
 batch update, as the triage dashboard does.
 """
@@ -22,8 +23,8 @@ from tui.app.safe_text import safe_line
 from tui.app.widgets.agent_panel import AgentPanel
 from tui.app.widgets.keyed_rows import upsert_row
 from tui.extract.records import AGENTS, ExtractRecord
-from tui.extract.run import ExtractRun
-from tui.outbound.agents import failure_line
+from tui.run.extract import ExtractRun
+from tui.run import drive
 from tui.settings import ConfigError
 
 FLUSH_S = 0.25
@@ -59,11 +60,9 @@ class ExtractScreen(Screen[None]):
     ExtractScreen #feed { height: 1fr; }
     """
 
-    def __init__(self, run: ExtractRun, messages: list, label: str,
-                 clock: Callable[[], float] | None = None) -> None:
+    def __init__(self, run: ExtractRun, label: str, clock: Callable[[], float] | None = None) -> None:
         super().__init__()
         self.run = run
-        self.messages = messages
         self.label = label
         self.state = ExtractState(clock=clock) if clock else ExtractState()
         self.rows_shown = 0
@@ -87,11 +86,9 @@ class ExtractScreen(Screen[None]):
         self.run_worker(self._consume(), name="extract", exclusive=True, exit_on_error=False)
 
     async def _consume(self) -> None:
-        try:
-            async for event in self.run.run(self.messages):
-                self.state.apply(event)
-        except Exception as exc:  # noqa: BLE001 - the run itself stopped (a model it cannot open): say so
-            self.stopped = failure_line(exc, (ConfigError, ProviderError))
+        stopped = await drive(self.run, self.state.apply, expected=(ConfigError, ProviderError))
+        if stopped:  # the run itself stopped (a model it cannot open): say so
+            self.stopped = stopped
             self.app.notify(f"extraction stopped: {self.stopped}", severity="error", timeout=30, markup=False)
         self.flush()
 

@@ -3,16 +3,15 @@
 The fan-out engine's rules, for documents: a concurrency cap per agent (`run_agents`, the loop
 the outbound agents use, sized to keep every pool worker busy), a timeout per document, failures
 caught inside each task and turned into failed records, so one bad attachment never cancels its
-siblings and no document is dropped.
+siblings and no document is dropped. A run kind (tui/run/__init__.py): `run(emit)` emits
+ExtractStarted, DocStarted/DocDone per document, then one ExtractDone with the feed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from contextlib import aclosing
 from collections import Counter
-from collections.abc import AsyncIterator
 from concurrent.futures import Executor
 from functools import partial
 
@@ -22,11 +21,12 @@ from tui.agents.base import FatalProviderError, ProviderError
 from tui.extract import pool
 from tui.extract.agents import FieldReader, FormatAgents, RulesReader
 from tui.extract.documents import MAX_ATTACHMENT_BYTES, Document, Message, documents_of
-from tui.extract.events import DocDone, DocStarted, ExtractDone, ExtractEvent, ExtractStarted
+from tui.extract.events import DocDone, DocStarted, ExtractDone, ExtractStarted
 from tui.extract.fanin import FanIn
 from tui.extract.fields_model import open_reader
 from tui.extract.records import AGENT_FOR_FORMAT, DocFormat, ExtractRecord
 from tui.outbound.agents import run_agents
+from tui.run import BaseRun, Emit
 from tui.settings import Settings
 
 
@@ -40,12 +40,13 @@ class ExtractOptions(BaseModel):
     max_pixels: int = Field(default=pool.MAX_PIXELS, ge=1)
 
 
-class ExtractRun:
-    """`async for event in ExtractRun(options).run(messages)`; `close()` shuts the pool down."""
+class ExtractRun(BaseRun):
+    """`await ExtractRun(messages, options).run(emit)`; `close()` shuts the pool down."""
 
-    def __init__(self, options: ExtractOptions | None = None, *, reader: FieldReader | None = None,
+    def __init__(self, messages: list[Message], options: ExtractOptions | None = None, *, reader: FieldReader | None = None,
                  executor: Executor | None = None, settings: Settings | None = None, provider: str = "rules") -> None:
         """`reader` as given, else opened for the run from `provider` (rules, sim, openai) and `settings`."""
+        self.messages = messages
         self.options = options or ExtractOptions()
         self.reader = reader
         self.settings = settings or Settings(provider="rules")
@@ -62,28 +63,26 @@ class ExtractRun:
 
     def close(self) -> None:
         """Stop at once: documents still in the pool end as failed records, and no new pool starts."""
+        self.closed = True
         if self._own_executor:
             self.agents.respawn = None
             pool.stop_pool(self.agents.executor)
 
-    async def run(self, messages: list[Message]) -> AsyncIterator[ExtractEvent]:
+    async def run(self, emit: Emit) -> None:
+        """Opens the field reader from `provider` unless one was given; closes it at the end."""
         if self.reader is not None:
-            async for event in self._run(messages):
-                yield event
-            return
+            return await self._run(self.messages, emit)
         async with open_reader(self.settings, self.provider) as reader:
             self.agents.reader = reader
-            async for event in self._run(messages):
-                yield event
+            await self._run(self.messages, emit)
 
-    async def _run(self, messages: list[Message]) -> AsyncIterator[ExtractEvent]:
+    async def _run(self, messages: list[Message], emit: Emit) -> None:
         started = time.perf_counter()
         # MIME splitting is CPU work too: in the pool, so a 50 MB message never stalls a frame
         split = await asyncio.gather(*(self._split(message) for message in messages))
         docs = [doc for docs_of_one in split for doc in docs_of_one]
         per_agent = Counter(AGENT_FOR_FORMAT[d.format] for d in docs)
-        yield ExtractStarted(len(docs), dict(per_agent), self.options.workers)
-        queue: asyncio.Queue[ExtractEvent | None] = asyncio.Queue()
+        emit(ExtractStarted(len(docs), dict(per_agent), self.options.workers))
         # A cap per agent: instant text documents never queue behind OCR, and the pool always has
         # the next PDF or image waiting when a worker frees up.
         width = self.options.concurrency or 2 * self.options.workers
@@ -92,26 +91,16 @@ class ExtractRun:
             by_agent.setdefault(AGENT_FOR_FORMAT[doc.format], []).append(doc)
 
         async def one(doc: Document) -> None:
-            queue.put_nowait(DocStarted(AGENT_FOR_FORMAT[doc.format], doc.doc_id, doc.filename or "(body)"))
+            emit(DocStarted(AGENT_FOR_FORMAT[doc.format], doc.doc_id, doc.filename or "(body)"))
             records = self.fanin.add(await self._guarded(doc))
-            queue.put_nowait(DocDone(records[0], records[1:]))
+            emit(DocDone(records[0], records[1:]))
 
-        async def all_docs() -> None:
-            try:
-                await asyncio.gather(*(run_agents(group, one, concurrency=width) for group in by_agent.values()))
-            finally:
-                queue.put_nowait(None)
-
-        runner = asyncio.create_task(all_docs())
-        try:
-            while (event := await queue.get()) is not None:
-                yield event
-            await runner
-        finally:
-            runner.cancel()
+        async with asyncio.TaskGroup() as agents:  # one failing cancels the others, and all are awaited
+            for group in by_agent.values():
+                agents.create_task(run_agents(group, one, concurrency=width))
         order = {doc.doc_id: n for n, doc in enumerate(docs)}
         feed = sorted(self.fanin.feed(), key=lambda r: order.get(r.doc_id, len(order)))
-        yield ExtractDone(feed, time.perf_counter() - started)
+        emit(ExtractDone(feed, time.perf_counter() - started))
 
     async def _split(self, message: Message) -> list[Document]:
         split = partial(documents_of, max_bytes=self.options.max_attachment_bytes)
@@ -145,12 +134,10 @@ class ExtractRun:
 async def extract_all(messages: list[Message], options: ExtractOptions | None = None, *,
                       reader: FieldReader | None = None, executor: Executor | None = None) -> list[ExtractRecord]:
     """The whole feed at once (tests, bench)."""
-    run = ExtractRun(options, reader=reader, executor=executor)
+    run = ExtractRun(messages, options, reader=reader, executor=executor)
+    done: list[ExtractDone] = []
     try:
-        async with aclosing(run.run(messages)) as events:  # its reader closed now, not at loop shutdown
-            async for event in events:
-                if isinstance(event, ExtractDone):
-                    return event.records
+        await run.run(lambda event: done.append(event) if isinstance(event, ExtractDone) else None)
     finally:
         run.close()
-    return []
+    return done[-1].records
