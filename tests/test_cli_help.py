@@ -14,7 +14,7 @@ from tui.cli_help import GROUPS
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = ["triage", "runs", "report", "replay", "config path", "sim", "campaign", "campaign-report", "bounces",
-            "webhook", "provision", "extract", "corrections list", "learned list", "review"]
+            "webhook", "provision", "extract", "corrections list", "learned list", "review", "watch"]
 
 
 def words(text: str) -> str:

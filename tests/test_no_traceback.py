@@ -49,6 +49,7 @@ async def test_every_headless_path_ends_without_a_traceback(tmp_path: Path) -> N
         ("corrections", "export", str(tmp_path / "x.jsonl")), ("corrections", "import", str(tmp_path / "x.jsonl")),
         ("learned", "list"), ("review", "last", "--headless", "-o", str(tmp_path / "v.jsonl")),
         ("config", "path"), ("--version",),
+        ("watch", "imap://fan@127.0.0.1:1/INBOX", "--headless", "--imap-insecure", *FAST_SIM),  # no password
     ]
     seen = set()
     for args in runs:

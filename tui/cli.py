@@ -158,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     from tui.commands import review as review_cli
 
     review_cli.add_parsers(sub)
+    from tui.commands import watch as watch_cli
+
+    watch_cli.add_parser(sub)
     return parser
 
 
@@ -216,6 +219,10 @@ def _dispatch(argv: list[str] | None) -> int:
         from tui.commands import extract as extract_cli
 
         return extract_cli.run(args, settings)
+    if args.command == "watch":
+        from tui.commands import watch as watch_cli
+
+        return watch_cli.run(args, settings)
     if args.command == "provision":
         from tui.commands import provision as provision_cli
 

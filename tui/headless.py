@@ -65,13 +65,13 @@ class Progress:
         self._print(time.monotonic(), end="\n" if self.tty else "")
 
 
-def _open_output(output: str | None) -> IO[str]:
+def _open_output(output: str | None, *, append: bool = False) -> IO[str]:
     if output in (None, "-"):
         return sys.stdout
     path = Path(output)
     if path.parent and not path.parent.exists():
         raise OSError(f"folder for --output does not exist: {path.parent}")
-    return path.open("w", encoding="utf-8")
+    return path.open("a" if append else "w", encoding="utf-8")
 
 
 class Printer:

@@ -133,7 +133,7 @@ class Coordinator:
         # True until a round is reported: a plan with nothing to classify (all duplicates,
         # unreadable, or already done on --resume) still ends with RunDone.
         self._unreported = True
-        self._source: AsyncIterable[Email] | None = None
+        self._source: AsyncIterable[Email | None] | None = None
         self._expected: int | None = None
         self.source_error: str | None = None
         self._tg: asyncio.TaskGroup | None = None
@@ -212,9 +212,11 @@ class Coordinator:
             except asyncio.CancelledError:
                 pass
 
-    async def run_stream(self, emails: AsyncIterable[Email], *, expected: int | None = None) -> AsyncIterator[Event]:
+    async def run_stream(self, emails: AsyncIterable[Email | None], *,
+                         expected: int | None = None) -> AsyncIterator[Event]:
         """Like run(), but batches form while the source is still being read: the first agents
-        start on the first emails fetched instead of waiting for the whole mailbox."""
+        start on the first emails fetched instead of waiting for the whole mailbox. A None from
+        the source ends a wave: the emails read since the last batch launch at once."""
         self._source = emails
         self._expected = expected
         async for event in self.run(Plan(emails={}, batches=[])):
@@ -276,7 +278,7 @@ class Coordinator:
             finally:
                 self._events.put_nowait(_END)
 
-    async def _feed(self, source: AsyncIterable[Email], builder: PlanBuilder) -> None:
+    async def _feed(self, source: AsyncIterable[Email | None], builder: PlanBuilder) -> None:
         """Read the source, forming a batch each time batch_size new emails have arrived: with N
         known (IMAP SEARCH) and auto, ceil(N / C), so the cap fills while mail still downloads."""
         size = self.telemetry.batch_size = batch_size_for(self._expected or None, self.settings)
@@ -285,6 +287,11 @@ class Coordinator:
         read = 0
         try:
             async for email in source:
+                if email is None:  # a wave ended (a watched mailbox): launch what it brought now
+                    if pending:
+                        self._launch_batch(pending, expected_agents)
+                        pending = []
+                    continue
                 read += 1
                 kind = builder.add(email)
                 if kind == "unreadable":

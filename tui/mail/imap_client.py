@@ -212,6 +212,7 @@ class MailboxInfo:
     exists: int
     permanent_flags: set[str] = field(default_factory=set)
     read_only: bool = True
+    uidnext: int = 0  # 0: the server did not say
 
     @property
     def keywords_allowed(self) -> bool:
@@ -374,6 +375,8 @@ class ImapSession:
                 info.permanent_flags = set(m.group(1).decode(errors="replace").split())
             elif m := _EXISTS.match(line):
                 info.exists = int(m.group(1))
+            elif m := _UIDNEXT.search(line):
+                info.uidnext = int(m.group(1))
         if not info.uidvalidity:
             raise ImapError(f"IMAP server {self.target.address} gave no UIDVALIDITY for {folder!r}")
         self.mailbox = info

@@ -1,0 +1,203 @@
+"""`fanmail watch` against a real Dovecot on 127.0.0.1: new mail triaged as it arrives, each once,
+through a Dovecot restart, a SIGKILLed watcher, a recreated mailbox and a server without IDLE.
+
+Each test runs the command as a subprocess (`--headless -o FILE`) and delivers mail with APPEND
+while it watches; waits poll the output with a bound, and every test stops its watcher.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from dovecot import PASSWORD, USER, DovecotServer, dovecot, dovecot_missing, seed  # noqa: F401 - fixture
+
+from tui.mail.parse import parse_bytes
+from tui.mail.sample import generate_sample
+
+FAST_SIM = ["--provider", "sim", "--sim-latency", "0.01", "--sim-jitter", "0", "--sim-fail-rate", "0",
+            "--sim-hang-rate", "0", "--sim-garbage-rate", "0", "--sim-stuck-rate", "0"]
+RAWS = [m.raw for m in generate_sample(40, seed=11)]
+MESSAGE_IDS = [parse_bytes(raw, email_id="x").message_id for raw in RAWS]
+WAIT_S = 60.0  # the bound on every wait (a loaded machine); passing tests take a fraction of it
+
+
+class Watch:
+    """One `fanmail watch --headless` subprocess writing rows to `out` and its stderr to a file."""
+
+    def __init__(self, server: DovecotServer, tmp_path: Path, *extra: str, folder: str = "INBOX") -> None:
+        self.out = tmp_path / "rows.jsonl"
+        self.err_path = tmp_path / f"stderr-{time.monotonic_ns()}.txt"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("FANMAIL_", "OPENAI_"))}
+        env["FANMAIL_IMAP_PASSWORD"] = PASSWORD
+        with self.err_path.open("wb") as err:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "tui", "watch", server.url(folder), "--headless", "-o", str(self.out),
+                 "--imap-cafile", str(server.cafile), "--store", str(tmp_path / "store.db"), *FAST_SIM, *extra],
+                stdout=subprocess.DEVNULL, stderr=err, env=env)
+
+    @property
+    def stderr(self) -> str:
+        return self.err_path.read_text(errors="replace")
+
+    def rows(self) -> list[dict[str, object]]:
+        if not self.out.exists():
+            return []
+        return [json.loads(line) for line in self.out.read_text().splitlines() if line.strip()]
+
+    def wait_for(self, ready: Callable[[], bool], what: str) -> None:
+        deadline = time.monotonic() + WAIT_S
+        while not ready():
+            assert self.proc.poll() is None, f"watch exited ({self.proc.returncode}) before {what}:\n{self.stderr}"
+            assert time.monotonic() < deadline, f"no {what} within {WAIT_S:.0f}s:\n{self.stderr}"
+            time.sleep(0.05)
+
+    def wait_rows(self, n: int) -> list[dict[str, object]]:
+        self.wait_for(lambda: len(self.rows()) >= n, f"{n} rows")
+        return self.rows()
+
+    def stop(self) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=WAIT_S)
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait(timeout=WAIT_S)
+
+
+@pytest.fixture
+def watches() -> Iterator[list[Watch]]:
+    """Every watcher a test starts is ended with it, whatever happens."""
+    started: list[Watch] = []
+    yield started
+    for w in started:
+        if w.proc.poll() is None:
+            w.kill()
+
+
+def _ids(rows: list[dict[str, object]]) -> list[object]:
+    return [r["email_id"] for r in rows]
+
+
+def test_waiting_mail_then_arrivals_each_get_one_row_while_watching(
+        dovecot: DovecotServer, tmp_path: Path, watches: list[Watch]) -> None:
+    seed(dovecot, RAWS[:3])
+    w = Watch(dovecot, tmp_path)
+    watches.append(w)
+    w.wait_rows(3)
+    w.wait_for(lambda: "IMAP idle" in w.stderr, "IDLE")
+    for raw in RAWS[3:8]:  # delivered one by one while it watches
+        seed(dovecot, [raw])
+    rows = w.wait_rows(8)  # wait_for asserts the watcher is still running: they came while watching
+    assert w.stop() == 0
+    rows = w.rows()
+    assert len(rows) == 8 and len(set(_ids(rows))) == 8
+    assert all(r["status"] == "ok" for r in rows)
+    assert "Traceback" not in w.stderr
+
+
+def test_dovecot_restarted_mid_watch_then_mail_after_the_reconnect(
+        dovecot: DovecotServer, tmp_path: Path, watches: list[Watch]) -> None:
+    seed(dovecot, RAWS[:1])
+    w = Watch(dovecot, tmp_path)
+    watches.append(w)
+    w.wait_rows(1)
+    w.wait_for(lambda: "IMAP idle" in w.stderr, "IDLE")
+    dovecot.stop()
+    w.wait_for(lambda: "IMAP reconnecting" in w.stderr, "a reconnect")
+    dovecot.start()
+    seed(dovecot, RAWS[1:3])
+    rows = w.wait_rows(3)
+    assert w.stop() == 0
+    assert len(set(_ids(w.rows()))) == 3 == len(w.rows())
+    assert w.stderr.count("IMAP idle") >= 2  # idle again after the reconnect
+    assert "Traceback" not in w.stderr and rows
+
+
+def test_sigkilled_watcher_started_again_gives_exactly_the_new_rows(
+        dovecot: DovecotServer, tmp_path: Path, watches: list[Watch]) -> None:
+    seed(dovecot, RAWS[:2])
+    first = Watch(dovecot, tmp_path)
+    watches.append(first)
+    first.wait_rows(2)
+    first.kill()
+    before = first.rows()
+    seed(dovecot, RAWS[2:5])
+    again = Watch(dovecot, tmp_path)
+    watches.append(again)
+    again.wait_rows(len(before) + 3)
+    again.wait_for(lambda: "IMAP idle" in again.stderr, "IDLE")
+    assert again.stop() == 0
+    rows = again.rows()
+    new = rows[len(before):]
+    assert len(new) == 3 and len(set(_ids(rows))) == len(rows) == 5
+    assert {r["message_id"] for r in new} == set(MESSAGE_IDS[2:5])
+
+
+def _imap(server: DovecotServer, *commands: tuple[str, ...]) -> None:
+    conn = imaplib.IMAP4("127.0.0.1", server.port)
+    try:
+        conn.login(USER, PASSWORD)
+        for name, *args in commands:
+            typ, data = getattr(conn, name)(*args)
+            assert typ == "OK", (name, data)
+    finally:
+        conn.logout()
+
+
+def test_mailbox_recreated_with_a_new_uidvalidity_gets_no_second_verdicts(
+        dovecot: DovecotServer, tmp_path: Path, watches: list[Watch]) -> None:
+    _imap(dovecot, ("create", "Watched"))
+    seed(dovecot, RAWS[:3], folder="Watched")
+    w = Watch(dovecot, tmp_path, folder="Watched")
+    watches.append(w)
+    w.wait_rows(3)
+    assert w.stop() == 0
+    _imap(dovecot, ("delete", "Watched"), ("create", "Watched"))  # a new UIDVALIDITY
+    seed(dovecot, RAWS[:3] + RAWS[3:4], folder="Watched")  # the same three, and one new
+    again = Watch(dovecot, tmp_path, folder="Watched")
+    watches.append(again)
+    again.wait_rows(4)
+    again.wait_for(lambda: "IMAP idle" in again.stderr, "IDLE")
+    assert again.stop() == 0
+    rows = again.rows()
+    assert len(rows) == 4
+    assert rows[3]["message_id"] == MESSAGE_IDS[3]
+    assert "3 already triaged before" in again.stderr
+
+
+@pytest.fixture
+def dovecot_without_idle() -> Iterator[DovecotServer]:
+    reason = dovecot_missing()
+    if reason:
+        pytest.skip(reason)
+    server = DovecotServer()
+    conf = server.root / "dovecot.conf"
+    conf.write_text(conf.read_text() + "imap_capability = IMAP4rev1 LITERAL+ SASL-IR ID ENABLE UIDPLUS MOVE\n")
+    try:
+        server.start()
+        yield server
+    finally:
+        server.close()
+
+
+def test_a_server_without_idle_is_polled_and_still_delivers(
+        dovecot_without_idle: DovecotServer, tmp_path: Path, watches: list[Watch]) -> None:
+    server = dovecot_without_idle
+    seed(server, RAWS[:1])
+    w = Watch(server, tmp_path, "--poll", "0.2")
+    watches.append(w)
+    w.wait_rows(1)
+    w.wait_for(lambda: "IMAP polling" in w.stderr, "polling")
+    seed(server, RAWS[1:3])
+    w.wait_rows(3)
+    assert w.stop() == 0
+    assert len(set(_ids(w.rows()))) == 3 and "IMAP idle" not in w.stderr

@@ -1,0 +1,137 @@
+"""`fanmail watch`: triage a folder's mail as it arrives, all day, each email exactly once.
+
+One run per mailbox (tui/run/watch_ledger.py names it), continued by every start: the
+`MailboxWatcher` (tui/mail/watch.py) hands over waves of new emails, each wave streams through
+one coordinator (`run_stream`, a None between waves launches the wave's batches at once), so
+the cap and the RPM/TPM budget hold across waves. An email already triaged (same id, or same
+Message-ID and content under a new UIDVALIDITY) is never sent again. `close()` stops watching;
+agents still working get `grace_s` to finish, then are cancelled (their failed rows are retried
+by the next start, since only ok rows count as done).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+
+from tui.agents.runtime import open_provider
+from tui.fanout.events import EmailDone
+from tui.fanout.recorder import Recorder, stored_settings
+from tui.fanout.run import Coordinator
+from tui.mail.imap_target import ImapError, ImapOptions, email_id, is_imap, parse_imap_url
+from tui.mail.watch import MailboxWatcher, WatchState
+from tui.model import Email
+from tui.run import BaseRun, Emit, RunOpened
+from tui.run.watch_ledger import WatchLedger, watch_run_id
+from tui.settings import ConfigError, Settings
+from tui.store import Store, open_run_store
+
+
+class WatchRun(BaseRun):
+    """A watch of one IMAP folder (the run protocol of tui/run/__init__.py)."""
+
+    def __init__(self, settings: Settings, source: str, *, poll_s: float = 30.0, idle: bool = True,
+                 grace_s: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
+        if not is_imap(source):
+            raise ConfigError("watch: give an IMAP folder, imap[s]://USER@HOST[:PORT]/FOLDER")
+        if poll_s <= 0:
+            raise ConfigError("--poll must be more than 0 seconds")
+        try:
+            self.target = parse_imap_url(source)
+        except ValueError as exc:
+            raise ImapError(str(exc)) from None
+        self.options = ImapOptions.from_settings(settings)  # no password: one line naming the variable
+        self.settings = settings
+        self.source = source
+        self.poll_s = poll_s
+        self.idle = idle
+        self.grace_s = grace_s
+        self.clock = clock
+        self.run_id = watch_run_id(self.target.mailbox_url())
+        self.store: Store | None = None
+        self.coordinator: Coordinator | None = None
+        self.watcher: MailboxWatcher | None = None
+        self.ledger: WatchLedger | None = None
+        self.emails: dict[str, Email] = {}
+        self.skipped = 0  # arrivals matched to an email triaged before (a new UIDVALIDITY)
+        self._grace: asyncio.TimerHandle | None = None
+
+    async def run(self, emit: Emit) -> None:
+        async with contextlib.AsyncExitStack() as stack:
+            provider = await stack.enter_async_context(open_provider(self.settings))
+            await provider.check()
+            store = self.store = await asyncio.to_thread(open_run_store, self.settings.store, needed=True)
+            assert store is not None
+            stack.push_async_callback(asyncio.to_thread, store.close)
+            ledger = self.ledger = WatchLedger(store, self.run_id)
+            self.watcher = MailboxWatcher(
+                self.target, self.options, search=self.options.search, mark=ledger.mark(), poll_s=self.poll_s,
+                idle=self.idle, skip=lambda v, uids: [u for u in uids if email_id(v, u) in ledger.done],
+                on_state=emit, on_mark=ledger.save_mark)
+            await self.watcher.connect()  # a wrong address or password: one line, before the run is registered
+            stack.push_async_callback(self.watcher.aclose)
+            segment = await asyncio.to_thread(self._register, store)
+            recorder = Recorder(store, self.run_id, segment)
+            stack.push_async_callback(recorder.aclose, provider)
+            coordinator = self.coordinator = Coordinator(provider, self.settings, clock=self.clock,
+                                                         seed=self.settings.seed, run_id=self.run_id)
+            emit(RunOpened(self.run_id, segment, 0))
+            if self.closed:
+                return
+            async for event in coordinator.run_stream(self._arrivals(store, ledger)):
+                recorder.on_event(event)
+                emit(event)
+                if isinstance(event, EmailDone) and event.row.status in ("ok", "duplicate"):
+                    email = self.emails.get(event.row.email_id)
+                    if email is not None:
+                        ledger.remember(email)
+            if self._grace is not None:
+                self._grace.cancel()
+            if coordinator.source_error:  # the watcher itself broke (not a lost connection: those reconnect)
+                raise ImapError(f"watching {self.target.mailbox_url()} stopped: {coordinator.source_error}")
+
+    def _register(self, store: Store) -> int:
+        if store.get_run(self.run_id) is None:
+            store.create_run(self.run_id, source=self.target.mailbox_url(), settings=stored_settings(self.settings),
+                             total=0, provider=self.settings.provider, model=self.settings.model)
+            return 1
+        return store.resume_run(self.run_id)
+
+    async def _arrivals(self, store: Store, ledger: WatchLedger) -> AsyncIterator[Email | None]:
+        """Each wave's emails not triaged before, registered in the run, then a None: launch them."""
+        assert self.watcher is not None
+        async for wave in self.watcher.waves():
+            fresh = [e for e in wave if not ledger.known(e)]
+            self.skipped += len(wave) - len(fresh)
+            if not fresh:
+                continue
+            store.add_emails(self.run_id, ((e.id, e.message_id, e.subject, e.sender) for e in fresh))
+            for email in fresh:
+                self.emails[email.id] = email
+                yield email
+            yield None
+
+    def close(self) -> None:
+        """Stop watching; what is in flight gets `grace_s`, then is cancelled (failed rows, retried next start)."""
+        if self.closed:
+            return
+        self.closed = True
+        if self.watcher is not None:
+            self.watcher.stop()
+        if self.coordinator is not None:
+            self._grace = asyncio.get_running_loop().call_later(self.grace_s, self.coordinator.close)
+
+    # controls: the coordinator's, as in triage
+    def retry(self, agent_id: str) -> bool:
+        return self.coordinator.retry(agent_id) if self.coordinator else False
+
+    def retry_failed(self) -> list[str]:
+        return self.coordinator.retry_failed() if self.coordinator else []
+
+    def cancel(self, agent_id: str) -> bool:
+        return self.coordinator.cancel(agent_id) if self.coordinator else False
+
+
+__all__ = ["WatchRun", "WatchState"]
