@@ -5,7 +5,7 @@ while OCR runs. Everything in one run, side by side, so read the ratios.
    SCANNED scanned PDFs, offline rules; field accuracy per format over kind, vendor, number,
    date, total, currency, line items. Targets: >= 98% text PDF and plain text, >= 85% images.
 2. OCR scaling: the same IMAGES images through the pool with 1 worker, then one per core.
-3. Responsiveness: the extraction view (tui/app/screens/extract.py) at 160x48 headless while OCR
+3. Responsiveness: the extraction view (tui/app/extract/screen.py) at 160x48 headless while OCR
    of IMAGES images runs on every core; j/k key-to-screen measured as bench/ui.py does
    (bench/_frames.py), then again once the run is over. Target: key p95 < 50 ms during OCR.
 
@@ -119,7 +119,7 @@ async def responsiveness(images: list, texts: list, seed: int) -> None:
     from bench._frames import FrameClock, Result, press_until
     from textual.widgets import DataTable
 
-    from tui.app.extract_app import make_extract_app
+    from tui.app.extract.app import make_extract_app
     from tui.settings import Settings
 
     executor = pool.make_pool()

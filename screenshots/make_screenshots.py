@@ -90,7 +90,7 @@ async def review_desk(recording: Recording) -> Path:
 
 
 async def extraction() -> Path:
-    from tui.app.extract_app import make_extract_app
+    from tui.app.extract.app import make_extract_app
     from tui.extract.documents import load_messages
     from tui.run.extract import ExtractOptions
     from tui.settings import Settings
@@ -109,7 +109,7 @@ async def campaign() -> Path:
     from campaign_smtp import CampaignHandler, CampaignSmtp
     from test_campaign import write_contacts, write_template
 
-    from tui.app.campaign_app import CampaignApp
+    from tui.app.campaign.app import CampaignApp
     from tui.mail.smtp import parse_smtp_url
     from tui.outbound.campaign import SendOptions
     from tui.run.campaign import CampaignRun

@@ -9,8 +9,8 @@ from campaign_smtp import CampaignHandler, server_factory  # noqa: F401 - fixtur
 from test_campaign import write_contacts, write_template
 from textual.widgets import DataTable
 
-from tui.app.campaign_app import CampaignApp
-from tui.app.screens.campaign import CampaignScreen
+from tui.app.campaign.app import CampaignApp
+from tui.app.campaign.screen import CampaignScreen
 from tui.app.widgets.agent_panel import AgentPanel
 from tui.mail.smtp import parse_smtp_url
 from tui.outbound.campaign import SendOptions

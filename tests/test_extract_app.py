@@ -7,8 +7,8 @@ import asyncio
 from textual.widgets import DataTable
 
 from tests.test_extract import as_messages, mail_with
-from tui.app.extract_app import make_extract_app
-from tui.app.screens.extract import ExtractScreen
+from tui.app.extract.app import make_extract_app
+from tui.app.extract.screen import ExtractScreen
 from tui.app.widgets.agent_panel import AgentPanel
 from tui.extract.corpus import generate
 from tui.run.extract import ExtractOptions

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from textual import events
@@ -39,7 +40,7 @@ from tui.store import Store, StoreError, store_path
 
 
 class FanmailApp(App[None]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # beside this file, also for the views' subclasses in their folders
     TITLE = "fanmail"
     COMMANDS = App.COMMANDS | {FanmailCommands}
     BINDINGS = [

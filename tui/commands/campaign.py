@@ -180,7 +180,7 @@ def _run_campaign(args: argparse.Namespace, settings: Settings) -> int:
         run_ = CampaignRun(ledger, plan.campaign_id, plan.renderer, options, todo, personalizer)
         try:
             if args.dashboard:
-                from tui.app.campaign_app import run_campaign_app  # the UI only when asked for
+                from tui.app.campaign.app import run_campaign_app  # the UI only when asked for
 
                 failed = run_campaign_app(settings, run_, f"campaign {plan.campaign_id} via {target.address}")
             else:

@@ -74,7 +74,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     check_provider(settings, provider)
     messages = load_messages(args.source, seed=settings.seed)  # a bad source is a one-line SourceError
     if not args.headless:
-        from tui.app.extract_app import run_extract_app
+        from tui.app.extract.app import run_extract_app
 
         return run_extract_app(settings, args.source, ExtractRun(messages, options, settings=settings,
                                                                  provider=provider))

@@ -5,8 +5,8 @@ Same app (themes, keymap, help: `ViewApp`), another default screen; the run is i
 
 from __future__ import annotations
 
-from tui.app.campaign_state import CampaignState
-from tui.app.screens.campaign import CampaignScreen
+from tui.app.campaign.state import CampaignState
+from tui.app.campaign.screen import CampaignScreen
 from tui.app.view_app import ViewApp
 from tui.run.campaign import CampaignRun
 from tui.settings import Settings

@@ -15,7 +15,7 @@ from textual.containers import Grid
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from tui.app.campaign_state import CampaignState, Outcome
+from tui.app.campaign.state import CampaignState, Outcome
 from tui.app.safe_text import safe_line
 from tui.app.widgets.agent_panel import AgentPanel
 from tui.app.widgets.keyed_rows import upsert_row

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tui.agents.base import ProviderError
-from tui.app.extract_state import ExtractState
+from tui.app.extract.state import ExtractState
 from tui.app.safe_text import safe_line
 from tui.app.widgets.agent_panel import AgentPanel
 from tui.app.widgets.keyed_rows import upsert_row

@@ -5,7 +5,7 @@ The session here is the extraction run; closing it shuts the OCR/PDF process poo
 
 from __future__ import annotations
 
-from tui.app.screens.extract import ExtractScreen
+from tui.app.extract.screen import ExtractScreen
 from tui.app.view_app import ViewApp
 from tui.extract.documents import Message
 from tui.run.extract import ExtractOptions, ExtractRun

@@ -1,0 +1,1 @@
+"""The campaign view: its app, its state folding and its screen."""

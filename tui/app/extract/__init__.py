@@ -1,0 +1,1 @@
+"""The extraction view: its app, its state folding and its screen."""
