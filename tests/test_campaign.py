@@ -221,7 +221,7 @@ def test_outbound_engine_imports_no_textual() -> None:
 
     modules = ["tui.outbound.campaign", "tui.outbound.campaign_plan", "tui.outbound.ledger", "tui.outbound.report",
                "tui.outbound.bounces", "tui.commands.campaign", "tui.outbound.template", "tui.outbound.contacts",
-               "tui.outbound.personalize", "tui.outbound.agents", "tui.outbound.tables", "tui.outbound.cli_common",
+               "tui.outbound.personalize", "tui.run.campaign", "tui.outbound.tables", "tui.outbound.cli_common",
                "tui.outbound.provision", "tui.commands.provision"]
     code = (f"import sys\nfor m in {modules!r}: __import__(m)\n"
             "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] == 'textual')))")

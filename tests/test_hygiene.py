@@ -7,7 +7,7 @@ ENGINE = ["tui.fanout.run", "tui.fanout.plan", "tui.fanout.merge", "tui.agents.f
           "tui.agents.sim", "tui.mail.sources", "tui.headless", "tui.store", "tui.fanout.trace",
           "tui.fanout.recorder", "tui.history", "tui.run.extract", "tui.commands.extract", "tui.extract.corpus",
           "tui.outbound.dsn", "tui.outbound.webhook", "tui.commands.provision", "tui.commands.history",
-          "tui.run.triage", "tui.run.imap"]
+          "tui.run.triage", "tui.run.imap", "tui.run.campaign", "tui.run.provision"]
 
 
 def test_engine_imports_no_textual() -> None:

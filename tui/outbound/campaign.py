@@ -30,7 +30,7 @@ import aiosmtplib
 
 from tui.fanout.limits import RequestPacer, backoff_delay
 from tui.mail.smtp import Forwarder, SmtpError, SmtpTarget
-from tui.outbound.agents import failure_line
+from tui.fanout.cap import failure_line
 from tui.outbound.contacts import Contact
 from tui.outbound.ledger import Ledger
 from tui.outbound.personalize import PersonalizeError, Personalizer

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field, PrivateAttr
 
 from tui.mail.imap_target import ImapError
 from tui.mail.smtp import SmtpError, SmtpTarget
-from tui.outbound.agents import failure_line
+from tui.fanout.cap import failure_line
 from tui.outbound.provision_backends import BackendError, MailboxBackend
 from tui.outbound.provision_users import ProvisionUser
 from tui.outbound.provision_welcome import (

@@ -1,7 +1,7 @@
 """The run layer: every kind of run, beneath every front end. No Textual here.
 
 The protocol (every kind implements it: triage of files, the sample or IMAP in tui/run/triage.py;
-campaign, provisioning and extraction in tui/run/kinds.py):
+campaign, provisioning and extraction in tui/run/campaign.py, provision.py and extract.py):
 
     run = TriageRun(settings, source, ...)      # checks what needs no I/O; raises ConfigError
     await run.run(emit)                         # opens what it needs (provider, store, mailbox),
@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from tui.fanout.cap import failure_line
 from tui.model import Preview
 
 Emit = Callable[[Any], None]  # called with each RunEvent, on the run's loop; must not block
@@ -114,21 +115,14 @@ if TYPE_CHECKING:
     from tui.fanout.events import Event
     from tui.mail.action_desk import DeskEvent
     from tui.outbound.campaign import CampaignEvent
-    from tui.run.kinds import CampaignDone, ProvisionDone, UserDone
+    from tui.run.campaign import CampaignDone
+    from tui.run.provision import ProvisionDone, UserDone
 
     RunEvent: TypeAlias = (Event | DeskEvent | CampaignEvent | CampaignDone | UserDone | ProvisionDone
                            | ExtractEvent | RunOpened | RunFailed)
 
 
 log = logging.getLogger("tui.run")
-
-
-def failure_line(exc: BaseException, expected: tuple[type[BaseException], ...] = ()) -> str:
-    """A failure in one line: an expected error in its own words (they are written to be shown),
-    anything else by its type only (a bug's message may hold anything)."""
-    if isinstance(exc, expected):
-        return " ".join(str(exc).split()) or type(exc).__name__
-    return f"internal error: {type(exc).__name__}"
 
 
 async def drive(run: Run, emit: Emit, *, expected: tuple[type[BaseException], ...] = ()) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from tui.outbound.agents import run_agents
+from tui.fanout.cap import run_agents
 from tui.outbound.campaign import CampaignSender, SendOptions
 from tui.outbound.contacts import Contact
 from tui.outbound.ledger import Ledger

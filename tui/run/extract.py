@@ -1,7 +1,7 @@
 """The extraction run: documents fanned out to the format agents, records fanned in.
 
-The fan-out engine's rules, for documents: a concurrency cap per agent (`run_agents`, the loop
-the outbound agents use, sized to keep every pool worker busy), a timeout per document, failures
+The fan-out engine's rules, for documents: a concurrency cap per agent (`run_agents`, tui/fanout/cap.py,
+the one cap helper, sized to keep every pool worker busy), a timeout per document, failures
 caught inside each task and turned into failed records, so one bad attachment never cancels its
 siblings and no document is dropped. A run kind (tui/run/__init__.py): `run(emit)` emits
 ExtractStarted, DocStarted/DocDone per document, then one ExtractDone with the feed.
@@ -25,7 +25,7 @@ from tui.extract.events import DocDone, DocStarted, ExtractDone, ExtractStarted
 from tui.extract.fanin import FanIn
 from tui.extract.fields_model import open_reader
 from tui.extract.records import AGENT_FOR_FORMAT, DocFormat, ExtractRecord
-from tui.outbound.agents import run_agents
+from tui.fanout.cap import run_agents
 from tui.run import BaseRun, Emit
 from tui.settings import Settings
 

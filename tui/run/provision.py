@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tui.outbound.agents import run_agents
+from tui.fanout.cap import run_agents
 from tui.outbound.provision import ProvisionJob, ProvisionRow, new_rows, provision_user
 from tui.outbound.provision_users import ProvisionUser
 from tui.run import BaseRun, Emit

@@ -1,7 +1,9 @@
-"""The outbound fan-out: one agent per segment (campaign) or per user (provision), under a cap.
+"""The one cap helper for runs whose agents are not emails: campaign segments, provisioned users,
+extraction documents (tui/run/campaign.py, provision.py, extract.py), and how such an agent's
+failure is said in one line.
 
 Triage's `Coordinator` (tui/fanout/run.py) is built around emails, providers and rebalancing;
-outbound agents only need the cap, their own timeout and failure isolation, which is all this is.
+these agents only need the cap, their own timeout and failure isolation, which is all this is.
 """
 
 from __future__ import annotations
@@ -34,8 +36,8 @@ async def run_agents(items: Sequence[Item], agent: Callable[[Item], Awaitable[Re
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def failure_line(exc: BaseException, expected: tuple[type[BaseException], ...]) -> str:
-    """An agent's failure in one line: an expected error in its own words (they are written to
+def failure_line(exc: BaseException, expected: tuple[type[BaseException], ...] = ()) -> str:
+    """A failure in one line: an expected error in its own words (they are written to
     be shown), anything else by its type only (a bug's message may hold anything)."""
     if isinstance(exc, expected):
         return " ".join(str(exc).split()) or type(exc).__name__
