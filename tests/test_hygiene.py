@@ -88,3 +88,9 @@ def test_the_simulator_imports_no_room_that_uses_it() -> None:
     bad = [f"{f} imports {m}" for f, m in _imports() if f.startswith("tui/agents/sim")
            and any(_under(m, room) for room in rooms)]
     assert bad == []
+
+
+def test_one_smtp_module() -> None:
+    """SMTP's rules (TLS, STARTTLS, the password variable, how replies read) live in one place."""
+    bad = [f"{f} imports {m}" for f, m in _imports() if _under(m, "aiosmtplib") and f != "tui/mail/smtp.py"]
+    assert bad == []

@@ -95,6 +95,16 @@ def forward_message(raw: bytes, *, sender: str, to: str, subject: str, note: str
     ])
 
 
+@dataclass(frozen=True, slots=True)
+class SmtpReply:
+    """One step of a transaction as the server answered it; `code` None: the connection was lost
+    (and is closed). `sender`: a refusal of MAIL FROM, about us, not the recipient."""
+
+    code: int | None
+    message: str
+    sender: bool = False
+
+
 class Forwarder:
     """One SMTP connection, opened on first use and reopened after an error."""
 
@@ -157,6 +167,42 @@ class Forwarder:
         self._client = client
         return client
 
+    async def connect(self) -> None:
+        """Open the connection now (a no-op while it is open); SmtpError if it cannot be."""
+        await self._connect()
+
+    async def envelope(self, recipient: str) -> SmtpReply | None:
+        """MAIL FROM and RCPT TO for one recipient, on the connection `connect` opened. None: go on
+        to `data`; else the refusal (RSET sent, the connection goes on) or the lost connection."""
+        client = await self._connect()
+        try:
+            await client.mail(self.sender)
+            await client.rcpt(recipient)
+        except aiosmtplib.SMTPSenderRefused as exc:
+            await _reset(client)
+            return SmtpReply(exc.code, exc.message, sender=True)
+        except aiosmtplib.SMTPResponseException as exc:
+            await _reset(client)
+            return SmtpReply(exc.code, exc.message)
+        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
+            await self.close()
+            return SmtpReply(None, str(exc))
+        return None
+
+    async def data(self, message: bytes) -> SmtpReply:
+        """DATA after an accepted `envelope`: the server's reply, or None as code when the connection
+        was lost mid-message (it may have been sent)."""
+        client = await self._connect()
+        try:
+            response = await client.data(message)
+        except aiosmtplib.SMTPResponseException as exc:
+            await _reset(client)
+            return SmtpReply(exc.code, exc.message)
+        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
+            await self.close()
+            return SmtpReply(None, str(exc))
+        return SmtpReply(response.code, response.message)
+
     async def forward(self, raw: bytes, to: str, *, subject: str, note: str) -> None:
         try:
             Address(addr_spec=to)
@@ -190,6 +236,13 @@ class Forwarder:
                 await client.quit(timeout=2)
         except Exception:
             client.close()
+
+
+async def _reset(client: aiosmtplib.SMTP) -> None:
+    try:
+        await client.rset()
+    except (aiosmtplib.SMTPException, OSError):
+        client.close()
 
 
 def _first_line(exc: BaseException) -> str:

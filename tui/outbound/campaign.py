@@ -26,8 +26,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import aiosmtplib
-
 from tui.fanout.limits import RequestPacer, backoff_delay
 from tui.mail.smtp import Forwarder, SmtpError, SmtpTarget
 from tui.fanout.cap import failure_line
@@ -114,9 +112,6 @@ class SegmentConnection(Forwarder):
 
     connect_refused = "cannot send via SMTP"
 
-    async def client(self) -> aiosmtplib.SMTP:
-        return await self._connect()
-
 
 class CampaignSender:
     """Sends one segment's recipients the ledger still has to send (one agent); the fan-out over
@@ -185,15 +180,14 @@ class CampaignSender:
         for contact in contacts:
             self.ledger.note_error(self.campaign_id, contact.email, error)
 
-    async def _client(self, conn: SegmentConnection) -> aiosmtplib.SMTP:
+    async def _connect(self, conn: SegmentConnection) -> None:
         for attempt in range(1, CONNECT_TRIES + 1):
             try:
-                return await conn.client()
+                return await conn.connect()
             except SmtpError:
                 if attempt == CONNECT_TRIES:
                     raise
                 await asyncio.sleep(backoff_delay(attempt, self.rng, base=0.5, cap=5.0))
-        raise AssertionError("unreachable")
 
     async def _send_one(self, conn: SegmentConnection, segment: str, contact: Contact,
                         attempts: int) -> tuple[str, int]:
@@ -203,49 +197,39 @@ class CampaignSender:
         rendered = self.renderer.render(contact, line)
         lost = 0
         while True:
-            client = await self._client(conn)
+            await self._connect(conn)
             ticket = await self.pacer.acquire(0) if self.pacer else None
             try:
                 attempts += 1
-                try:
-                    await client.mail(self.options.sender)
-                    await client.rcpt(recipient)
-                except aiosmtplib.SMTPSenderRefused as exc:  # about us, not the recipient: never suppress
-                    await _reset(client)
-                    if 400 <= exc.code < 500:
-                        return await self._rejected(segment, recipient, exc.code, exc.message, attempts,
-                                                    address_problem=False)
-                    raise SmtpError(f"SMTP server {self.options.target.address} refused the sender "
-                                    f"{self.options.sender}: {exc.code} {exc.message}") from None
-                except aiosmtplib.SMTPResponseException as exc:  # the recipient refused or deferred
-                    await _reset(client)
-                    return await self._rejected(segment, recipient, exc.code, exc.message, attempts)
-                except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
-                    await conn.close()  # nothing was sent: reconnect and try again
+                refused = await conn.envelope(recipient)
+                if refused is not None and refused.code is None:  # nothing was sent: reconnect and try again
                     attempts -= 1
                     lost += 1
                     if lost >= CONNECT_TRIES:
-                        raise SmtpError(f"lost SMTP server {self.options.target.address}: {exc}") from None
+                        raise SmtpError(f"lost SMTP server {self.options.target.address}: {refused.message}")
                     continue
+                if refused is not None and refused.code is not None:
+                    if refused.sender and not 400 <= refused.code < 500:  # about us: never suppress
+                        raise SmtpError(f"SMTP server {self.options.target.address} refused the sender "
+                                        f"{self.options.sender}: {refused.code} {refused.message}")
+                    return await self._rejected(segment, recipient, refused.code, refused.message, attempts,
+                                                address_problem=not refused.sender)
                 await asyncio.to_thread(self.ledger.mark_sending, self.campaign_id, recipient, attempts)
                 try:
-                    response = await client.data(rendered.data)
-                except aiosmtplib.SMTPResponseException as exc:  # the server said no to the message
-                    await _reset(client)
-                    return await self._rejected(segment, recipient, exc.code, exc.message, attempts,
-                                                address_problem=False)
-                except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
-                    await conn.close()
-                    await self._final(segment, recipient, "unknown", attempts, None, "",
-                                      f"connection lost during DATA ({exc}): the message may have been sent")
-                    return "unknown", attempts
+                    reply = await conn.data(rendered.data)
                 except asyncio.CancelledError:
                     # Timed out or interrupted during DATA: we cannot know whether it went out.
                     self.ledger.mark_outcome(self.campaign_id, recipient, "unknown", attempts=attempts,
                                              error="interrupted during DATA: the message may have been sent")
                     raise
-                await self._final(segment, recipient, "accepted", attempts, response.code, response.message,
-                                  line_note)
+                if reply.code is None:
+                    await self._final(segment, recipient, "unknown", attempts, None, "",
+                                      f"connection lost during DATA ({reply.message}): the message may have been sent")
+                    return "unknown", attempts
+                if not 200 <= reply.code < 300:  # the server said no to the message
+                    return await self._rejected(segment, recipient, reply.code, reply.message, attempts,
+                                                address_problem=False)
+                await self._final(segment, recipient, "accepted", attempts, reply.code, reply.message, line_note)
                 return "accepted", attempts
             finally:
                 if ticket is not None and self.pacer is not None:
@@ -287,9 +271,3 @@ class CampaignSender:
                                 code=code, reply=reply, error=error)
         self.on_event(RecipientDone(segment, recipient, state, code, attempts))
 
-
-async def _reset(client: aiosmtplib.SMTP) -> None:
-    try:
-        await client.rset()
-    except (aiosmtplib.SMTPException, OSError):
-        client.close()
