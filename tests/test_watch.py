@@ -18,7 +18,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from dovecot import PASSWORD, USER, DovecotServer, dovecot, dovecot_missing, seed  # noqa: F401 - fixture
+from dovecot import (  # noqa: F401 - fixtures
+    PASSWORD, USER, DovecotServer, SmtpSink, dovecot, dovecot_missing, seed, smtp_sink, snapshot,
+)
+from test_imap import ROUTES_TOML, _expected_folder
 
 from tui.mail.parse import parse_bytes
 from tui.mail.sample import generate_sample
@@ -201,3 +204,36 @@ def test_a_server_without_idle_is_polled_and_still_delivers(
     w.wait_rows(3)
     assert w.stop() == 0
     assert len(set(_ids(w.rows()))) == 3 and "IMAP idle" not in w.stderr
+
+
+def test_apply_files_each_arrival_as_its_verdict_lands_and_a_restart_repeats_nothing(
+        dovecot: DovecotServer, smtp_sink: SmtpSink, tmp_path: Path, watches: list[Watch]) -> None:
+    config = tmp_path / "fanmail.toml"
+    config.write_text(ROUTES_TOML)
+    apply = ("--config", str(config), "--apply", "--smtp", smtp_sink.url, "--smtp-insecure",
+             "--smtp-from", "fanmail@test.example")
+    seed(dovecot, RAWS[:4])
+    w = Watch(dovecot, tmp_path, *apply)
+    watches.append(w)
+    w.wait_rows(4)
+    w.wait_for(lambda: "IMAP idle" in w.stderr, "IDLE")
+    seed(dovecot, RAWS[4:10])
+    rows = w.wait_rows(10)
+    planned = [r for r in rows if r["status"] == "ok" and not r["injection"] and r["route"] != "review"]
+    # every appliable plan is applied while it still watches (one 'applied: move' line per moved email)
+    w.wait_for(lambda: w.stderr.count("applied: move") >= sum(r["route"] != "personal" for r in planned),
+               "the moves")
+    assert w.stop() == 0
+    state = snapshot(dovecot)
+    where = {msgid: folder for folder, items in state.items() for msgid, _ in items}
+    assert sum(len(items) for items in state.values()) == 10  # nothing lost, nothing copied
+    assert all("\\Seen" not in flags for items in state.values() for _, flags in items)
+    assert {f"<{r['message_id']}>": _expected_folder(r) for r in rows} == where
+    forwards = [r for r in planned if r["route"] in ("incidents", "billing")]
+    assert len(smtp_sink.messages) == len(forwards)  # each forwarded once
+    again = Watch(dovecot, tmp_path, *apply)
+    watches.append(again)
+    again.wait_for(lambda: "IMAP idle" in again.stderr, "IDLE")
+    assert again.stop() == 0
+    assert len(again.rows()) == 10 and "applied:" not in again.stderr.split("continuing")[1]
+    assert snapshot(dovecot) == state

@@ -15,6 +15,7 @@ from typing import IO, Any, TextIO
 
 from tui.fanout.events import EmailDone
 from tui.headless import _open_output
+from tui.mail.action_desk import ActionsDone
 from tui.mail.watch import WatchState
 from tui.run import RunOpened
 from tui.run.watch import WatchRun
@@ -42,15 +43,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     mail.add_argument("--no-idle", dest="idle", action="store_false", help="poll even if the server has IDLE")
     mail.add_argument("--grace", type=float, default=10.0, help="seconds in-flight emails get to finish when "
                       "stopped (default 10); the rest get failed rows the next start retries")
-    mail.add_argument("--apply", action="store_true", help=argparse.SUPPRESS)
+    mail.add_argument("--apply", action="store_true", help="apply each verdict's actions (move, flag, keyword, "
+                      "forward) as it lands, recorded so none is ever done twice; review mail is never moved")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    if args.apply:
-        raise ConfigError("watch: --apply is not built yet (verdicts only); use fanmail triage --apply")
     if not args.headless:
         raise ConfigError("watch: the watching dashboard is not built yet: pass --headless")
-    watch = WatchRun(settings, args.source, poll_s=args.poll, idle=args.idle, grace_s=args.grace)
+    watch = WatchRun(settings, args.source, poll_s=args.poll, idle=args.idle, grace_s=args.grace, apply=args.apply)
     return asyncio.run(watch_headless(watch, args.output))
 
 
@@ -76,6 +76,11 @@ class WatchPrinter:
             self.rows += 1
             self.failed += event.row.status in ("failed", "timeout")
             self._say(f"{self.rows} new emails triaged, {self.failed} failed")
+        elif isinstance(event, ActionsDone):
+            for outcome in event.outcomes:
+                note = f" ({outcome.note})" if outcome.note else ""
+                self._say(f"{outcome.status}: {outcome.action.kind} {outcome.action.detail} "
+                          f"{outcome.action.email_id}{note}")
         elif isinstance(event, WatchState) and event.state != "connecting":
             detail = f": {event.detail}" if event.detail else ""
             later = f"; again in {event.retry_in_s:.1f}s" if event.state == "reconnecting" else ""

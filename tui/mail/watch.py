@@ -79,6 +79,12 @@ class MailboxWatcher:
         self._searched = False  # the start's own search is done (once per watch, not per reconnect)
         self._first: tuple[ImapSession, MailboxInfo] | None = None  # connect()'s, used by the first wave
 
+    @property
+    def uidvalidity(self) -> int:
+        """The folder's UIDVALIDITY as last read (0 before the first connection): the action desk
+        applies nothing to a folder whose UIDs changed since."""
+        return self.mark.uidvalidity if self.mark is not None else 0
+
     def stop(self) -> None:
         self._stopped.set()
 

@@ -20,7 +20,9 @@ from tui.agents.runtime import open_provider
 from tui.fanout.events import EmailDone
 from tui.fanout.recorder import Recorder, stored_settings
 from tui.fanout.run import Coordinator
+from tui.mail.action_desk import ActionDesk
 from tui.mail.imap_target import ImapError, ImapOptions, email_id, is_imap, parse_imap_url
+from tui.mail.smtp import Forwarder, SmtpError
 from tui.mail.watch import MailboxWatcher, WatchState
 from tui.model import Email
 from tui.run import BaseRun, Emit, RunOpened
@@ -33,7 +35,7 @@ class WatchRun(BaseRun):
     """A watch of one IMAP folder (the run protocol of tui/run/__init__.py)."""
 
     def __init__(self, settings: Settings, source: str, *, poll_s: float = 30.0, idle: bool = True,
-                 grace_s: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
+                 grace_s: float = 10.0, apply: bool = False, clock: Callable[[], float] = time.monotonic) -> None:
         if not is_imap(source):
             raise ConfigError("watch: give an IMAP folder, imap[s]://USER@HOST[:PORT]/FOLDER")
         if poll_s <= 0:
@@ -43,6 +45,12 @@ class WatchRun(BaseRun):
         except ValueError as exc:
             raise ImapError(str(exc)) from None
         self.options = ImapOptions.from_settings(settings)  # no password: one line naming the variable
+        self.apply = apply
+        try:  # a bad --smtp is a usage error before any connection
+            self.forwarder = Forwarder.from_settings(settings, default_sender=_user_address(self.target.user))
+        except SmtpError as exc:
+            raise ConfigError(str(exc)) from None
+        self.desk: ActionDesk | None = None
         self.settings = settings
         self.source = source
         self.poll_s = poll_s
@@ -77,16 +85,22 @@ class WatchRun(BaseRun):
             stack.push_async_callback(recorder.aclose, provider)
             coordinator = self.coordinator = Coordinator(provider, self.settings, clock=self.clock,
                                                          seed=self.settings.seed, run_id=self.run_id)
+            # actions as in triage (tui/mail/action_desk.py): the same ledger, review mail never moved
+            desk = self.desk = ActionDesk(self.settings, self.watcher, store=store, run_id=self.run_id,
+                                          forwarder=self.forwarder, auto=self.apply, emit=emit)
+            desk.start()
+            stack.push_async_callback(desk.aclose)
             emit(RunOpened(self.run_id, segment, 0))
             if self.closed:
                 return
             async for event in coordinator.run_stream(self._arrivals(store, ledger)):
                 recorder.on_event(event)
                 emit(event)
-                if isinstance(event, EmailDone) and event.row.status in ("ok", "duplicate"):
-                    email = self.emails.get(event.row.email_id)
-                    if email is not None:
+                if isinstance(event, EmailDone) and (email := self.emails.get(event.row.email_id)) is not None:
+                    if event.row.status in ("ok", "duplicate"):
                         ledger.remember(email)
+                    desk.add(event.row, email)  # after the row: the plan follows the verdict
+            await desk.finish()  # what is queued is applied (each step recorded), then disconnected
             if self._grace is not None:
                 self._grace.cancel()
             if coordinator.source_error:  # the watcher itself broke (not a lost connection: those reconnect)
@@ -132,6 +146,10 @@ class WatchRun(BaseRun):
 
     def cancel(self, agent_id: str) -> bool:
         return self.coordinator.cancel(agent_id) if self.coordinator else False
+
+
+def _user_address(user: str) -> str | None:
+    return user if "@" in user else None
 
 
 __all__ = ["WatchRun", "WatchState"]
