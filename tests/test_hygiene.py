@@ -94,3 +94,17 @@ def test_one_smtp_module() -> None:
     """SMTP's rules (TLS, STARTTLS, the password variable, how replies read) live in one place."""
     bad = [f"{f} imports {m}" for f, m in _imports() if _under(m, "aiosmtplib") and f != "tui/mail/smtp.py"]
     assert bad == []
+
+
+def test_one_place_opens_http_sessions() -> None:
+    """Every aiohttp session is opened by tui/agents/http.py (new_session / http_session): one set
+    of connection limits and timeouts, one place to look when a run leaks connections."""
+    bad = []
+    for path in sorted(TUI.rglob("*.py")):
+        rel = path.relative_to(TUI.parent).as_posix()
+        for node in ast.walk(ast.parse(path.read_text())):
+            func = node.func if isinstance(node, ast.Call) else None
+            name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+            if name == "ClientSession" and rel != "tui/agents/http.py":
+                bad.append(f"{rel}:{node.lineno} opens an aiohttp.ClientSession")
+    assert bad == []

@@ -146,12 +146,20 @@ class Scrubber:
         return self.clip(str(exc) or type(exc).__name__, 120)
 
 
+def new_session(limit: int = 0, timeout: float | None = None) -> aiohttp.ClientSession:
+    """Every HTTP session is opened here (triage, extraction, provisioning, personalizing, the Ray
+    actors): at most `limit` connections (0: no limit of its own; the run's cap is the real one),
+    `timeout` seconds per request if given. The caller closes it."""
+    connector = aiohttp.TCPConnector(limit=limit, limit_per_host=0)
+    if timeout is None:
+        return aiohttp.ClientSession(connector=connector)
+    return aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=timeout))
+
+
 @asynccontextmanager
 async def http_session(limit: int = 0) -> AsyncIterator[aiohttp.ClientSession]:
-    """The run's HTTP client, opened in one place: an aiohttp session with at most `limit`
-    connections (0: no limit of its own; the coordinator's semaphore is the real cap)."""
-    connector = aiohttp.TCPConnector(limit=limit, limit_per_host=0)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    """The run's HTTP client for as long as the block (see `new_session`)."""
+    async with new_session(limit) as session:
         yield session
 
 

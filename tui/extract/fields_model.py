@@ -19,6 +19,7 @@ import aiohttp
 from pydantic import ValidationError
 
 from tui.agents.base import BadAnswerError, ProviderError
+from tui.agents.http import http_session
 from tui.agents.openai import OpenAIProvider
 from tui.agents.prompt import fenced
 from tui.extract.agents import FieldReader, RulesReader
@@ -114,5 +115,5 @@ async def open_reader(settings: Settings, provider: str) -> AsyncIterator[FieldR
             sim = await stack.enter_async_context(SimServer(sim_config_from_settings(settings), port=0,
                                                                    answerers=sim_answerers()))
             base_url = sim.url
-        session = await stack.enter_async_context(aiohttp.ClientSession())
+        session = await stack.enter_async_context(http_session())
         yield ModelReader(session, base_url, settings.model, api_key(settings), settings=settings)

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from tui.agents.base import ProviderError
-from tui.agents.http import REQUEST_TIMEOUT, Scrubber, parse_retry_after, public_url, send
+from tui.agents.http import REQUEST_TIMEOUT, Scrubber, new_session, parse_retry_after, public_url, send
 from tui.fanout.limits import RequestPacer, backoff_delay
 from tui.outbound.contacts import EMAIL_COLUMNS, Contact
 
@@ -89,7 +89,7 @@ class Personalizer:
     async def line(self, contact: Contact) -> str:
         """The cleaned line; PersonalizeError after ATTEMPTS tries or on an unusable answer."""
         if self._session is None:
-            self._session = aiohttp.ClientSession()
+            self._session = new_session()
         body = {"model": self.model, "messages": self._messages(contact), "temperature": 0.7, "max_tokens": 120,
                 "response_format": {"type": "json_schema",
                                     "json_schema": {"name": "personal_line", "strict": True, "schema": _SCHEMA}}}

@@ -35,7 +35,7 @@ from urllib.parse import quote
 import aiohttp
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from tui.agents.http import public_url
+from tui.agents.http import new_session, public_url
 from tui.outbound.provision_users import ProvisionUser
 from tui.settings import ConfigError
 
@@ -191,7 +191,7 @@ class HttpApiBackend:
             url = url.replace("{" + key + "}", quote(text, safe="@"))
         body = _fill(self.config.body, {**fields, "password": user.password.get_secret_value()})
         if self._session is None:
-            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.config.timeout))
+            self._session = new_session(timeout=self.config.timeout)
         where = public_url(url)
         last = ""
         for attempt in range(self.config.retries + 1):

@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp
 
 from tui.agents.base import Exchange, Provider, RateLimitInfo, reset_exchange, set_exchange
+from tui.agents.http import new_session
 from tui.fanout.executors.base import AgentSpec, AttemptEvent, AttemptStarted, classify_once
 from tui.fanout.limits import RequestPacer
 from tui.model import Email
@@ -130,7 +131,7 @@ class AgentActor:
         if self._provider is None:
             from tui.agents.factory import make_provider
 
-            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=4))
+            self._session = new_session(limit=4)
             self._provider = make_provider(self.spec.settings(), self._session, base_url_override=self.spec.base_url)
         return self._provider
 
