@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Static
 
 from tui.agents.rules import classify
 from tui.app.widgets.inbox_cells import COLUMNS, visible
-from tui.app.widgets.inbox_table import InboxTable
+from tui.app.triage.inbox_table import InboxTable
 from tui.fanout.merge import rank_key
 from tui.mail.sample import sample_emails
 from tui.model import ResultRow

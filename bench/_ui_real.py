@@ -2,7 +2,7 @@
 
 engine="process" is production: the coordinator runs in a child process (tui/app/engine_process.py).
 engine="thread" is the earlier design, kept as the comparison: the coordinator on its own event
-loop in a thread of the UI's process (tui/app/session.py `LiveSession`), sharing the GIL.
+loop in a thread of the UI's process (tui/app/triage/session.py `LiveSession`), sharing the GIL.
 
 The rate comes from the simulator's latency: with C agents in flight and L seconds per email
 the run delivers about C / L results per second, so L = C / rate. The achieved rate is printed,
@@ -17,7 +17,7 @@ import time
 from bench._frames import FrameClock, Result, press_until
 from bench._sim import sim_process
 from tui.app.app import make_app
-from tui.app.widgets.inbox_table import InboxTable
+from tui.app.triage.inbox_table import InboxTable
 from tui.settings import Settings
 
 CONCURRENCY = 500

@@ -15,12 +15,12 @@ from textual.color import Color
 from tui.app.app import FanmailApp, make_app
 from tui.app.replay import arecord_demo, replay_app
 from tui.app.screens.email_detail import EmailDetail
-from tui.app.screens.dashboard import INPUT_QUIET_S, MAX_DEFER_S
+from tui.app.triage.dashboard import INPUT_QUIET_S, MAX_DEFER_S
 from tui.app.screens.quit_confirm import QuitConfirm
-from tui.app.session import ManualClock, ReplaySession
-from tui.app.state import RunState
+from tui.app.triage.session import ManualClock, ReplaySession
+from tui.app.triage.state import RunState
 from tui.app.widgets.agent_panel import AgentPanel
-from tui.app.widgets.inbox_table import InboxTable
+from tui.app.triage.inbox_table import InboxTable
 from tui.fanout.events import AgentFinished, AgentQueued, AgentStarted, EmailDone, EmailStarted, RunStarted
 from tui.model import Email, ResultRow
 from tui.settings import Settings

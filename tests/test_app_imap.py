@@ -249,8 +249,8 @@ async def test_mailbox_gone_mid_read_is_a_notification_and_a_header_line(
 
 
 def test_state_learns_streamed_agents_and_counts_unread_mail_as_not_done() -> None:
-    from tui.app.session import ManualClock
-    from tui.app.state import RunState
+    from tui.app.triage.session import ManualClock
+    from tui.app.triage.state import RunState
     from tui.fanout.events import AgentQueued, EmailDone, RunStarted, SourceFailed
     from tui.model import Email, ResultRow
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.test_engine import collect, done_rows, fast_settings
 from tui.fanout.events import EmailDone, HedgeEnded, HedgeSent, RunDone
-from tui.app.state import RunState
+from tui.app.triage.state import RunState
 from tui.fanout.hedge import Threshold, hedge_budget, parse_hedge
 from tui.fanout.trace import TraceWriter, spans
 from tui.settings import Settings

@@ -10,7 +10,7 @@ from textual.geometry import Region
 from textual.message import Message
 
 from tui.app.widgets.inbox_cells import layout
-from tui.app.widgets.inbox_table import InboxTable
+from tui.app.triage.inbox_table import InboxTable
 from tui.model import ResultRow
 
 BASE = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)

@@ -20,18 +20,18 @@ from tui.app.commands import FanmailCommands
 from tui.app.review_desk import ReviewDesk
 from tui.app.review_keys import QUEUE_BINDINGS, correction_bindings
 from tui.app.screens.confirm_actions import ConfirmActions, ConfirmOverride
-from tui.app.screens.dashboard import DashboardScreen
+from tui.app.triage.dashboard import DashboardScreen
 from tui.app.screens.email_detail import EmailDetail
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.run_report import RunReportScreen
 from tui.app.screens.quit_confirm import QuitConfirm
 from tui.app.engine_process import ProcessSession
-from tui.app.session import LiveSession, Session
+from tui.app.triage.session import LiveSession, Session
 from tui.app.terminal import require_terminal
 from tui.app.themes import DEFAULT_THEME, load_themes, state_defaults
 from tui.app.widgets.agent_grid import AgentGrid
 from tui.app.widgets.filter_input import FilterInput
-from tui.app.widgets.inbox_table import InboxTable
+from tui.app.triage.inbox_table import InboxTable
 from tui.mail.imap_target import is_imap
 from tui.mail.sources import load_source
 from tui.run.triage import check_triage_args

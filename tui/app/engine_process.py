@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import tui
-from tui.app.session import END, LiveSession, Transport
+from tui.app.triage.session import END, LiveSession, Transport
 from tui.agents.base import ProviderError
 from tui.fanout.events import Event
 from tui.mail.sources import SourceError

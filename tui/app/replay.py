@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from tui.agents.base import ProviderError
 from tui.agents.rules import classify
-from tui.app.session import ManualClock, ReplaySession
+from tui.app.triage.session import ManualClock, ReplaySession
 from tui.fanout.events import AgentFinished, EmailDone, Event, RunDone
 from tui.fanout.plan import make_plan
 from tui.fanout.recorder import stored_settings

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from tui.app.review_desk import ReviewDesk
-from tui.app.session import ManualClock, ReplaySession
+from tui.app.triage.session import ManualClock, ReplaySession
 from tui.fanout.events import AgentFinished, EmailDone, Event, RunDone, RunStarted
 from tui.history import open_store
 from tui.mail.imap_target import is_imap

@@ -90,7 +90,7 @@ def cmd_replay(settings: Settings, run_id: str | None, *, trace: str | None = No
                                                   sender=row.sender))
     if not headless:
         from tui.app.app import make_app
-        from tui.app.session import ReplaySession
+        from tui.app.triage.session import ReplaySession
 
         session = ReplaySession(timed, emails, speed=speed, label=label)
         app = make_app(settings, session=session, clock=session.clock)  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.app.safe_text import safe_line
-from tui.app.state import RunState
+from tui.app.triage.state import RunState
 from tui.app.widgets.timeline import Timeline
 from tui.fanout.telemetry import pace
 from tui.model import RunReport

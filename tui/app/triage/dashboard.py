@@ -20,18 +20,18 @@ from textual.widgets import Footer
 
 from tui.agents.base import ProviderError
 from tui.app.engine_process import EngineFailed
-from tui.app.mail_action_views import MailActions
+from tui.app.triage.mail_action_views import MailActions
 from tui.app.review_desk import ReviewDesk
 from tui.app.review_keys import CORRECTION_ACTIONS, QUEUE_BINDINGS, REVIEW_ACTIONS, Correcting, correction_bindings
 from tui.app.screens.confirm_actions import ConfirmActions, ConfirmOverride
 from tui.app.screens.email_detail import EmailDetail
 from tui.app.screens.run_report import RunReportScreen
-from tui.app.session import NO_ACTIONS_HERE, Session
-from tui.app.state import Note, RunState
+from tui.app.triage.session import NO_ACTIONS_HERE, Session
+from tui.app.triage.state import Note, RunState
 from tui.app.widgets.agent_grid import MAX_PANELS, AgentGrid
 from tui.app.widgets.filter_input import FilterInput
-from tui.app.widgets.inbox_table import InboxTable
-from tui.app.widgets.run_header import RunHeader
+from tui.app.triage.inbox_table import InboxTable
+from tui.app.triage.run_header import RunHeader
 from tui.fanout.preview import brief
 from tui.mail.action_desk import phrase
 from tui.mail.sources import SourceError

@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from tui.app.mail_action_views import ActionCounts
+from tui.app.triage.mail_action_views import ActionCounts
 from tui.app.safe_text import plain_line
-from tui.app.state import HeaderInfo
+from tui.app.triage.state import HeaderInfo
 
 
 def fmt_clock(seconds: float) -> str:

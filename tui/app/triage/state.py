@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from tui.app.agent_views import BAD, AgentCard, AgentView, Move, Span
-from tui.app.mail_action_views import ActionCounts, MailActions
+from tui.app.triage.mail_action_views import ActionCounts, MailActions
 from tui.fanout.events import (
     AgentFinished,
     AgentQueued,
