@@ -237,3 +237,26 @@ def test_apply_files_each_arrival_as_its_verdict_lands_and_a_restart_repeats_not
     assert again.stop() == 0
     assert len(again.rows()) == 10 and "applied:" not in again.stderr.split("continuing")[1]
     assert snapshot(dovecot) == state
+
+
+def test_sigterm_lets_in_flight_emails_finish_in_the_grace_else_the_next_start_retries_them(
+        dovecot: DovecotServer, tmp_path: Path, watches: list[Watch]) -> None:
+    seed(dovecot, RAWS[:2])
+    w = Watch(dovecot, tmp_path, "--sim-latency", "1", "--grace", "60")  # stopped in flight: they finish
+    watches.append(w)
+    w.wait_for(lambda: "IMAP idle" in w.stderr, "IDLE")
+    assert w.stop() == 0
+    assert [r["status"] for r in w.rows()] == ["ok", "ok"]
+    seed(dovecot, RAWS[2:4])
+    slow = Watch(dovecot, tmp_path, "--sim-latency", "600", "--grace", "0.2")  # past the grace: failed rows
+    watches.append(slow)
+    slow.wait_for(lambda: "IMAP idle" in slow.stderr, "IDLE")
+    assert slow.stop() == 0
+    failed = slow.rows()[2:]
+    assert [r["status"] for r in failed] == ["failed", "failed"]
+    again = Watch(dovecot, tmp_path)  # the next start retries exactly those two
+    watches.append(again)
+    rows = again.wait_rows(6)
+    assert again.stop() == 0
+    assert sorted(_ids(rows[4:])) == sorted(_ids(failed)) and all(r["status"] == "ok" for r in rows[4:])
+    assert len(again.rows()) == 6
