@@ -67,6 +67,14 @@ def test_the_engine_rooms_do_not_reach_up_into_the_run_layer() -> None:
     assert bad == []
 
 
+def test_the_providers_do_not_reach_up_into_the_domain_rooms() -> None:
+    """tui/agents builds backends only; the rule book in front of one (tui/review) is put there by the run layer."""
+    domain = ("tui.review", "tui.extract", "tui.outbound")
+    bad = [f"{f} imports {m}" for f, m in _imports() if f.startswith("tui/agents/")
+           and any(_under(m, d) for d in domain)]
+    assert bad == []
+
+
 def test_no_import_cycle_in_mail() -> None:
     graph: dict[str, set[str]] = {}
     for f, m in _imports():

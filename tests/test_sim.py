@@ -181,10 +181,10 @@ def test_sim_config_from_settings() -> None:
 
 async def test_factory(session: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch) -> None:
     sim = make_provider(Settings(provider="sim", sim_latency=0.7), session, "http://127.0.0.1:1/v1")
-    assert isinstance(sim.inner, OpenAIProvider) and sim.expected_latency_s == 0.7  # behind the rule book
+    assert isinstance(sim, OpenAIProvider) and sim.expected_latency_s == 0.7  # the backend alone
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
     real = make_provider(Settings(provider="openai", model="gpt-x"), session)
-    assert isinstance(real.inner, OpenAIProvider) and real.base_url == "https://api.openai.com/v1"
+    assert isinstance(real, OpenAIProvider) and real.base_url == "https://api.openai.com/v1"
     assert real.expected_latency_s == 5.0
     monkeypatch.delenv("OPENAI_API_KEY")
     with pytest.raises(ConfigError, match="OPENAI_API_KEY is not set"):
@@ -194,14 +194,24 @@ async def test_factory(session: aiohttp.ClientSession, monkeypatch: pytest.Monke
         make_provider(Settings(provider="anthropic"), session)
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test")
     claude = make_provider(Settings(provider="anthropic"), session)
-    assert isinstance(claude.inner, AnthropicProvider) and claude.base_url == "https://api.anthropic.com"
+    assert isinstance(claude, AnthropicProvider) and claude.base_url == "https://api.anthropic.com"
     assert claude.model == "claude-haiku-4-5" and claude.name == "anthropic"
     local = make_provider(Settings(provider="anthropic", model="m"), session, "http://127.0.0.1:1/v1")
-    assert isinstance(local.inner, AnthropicProvider) and local.base_url == "http://127.0.0.1:1"
+    assert isinstance(local, AnthropicProvider) and local.base_url == "http://127.0.0.1:1"
     with pytest.raises(ConfigError):
         make_provider(Settings(provider="sim"), session)
     rules = make_provider(Settings(provider="rules"), session)
     assert rules.name == "rules"
+
+
+async def test_the_run_layer_puts_the_rule_book_in_front() -> None:
+    """tui/agents builds the backend only; a triage run's provider is it behind the rule book."""
+    from tui.agents.rules import RulesProvider
+    from tui.review.decide import Deciding
+    from tui.run.provider import open_run_provider
+
+    async with open_run_provider(Settings(provider="rules", store=":memory:")) as provider:
+        assert isinstance(provider, Deciding) and isinstance(provider.inner, RulesProvider)
 
 
 # -- prompt fence ---------------------------------------------------------------------------

@@ -14,18 +14,6 @@ def make_provider(
     session: aiohttp.ClientSession,
     base_url_override: str | None = None,
 ) -> Provider:
-    """The backend behind the rule book: config rules and rules learned from corrections decide
-    the mail they match without a request (tui/review/decide.py)."""
-    from tui.review.decide import wrap
-
-    return wrap(_backend(settings, session, base_url_override), settings)  # type: ignore[return-value]
-
-
-def _backend(
-    settings: Settings,
-    session: aiohttp.ClientSession,
-    base_url_override: str | None = None,
-) -> Provider:
     """rules -> offline classifier; sim/openai -> the OpenAI-compatible HTTP client;
     anthropic -> the Messages API client. Keys come from the environment only."""
     if settings.provider == "rules":

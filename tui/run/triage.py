@@ -15,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tui.agents.runtime import open_provider
 from tui.fanout.events import AgentQueued, EmailDone, SourceFailed
 from tui.fanout.preview import estimate
 from tui.fanout.recorder import Recorder, prepare_run, with_prior
@@ -24,6 +23,7 @@ from tui.fanout.trace import TraceWriter
 from tui.mail.imap_target import ImapError, ImapOptions, is_imap, parse_imap_url
 from tui.mail.sources import load_source
 from tui.model import Email, Preview, ResultRow, RunReport
+from tui.run.provider import open_run_provider
 from tui.run import BaseRun, Emit, RunOpened, Status
 from tui.settings import ConfigError, Settings
 from tui.store import Store, open_run_store
@@ -110,7 +110,7 @@ class TriageRun(BaseRun):
     async def run(self, emit: Emit) -> None:
         self._loop = asyncio.get_running_loop()
         async with contextlib.AsyncExitStack() as stack:  # closed last-in first-out, errors or not
-            provider = self.provider = await stack.enter_async_context(open_provider(self.settings))
+            provider = self.provider = await stack.enter_async_context(open_run_provider(self.settings))
             await provider.check()
             if not self.imap and self.email_list is None:
                 self.email_list = load_source(self.source, seed=self.settings.seed)

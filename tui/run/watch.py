@@ -16,7 +16,6 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
 
-from tui.agents.runtime import open_provider
 from tui.fanout.events import EmailDone
 from tui.fanout.recorder import Recorder, stored_settings
 from tui.fanout.run import Coordinator
@@ -25,6 +24,7 @@ from tui.mail.imap_target import ImapError, ImapOptions, email_id, is_imap, pars
 from tui.mail.smtp import Forwarder, SmtpError
 from tui.mail.watch import MailboxWatcher, WatchState
 from tui.model import Email
+from tui.run.provider import open_run_provider
 from tui.run import BaseRun, Emit, RunOpened
 from tui.run.watch_ledger import WatchLedger, watch_run_id
 from tui.settings import ConfigError, Settings
@@ -68,7 +68,7 @@ class WatchRun(BaseRun):
 
     async def run(self, emit: Emit) -> None:
         async with contextlib.AsyncExitStack() as stack:
-            provider = await stack.enter_async_context(open_provider(self.settings))
+            provider = await stack.enter_async_context(open_run_provider(self.settings))
             await provider.check()
             store = self.store = await asyncio.to_thread(open_run_store, self.settings.store, needed=True)
             assert store is not None
