@@ -260,3 +260,13 @@ def test_sigterm_lets_in_flight_emails_finish_in_the_grace_else_the_next_start_r
     assert again.stop() == 0
     assert sorted(_ids(rows[4:])) == sorted(_ids(failed)) and all(r["status"] == "ok" for r in rows[4:])
     assert len(again.rows()) == 6
+
+
+def test_a_wrong_password_at_start_is_one_line_and_exit_2(dovecot: DovecotServer, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FANMAIL_", "OPENAI_"))}
+    env["FANMAIL_IMAP_PASSWORD"] = "wrong"
+    done = subprocess.run([sys.executable, "-m", "tui", "watch", dovecot.url(), "--headless", "--imap-cafile",
+                           str(dovecot.cafile), "--store", str(tmp_path / "s.db"), *FAST_SIM],
+                          capture_output=True, text=True, env=env, timeout=WAIT_S)
+    assert done.returncode == 2 and done.stderr.startswith("fanmail: error: IMAP login as fan")
+    assert len(done.stderr.strip().splitlines()) == 1 and PASSWORD not in done.stderr
