@@ -20,10 +20,11 @@ tui/app/triage/session.py runs it in a thread of the UI process, tui/app/engine_
 process, both relaying events and controls only.
 
 Waves: a run is not one-shot. A triage run streams (IMAP today: `Coordinator.run_stream` over a
-source that yields emails as they are read), so agents start as batches form, and with
-`keep_open` the coordinator stays open after RunDone: more emails arriving later (an IMAP IDLE
-watcher, issue #15) are one more source the same run streams, each wave ending in its own
-RunDone, recorded in the same run.
+source that yields emails as they are read), so agents start as batches form. A watch
+(tui/run/watch.py, `fanmail watch`) is one such stream that never ends by itself: the IMAP IDLE
+watcher (tui/mail/watch.py) yields each wave's emails and then a None, which launches the wave's
+batches at once; one coordinator, so the cap and the RPM/TPM budget hold across waves, one run
+per mailbox continued by every start, RunDone only when the watch is closed.
 """
 
 from __future__ import annotations
