@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from tui.fanout.events import Event
 from tui.fanout.trace import ReplayClock, replay_timed
 from tui.model import Email, Preview, ResultRow
-from tui.run import Status
+from tui.run import BaseRun, Status
 from tui.run.triage import NO_ACTIONS_HERE, TriageRun
 from tui.settings import Settings
 
@@ -233,12 +233,12 @@ END = object()  # posted once after the last batch of a run
 ManualClock = ReplayClock  # a clock that only moves when told: frozen time for snapshots
 
 
-class ReplaySession:
+class ReplaySession(BaseRun):
     """Plays `(time, event)` pairs, setting the clock before each, then stays open like a live run
     unless `keep_open` is False. speed None: as fast as possible (snapshots, screenshots); a number:
     the recorded spacing divided by it (`fanmail replay`), 0 meaning no waiting but yielding.
 
-    Controls are accepted and ignored: a recording cannot change its future.
+    Controls are accepted and ignored (BaseRun's, which do nothing): a recording cannot change its future.
     """
 
     def __init__(self, timed: Sequence[tuple[float, Event]], emails: dict[str, Email],
@@ -269,21 +269,6 @@ class ReplaySession:
         self.drained.set()
         if self.keep_open:
             await self._closed.wait()
-
-    def retry(self, agent_id: str) -> bool:
-        return False
-
-    def retry_failed(self) -> list[str]:
-        return []
-
-    def cancel(self, agent_id: str) -> bool:
-        return False
-
-    def pause(self) -> None:
-        pass
-
-    def resume(self) -> None:
-        pass
 
     def budget_left(self) -> float | None:
         return None
