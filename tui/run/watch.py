@@ -95,6 +95,8 @@ class WatchRun(BaseRun):
                 return
             async for event in coordinator.run_stream(self._arrivals(store, ledger)):
                 recorder.on_event(event)
+                if isinstance(event, EmailDone):  # committed before it is printed: a SIGKILL between the
+                    store.flush()                 # two must not give the email a second row next start
                 emit(event)
                 if isinstance(event, EmailDone) and (email := self.emails.get(event.row.email_id)) is not None:
                     if event.row.status in ("ok", "duplicate"):
