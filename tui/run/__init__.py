@@ -98,6 +98,21 @@ class BaseRun:
         self.closed = True
 
 
+class CoordinatedRun(BaseRun):
+    """A kind whose agents run under a coordinator (triage, watch): the retry and cancel keys are its."""
+
+    coordinator: Coordinator | None = None
+
+    def retry(self, agent_id: str) -> bool:
+        return self.coordinator.retry(agent_id) if self.coordinator else False
+
+    def retry_failed(self) -> list[str]:
+        return self.coordinator.retry_failed() if self.coordinator else []
+
+    def cancel(self, agent_id: str) -> bool:
+        return self.coordinator.cancel(agent_id) if self.coordinator else False
+
+
 @dataclass(slots=True)
 class Status:
     """What a front end needs to answer a key at once, without asking the run's loop."""
@@ -114,6 +129,7 @@ if TYPE_CHECKING:
 
     from tui.extract.events import ExtractEvent
     from tui.fanout.events import Event
+    from tui.fanout.run import Coordinator
     from tui.mail.action_desk import DeskEvent
     from tui.outbound.campaign import CampaignEvent
     from tui.run.campaign import CampaignDone

@@ -24,7 +24,7 @@ from tui.mail.imap_target import ImapError, ImapOptions, is_imap, parse_imap_url
 from tui.mail.sources import load_source
 from tui.model import Email, Preview, ResultRow, RunReport
 from tui.run.provider import open_run_provider
-from tui.run import BaseRun, Emit, RunOpened, Status
+from tui.run import CoordinatedRun, Emit, RunOpened, Status
 from tui.settings import ConfigError, Settings
 from tui.store import Store, open_run_store
 
@@ -58,7 +58,7 @@ def check_triage_args(settings: Settings, source: str, *, resume: str | None = N
         raise ConfigError("--apply and --actions are for IMAP sources (imap://USER@HOST:PORT/FOLDER)")
 
 
-class TriageRun(BaseRun):
+class TriageRun(CoordinatedRun):
     """One triage run (see the protocol in tui/run/__init__.py).
 
     `emails` for a file source may be given (a dashboard reads the source before it opens, so a
@@ -205,14 +205,6 @@ class TriageRun(BaseRun):
         return Status(self.run_id, self.preview, coordinator.executor.budget_left(),
                       tuple(coordinator.retryable()), alive)
 
-    def retry(self, agent_id: str) -> bool:
-        return self.coordinator.retry(agent_id) if self.coordinator else False
-
-    def retry_failed(self) -> list[str]:
-        return self.coordinator.retry_failed() if self.coordinator else []
-
-    def cancel(self, agent_id: str) -> bool:
-        return self.coordinator.cancel(agent_id) if self.coordinator else False
 
     def pause(self) -> None:
         if self.coordinator:

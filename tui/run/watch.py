@@ -25,13 +25,13 @@ from tui.mail.smtp import Forwarder, SmtpError
 from tui.mail.watch import MailboxWatcher, WatchState
 from tui.model import Email
 from tui.run.provider import open_run_provider
-from tui.run import BaseRun, Emit, RunOpened
+from tui.run import CoordinatedRun, Emit, RunOpened
 from tui.run.watch_ledger import WatchLedger, watch_run_id
 from tui.settings import ConfigError, Settings
 from tui.store import Store, open_run_store
 
 
-class WatchRun(BaseRun):
+class WatchRun(CoordinatedRun):
     """A watch of one IMAP folder (the run protocol of tui/run/__init__.py)."""
 
     def __init__(self, settings: Settings, source: str, *, poll_s: float = 30.0, idle: bool = True,
@@ -138,16 +138,6 @@ class WatchRun(BaseRun):
             self.watcher.stop()
         if self.coordinator is not None:
             self._grace = asyncio.get_running_loop().call_later(self.grace_s, self.coordinator.close)
-
-    # controls: the coordinator's, as in triage
-    def retry(self, agent_id: str) -> bool:
-        return self.coordinator.retry(agent_id) if self.coordinator else False
-
-    def retry_failed(self) -> list[str]:
-        return self.coordinator.retry_failed() if self.coordinator else []
-
-    def cancel(self, agent_id: str) -> bool:
-        return self.coordinator.cancel(agent_id) if self.coordinator else False
 
 
 def _user_address(user: str) -> str | None:
