@@ -83,7 +83,9 @@ async def test_rpm_holds_with_hedging_on(sim_factory) -> None:
     assert any(isinstance(e, HedgeSent) for e in events)
     assert sim.stats.rate_limited == 0
     gaps = [b - a for a, b in zip(sim.stats.arrived_at, sim.stats.arrived_at[1:])]
-    assert min(gaps) > 0.8 * 60 / rpm, "a hedge went out without waiting for its rate-limit slot"
+    # Paced requests arrive 60/rpm apart give or take the loop's scheduling delay on a busy machine
+    # (seen: 37 ms of 50); a hedge that skipped its slot lands anywhere in the gap, and several go out.
+    assert min(gaps) > 0.5 * 60 / rpm, "a hedge went out without waiting for its rate-limit slot"
     assert sim.stats.peak_in_flight <= settings.concurrency
     assert len({e.row.email_id for e in events if isinstance(e, EmailDone)}) == 40
 
