@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._sim import sim_process  # noqa: E402
 from bench._tail_model import report as tail_model  # noqa: E402
-from tui.agents.runtime import open_provider  # noqa: E402
+from tui.run.provider import open_run_provider as open_provider  # noqa: E402 - as a run opens it, rule book in front
 from tui.fanout.events import RunDone  # noqa: E402
 from tui.fanout.plan import make_plan  # noqa: E402
 from tui.fanout.run import Coordinator  # noqa: E402

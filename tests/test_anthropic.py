@@ -230,7 +230,7 @@ async def test_a_run_through_the_engine(sim_factory, monkeypatch: pytest.MonkeyP
     plan = make_plan(sample_emails(150, seed=4), settings)
     rows = []
     async with open_provider(settings) as provider:
-        assert isinstance(provider.inner, AnthropicProvider)  # behind the rule book (tui/review/decide.py)
+        assert isinstance(provider, AnthropicProvider)  # the bare backend (the run layer adds the rule book)
         await provider.check()
         async with asyncio.timeout(60):
             async for event in Coordinator(provider, settings).run(plan):
