@@ -21,7 +21,7 @@ import pytest
 from dovecot import (  # noqa: F401 - fixtures
     PASSWORD, USER, DovecotServer, SmtpSink, dovecot, dovecot_missing, seed, smtp_sink, snapshot,
 )
-from test_imap import ROUTES_TOML, _expected_folder
+from test_imap import ROUTES_TOML, _check_filed
 
 from tui.mail.parse import parse_bytes
 from tui.mail.sample import generate_sample
@@ -224,13 +224,8 @@ def test_apply_files_each_arrival_as_its_verdict_lands_and_a_restart_repeats_not
     w.wait_for(lambda: w.stderr.count("applied: move") >= sum(r["route"] != "personal" for r in planned),
                "the moves")
     assert w.stop() == 0
-    state = snapshot(dovecot)
-    where = {msgid: folder for folder, items in state.items() for msgid, _ in items}
-    assert sum(len(items) for items in state.values()) == 10  # nothing lost, nothing copied
-    assert all("\\Seen" not in flags for items in state.values() for _, flags in items)
-    assert {f"<{r['message_id']}>": _expected_folder(r) for r in rows} == where
-    forwards = [r for r in planned if r["route"] in ("incidents", "billing")]
-    assert len(smtp_sink.messages) == len(forwards)  # each forwarded once
+    # each in its folder once, with its route's keyword and urgent flag, none \\Seen, forwards once
+    state = _check_filed(dovecot, rows, smtp_sink)
     again = Watch(dovecot, tmp_path, *apply)
     watches.append(again)
     again.wait_for(lambda: "IMAP idle" in again.stderr, "IDLE")

@@ -218,7 +218,11 @@ class ActionDesk:
     async def _connect(self) -> ImapSession:
         session = self._session
         if session is not None and session.protocol.lost is None:
-            return session
+            # mail delivered since this session's last command is not in its view yet, and a UID
+            # STORE on it would be OK and do nothing (the keyword lost, the move then done)
+            with contextlib.suppress(ImapError, OSError):
+                await session.noop()
+                return session
         await self._drop_session()
         target = self.source.target
         session = await ImapSession.open(target, self.source.options)

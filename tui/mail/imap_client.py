@@ -351,6 +351,12 @@ class ImapSession:
     def has(self, capability: str) -> bool:
         return capability.upper() in {c.upper() for c in self.protocol.capabilities}
 
+    async def noop(self) -> None:
+        """NOOP: the server announces what changed since the last command (new mail included). A
+        session that has not been told of a message does not act on its UID: Dovecot answers a
+        UID STORE on it with OK and changes nothing."""
+        await self._command("NOOP")
+
     # -- mailboxes
     async def examine(self, folder: str) -> MailboxInfo:
         """Open read-only: nothing triage does can change a flag."""

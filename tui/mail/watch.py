@@ -184,7 +184,7 @@ class MailboxWatcher:
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(asyncio.shield(stop), self.poll_s)
                 if not self.stopped:
-                    await session._command("NOOP")
+                    await session.noop()
         finally:
             stop.cancel()
 
