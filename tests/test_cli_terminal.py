@@ -11,8 +11,8 @@ import pytest
 LINE = "fanmail: error: the dashboard needs a terminal; add --headless"
 
 
-async def _run_without_terminal(args: list[str], stdin: int) -> tuple[int, str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FANMAIL_")}
+async def _run_without_terminal(args: list[str], stdin: int, **extra_env: str) -> tuple[int, str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FANMAIL_")} | extra_env
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "tui", *args, stdin=stdin,
                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env)
     try:
@@ -30,6 +30,13 @@ async def _run_without_terminal(args: list[str], stdin: int) -> tuple[int, str, 
                          ids=["fanmail", "triage", "extract"])
 async def test_no_terminal_on_stdin_refuses_with_one_line(args: list[str]) -> None:
     code, out, err = await _run_without_terminal(args, asyncio.subprocess.DEVNULL)
+    assert code == 2 and err.strip() == LINE and out == ""
+
+
+async def test_the_watch_dashboard_with_no_terminal_refuses_before_connecting() -> None:
+    # port 1: nothing listens there, so a watch that tried to connect would say so instead
+    code, out, err = await _run_without_terminal(["watch", "imap://fan@127.0.0.1:1/INBOX", "--imap-insecure"],
+                                                 asyncio.subprocess.DEVNULL, FANMAIL_IMAP_PASSWORD="x")
     assert code == 2 and err.strip() == LINE and out == ""
 
 

@@ -1,6 +1,7 @@
-"""`fanmail watch imap[s]://USER@HOST[:PORT]/FOLDER`: the live inbox (tui/run/watch.py), headless.
+"""`fanmail watch imap[s]://USER@HOST[:PORT]/FOLDER`: the live inbox (tui/run/watch.py), on the
+dashboard (tui/app/watch/) or headless.
 
-One JSONL row per new email, written and flushed as it lands; connection changes and a count on
+Headless: one JSONL row per new email, written and flushed as it lands; connection changes and a count on
 stderr; SIGTERM or ctrl+c stops watching and lets in-flight emails finish within `--grace`.
 """
 
@@ -22,6 +23,7 @@ from tui.run.watch import WatchRun
 from tui.settings import ConfigError, Settings
 
 WATCH_EXAMPLES = """examples:
+  FANMAIL_IMAP_PASSWORD=... fanmail watch imaps://me@mail.example.com/INBOX     # the dashboard
   FANMAIL_IMAP_PASSWORD=... fanmail watch imaps://me@mail.example.com/INBOX --headless -o rows.jsonl
   fanmail watch imap://me@127.0.0.1:1143/INBOX --imap-insecure --headless --poll 10 --no-idle"""
 
@@ -29,7 +31,7 @@ WATCH_EXAMPLES = """examples:
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     from tui.cli import _add_setting_flags
 
-    watch = sub.add_parser("watch", help="watch an IMAP folder: triage new mail as it arrives (--headless: JSONL)",
+    watch = sub.add_parser("watch", help="watch an IMAP folder: triage new mail as it arrives (dashboard, or --headless for JSONL)",
                            description="Triage what --imap-search matches (default UNSEEN), then every new "
                            "email as it arrives (IMAP IDLE, or NOOP polling), each exactly once across restarts.",
                            epilog=WATCH_EXAMPLES)
@@ -48,9 +50,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    if not args.headless:
-        raise ConfigError("watch: the watching dashboard is not built yet: pass --headless")
+    if not args.headless and args.output:
+        raise ConfigError("watch: -o is for --headless (the dashboard shows the rows; they are in the store)")
     watch = WatchRun(settings, args.source, poll_s=args.poll, idle=args.idle, grace_s=args.grace, apply=args.apply)
+    if not args.headless:
+        from tui.app.watch.app import run_watch_app
+
+        return run_watch_app(settings, watch)
     return asyncio.run(watch_headless(watch, args.output))
 
 

@@ -15,7 +15,6 @@ here: what a wave becomes is the run's business).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -76,7 +75,9 @@ class MailboxWatcher:
         self.rng = rng or random.Random()
         self.mode = ""  # idle | polling, once connected
         self._stopped = asyncio.Event()
+        self._poked = asyncio.Event()  # poke(): the operator asked to look now
         self._searched = False  # the start's own search is done (once per watch, not per reconnect)
+        self.arriving = False  # False while the start's first wave (the mail already waiting) is handed over
         self._first: tuple[ImapSession, MailboxInfo] | None = None  # connect()'s, used by the first wave
 
     @property
@@ -87,6 +88,10 @@ class MailboxWatcher:
 
     def stop(self) -> None:
         self._stopped.set()
+
+    def poke(self) -> None:
+        """Look now: end the IDLE or the poll wait (or a reconnect's backoff) and search at once."""
+        self._poked.set()
 
     @property
     def stopped(self) -> bool:
@@ -128,6 +133,7 @@ class MailboxWatcher:
                 first = await self._catch_up(session, info.uidvalidity, info.uidnext)
                 if first:
                     yield first
+                self.arriving = True  # what was waiting at the start is in; from now on, mail arrives
                 while not self.stopped:
                     await self._wait(session)
                     if self.stopped:
@@ -141,8 +147,7 @@ class MailboxWatcher:
                 delay = min(high, low * 2 ** (failures - 1)) * (0.5 + self.rng.random())
                 reason = str(exc) if isinstance(exc, ImapError) else f"IMAP watch failed: {type(exc).__name__}"
                 self._state(WatchState("reconnecting", reason, delay))
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(self._stopped.wait(), delay)
+                await self._sleep(delay)
             finally:
                 if session is not None:
                     await session.close()
@@ -174,19 +179,37 @@ class MailboxWatcher:
             self.on_mark(self.mark)
         return emails
 
+    async def _sleep(self, delay: float) -> None:
+        """`delay` seconds, or less if stopped or poked."""
+        stop = asyncio.ensure_future(self._wake())
+        try:
+            await asyncio.wait({stop}, timeout=delay)
+        finally:
+            stop.cancel()
+        self._poked.clear()
+
+    async def _wake(self) -> None:
+        """Returns on stop() or poke()."""
+        stopped, poked = asyncio.ensure_future(self._stopped.wait()), asyncio.ensure_future(self._poked.wait())
+        try:
+            await asyncio.wait({stopped, poked}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+            poked.cancel()
+
     async def _wait(self, session: ImapSession) -> None:
-        """Until the server says something changed (IDLE), the poll interval passed (NOOP), or stop()."""
-        stop = asyncio.ensure_future(self._stopped.wait())
+        """Until the server says something changed (IDLE), the poll interval passed (NOOP), stop() or poke()."""
+        stop = asyncio.ensure_future(self._wake())
         try:
             if self.mode == "idle":
                 await self._idle(session, stop)
             else:
-                with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(asyncio.shield(stop), self.poll_s)
+                await asyncio.wait({stop}, timeout=self.poll_s)
                 if not self.stopped:
                     await session.noop()
         finally:
             stop.cancel()
+            self._poked.clear()
 
     async def _idle(self, session: ImapSession, stop: asyncio.Future[object]) -> None:
         client, protocol = session.client, session.protocol

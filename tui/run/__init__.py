@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tui.fanout.cap import failure_line
-from tui.model import Preview
+from tui.model import Email, Preview, ResultRow
 
 Emit = Callable[[Any], None]  # called with each RunEvent, on the run's loop; must not block
 
@@ -99,9 +99,13 @@ class BaseRun:
 
 
 class CoordinatedRun(BaseRun):
-    """A kind whose agents run under a coordinator (triage, watch): the retry and cancel keys are its."""
+    """A kind whose agents run under a coordinator (triage, watch): the retry, cancel and pause
+    keys are its, and the a/A keys go to its action desk (IMAP) if it has one."""
 
     coordinator: Coordinator | None = None
+    run_id: str | None = None
+    preview: Preview | None = None
+    store: Any = None  # tui.store.Store once open: actions are recorded there
 
     def retry(self, agent_id: str) -> bool:
         return self.coordinator.retry(agent_id) if self.coordinator else False
@@ -111,6 +115,58 @@ class CoordinatedRun(BaseRun):
 
     def cancel(self, agent_id: str) -> bool:
         return self.coordinator.cancel(agent_id) if self.coordinator else False
+
+    def pause(self) -> None:
+        if self.coordinator:
+            self.coordinator.pause()
+
+    def resume(self) -> None:
+        if self.coordinator:
+            self.coordinator.resume()
+
+    def status(self) -> Status:
+        coordinator = self.coordinator
+        if coordinator is None:
+            return Status(run_id=self.run_id, preview=self.preview)
+        alive = frozenset(a.agent_id for a in coordinator.agents.values() if a.task is not None and not a.task.done())
+        return Status(self.run_id, self.preview, coordinator.executor.budget_left(),
+                      tuple(coordinator.retryable()), alive)
+
+    # ------------------------------------------------------------------ mail actions (IMAP)
+    def action_desk(self) -> ActionDesk | None:
+        """The desk that plans and applies this run's mail actions (None: no mailbox to act on)."""
+        return None
+
+    def emails_by_id(self) -> dict[str, Email]:
+        return getattr(self, "emails", {})
+
+    def apply_actions(self, email_ids: list[str], override: bool = False) -> None:
+        """The operator confirmed a/A: the desk applies these emails' planned (or override) actions."""
+        desk = self.action_desk()
+        if desk is not None and not self.closed:
+            desk.request(list(email_ids), override=override)
+
+    def replan(self, rows: list[ResultRow]) -> None:
+        """Corrected verdicts plan their actions again (the move follows the corrected route)."""
+        desk = self.action_desk()
+        if desk is None or self.closed:
+            return
+        emails = self.emails_by_id()
+        for row in rows:
+            if (email := emails.get(row.email_id)) is not None:
+                desk.add(row, email)
+
+    def why_not_apply(self, email_ids: list[str], override: bool = False) -> str | None:
+        """Why a/A would do nothing now (asked from the UI's side before sending), or None."""
+        if self.action_desk() is None or self.closed:
+            return "the mailbox is not open (yet)"
+        if self.store is None:
+            return "actions need the store to record them, so none is ever applied twice: pass --store PATH"
+        if override and len(email_ids) != 1:
+            return "a review email is overridden one at a time"
+        if not email_ids:
+            return "nothing to apply"
+        return None
 
 
 @dataclass(slots=True)
@@ -130,7 +186,7 @@ if TYPE_CHECKING:
     from tui.extract.events import ExtractEvent
     from tui.fanout.events import Event
     from tui.fanout.run import Coordinator
-    from tui.mail.action_desk import DeskEvent
+    from tui.mail.action_desk import ActionDesk, DeskEvent
     from tui.outbound.campaign import CampaignEvent
     from tui.run.campaign import CampaignDone
     from tui.run.provision import ProvisionDone, UserDone

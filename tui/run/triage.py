@@ -22,9 +22,9 @@ from tui.fanout.run import Coordinator
 from tui.fanout.trace import TraceWriter
 from tui.mail.imap_target import ImapError, ImapOptions, is_imap, parse_imap_url
 from tui.mail.sources import load_source
-from tui.model import Email, Preview, ResultRow, RunReport
+from tui.model import Email, Preview, RunReport
 from tui.run.provider import open_run_provider
-from tui.run import CoordinatedRun, Emit, RunOpened, Status
+from tui.run import CoordinatedRun, Emit, RunOpened
 from tui.settings import ConfigError, Settings
 from tui.store import Store, open_run_store
 
@@ -197,53 +197,13 @@ class TriageRun(CoordinatedRun):
                 self.emails[email_id] = email
 
     # ------------------------------------------------------------------ controls (on the run's loop)
-    def status(self) -> Status:
-        coordinator = self.coordinator
-        if coordinator is None:
-            return Status(run_id=self.run_id, preview=self.preview)
-        alive = frozenset(a.agent_id for a in coordinator.agents.values() if a.task is not None and not a.task.done())
-        return Status(self.run_id, self.preview, coordinator.executor.budget_left(),
-                      tuple(coordinator.retryable()), alive)
-
-
-    def pause(self) -> None:
-        if self.coordinator:
-            self.coordinator.pause()
-
-    def resume(self) -> None:
-        if self.coordinator:
-            self.coordinator.resume()
-
     def close(self) -> None:
         self.closed = True
         if self.coordinator:
             self.coordinator.close()
 
-    def apply_actions(self, email_ids: list[str], override: bool = False) -> None:
-        """The operator confirmed a/A: the desk applies these emails' planned (or override) actions."""
-        desk = self.triage.desk if self.triage is not None else None
-        if desk is not None and not self.closed:
-            desk.request(list(email_ids), override=override)
-
-    def replan(self, rows: list[ResultRow]) -> None:
-        """Corrected verdicts plan their actions again (the move follows the corrected route)."""
-        desk = self.triage.desk if self.triage is not None else None
-        if desk is None or self.closed:
-            return
-        for row in rows:
-            if (email := self.emails.get(row.email_id)) is not None:
-                desk.add(row, email)
+    def action_desk(self) -> Any:
+        return self.triage.desk if self.triage is not None else None
 
     def why_not_apply(self, email_ids: list[str], override: bool = False) -> str | None:
-        """Why a/A would do nothing now (asked from the UI's side before sending), or None."""
-        if not self.imap:
-            return NO_ACTIONS_HERE
-        if self.triage is None or self.triage.desk is None or self.closed:
-            return "the mailbox is not open (yet)"
-        if self.store is None:
-            return "actions need the store to record them, so none is ever applied twice: pass --store PATH"
-        if override and len(email_ids) != 1:
-            return "a review email is overridden one at a time"
-        if not email_ids:
-            return "nothing to apply"
-        return None
+        return NO_ACTIONS_HERE if not self.imap else super().why_not_apply(email_ids, override)

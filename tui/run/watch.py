@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 
 from tui.fanout.events import EmailDone
 from tui.fanout.recorder import Recorder, stored_settings
@@ -31,11 +32,23 @@ from tui.settings import ConfigError, Settings
 from tui.store import Store, open_run_store
 
 
+@dataclass(frozen=True, slots=True)
+class WaveArrived:
+    """New emails handed to the coordinator as one wave: the dashboard's arrival count and history.
+    Sent before the wave's agents are queued."""
+
+    wave: int  # 1, 2, ... within this start
+    email_ids: tuple[str, ...]
+    at: float  # wall clock (time.time()) when the wave was read
+    catch_up: bool = False  # the start's first wave: what was waiting (--imap-search, UIDs past the mark)
+
+
 class WatchRun(CoordinatedRun):
     """A watch of one IMAP folder (the run protocol of tui/run/__init__.py)."""
 
     def __init__(self, settings: Settings, source: str, *, poll_s: float = 30.0, idle: bool = True,
-                 grace_s: float = 10.0, apply: bool = False, clock: Callable[[], float] = time.monotonic) -> None:
+                 grace_s: float = 10.0, apply: bool = False, clock: Callable[[], float] = time.monotonic,
+                 wall: Callable[[], float] = time.time) -> None:
         if not is_imap(source):
             raise ConfigError("watch: give an IMAP folder, imap[s]://USER@HOST[:PORT]/FOLDER")
         if poll_s <= 0:
@@ -57,6 +70,7 @@ class WatchRun(CoordinatedRun):
         self.idle = idle
         self.grace_s = grace_s
         self.clock = clock
+        self.wall = wall
         self.run_id = watch_run_id(self.target.mailbox_url())
         self.store: Store | None = None
         self.coordinator: Coordinator | None = None
@@ -65,8 +79,14 @@ class WatchRun(CoordinatedRun):
         self.emails: dict[str, Email] = {}
         self.skipped = 0  # arrivals matched to an email triaged before (a new UIDVALIDITY)
         self._grace: asyncio.TimerHandle | None = None
+        self._emit: Emit = lambda event: None
+        self.waves = 0
+
+    def action_desk(self) -> ActionDesk | None:
+        return self.desk
 
     async def run(self, emit: Emit) -> None:
+        self._emit = emit
         async with contextlib.AsyncExitStack() as stack:
             provider = await stack.enter_async_context(open_run_provider(self.settings))
             await provider.check()
@@ -123,20 +143,27 @@ class WatchRun(CoordinatedRun):
             self.skipped += len(wave) - len(fresh)
             if not fresh:
                 continue
+            self.waves += 1
+            self._emit(WaveArrived(self.waves, tuple(e.id for e in fresh), self.wall(),
+                                   catch_up=not self.watcher.arriving))
             store.add_emails(self.run_id, ((e.id, e.message_id, e.subject, e.sender) for e in fresh))
             for email in fresh:
                 self.emails[email.id] = email
                 yield email
             yield None
 
+    def check_now(self) -> None:
+        """The operator's `w`: search the folder now (the watcher's IDLE or poll wait ends)."""
+        if self.watcher is not None:
+            self.watcher.poke()
+
     def close(self) -> None:
-        """Stop watching; what is in flight gets `grace_s`, then is cancelled (failed rows, retried next start)."""
-        if self.closed:
-            return
+        """Stop watching; what is in flight gets `grace_s`, then is cancelled (failed rows, retried next start).
+        Called again (or after a front end set `closed`), it changes nothing."""
         self.closed = True
         if self.watcher is not None:
             self.watcher.stop()
-        if self.coordinator is not None:
+        if self.coordinator is not None and self._grace is None:
             self._grace = asyncio.get_running_loop().call_later(self.grace_s, self.coordinator.close)
 
 
@@ -144,4 +171,4 @@ def _user_address(user: str) -> str | None:
     return user if "@" in user else None
 
 
-__all__ = ["WatchRun", "WatchState"]
+__all__ = ["WaveArrived", "WatchRun", "WatchState"]

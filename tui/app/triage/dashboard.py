@@ -84,7 +84,7 @@ class DashboardScreen(Correcting, Screen[None]):
         self._desk = review
         self._stored = review is not None  # `fanmail review RUN_ID`: nothing runs, so nothing to steer
         self._open_review = open_review if review is None else None
-        self.state = RunState(clock=clock)
+        self.state = self.new_state(clock)
         self.state.imap_actions = session.actions_enabled
         self.state.auto_apply = session.auto_apply
         self.note_timeout = note_timeout
@@ -94,6 +94,10 @@ class DashboardScreen(Correcting, Screen[None]):
         self._topped = False  # the inbox cursor went to the top when the run finished (once)
         self._failed_agents: list[str] = []  # named in the one failure toast
         self._failure_note: Notification | None = None
+
+    def new_state(self, clock: Callable[[], float]) -> RunState:
+        """The state the events fold into (the watch dashboard's adds waves and its header)."""
+        return RunState(clock=clock)
 
     def compose(self) -> ComposeResult:
         yield RunHeader(self.session.label, id="run-header")
@@ -172,7 +176,7 @@ class DashboardScreen(Correcting, Screen[None]):
                 self._preview = brief(self.session.preview)
             left = self._desk.queue.left if self._desk is not None else None
             self.query_one(RunHeader).show(state.header(self.session.budget_left(), self._preview, left))
-            if state.agents:
+            if state.agents or self.grid.cards:  # a watch folds finished agents away: the grid empties
                 grid = self.grid
                 shown = {grid.selected} if grid.compact and grid.selected else None
                 grid.show(state.cards(shown))

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from tui.fanout.events import Event
 from tui.fanout.trace import ReplayClock, replay_timed
 from tui.model import Email, Preview, ResultRow
-from tui.run import BaseRun, Status
+from tui.run import BaseRun, CoordinatedRun, Status
 from tui.run.triage import NO_ACTIONS_HERE, TriageRun
 from tui.settings import Settings
 
@@ -98,9 +98,9 @@ class Transport:
         pass  # a file source has no mail actions
 
 
-class LiveSession(Transport):
-    """A `TriageRun` (tui/run/triage.py) on its own thread, over a real provider (the built-in
-    simulator by default): file and sample sources, and IMAP with its action desk.
+class ThreadSession(Transport):
+    """A run (triage or watch: a `CoordinatedRun` of tui/run/) on its own thread, over a real
+    provider (the built-in simulator by default).
 
     The engine (HTTP client, and the in-process simulator of the demo) gets its own event loop in
     a worker thread, so a burst of network callbacks never sits between a key press and the next
@@ -111,15 +111,13 @@ class LiveSession(Transport):
 
     FLUSH_S = 0.02
 
-    def __init__(self, settings: Settings, source: str, emails: list[Email] | None, *, label: str,
-                 clock: Callable[[], float] = time.monotonic, resume: str | None = None, apply: bool = False,
-                 actions_path: str | None = None, trace_path: str | None = None):
-        self.run = TriageRun(settings, source, emails, resume=resume, trace_path=trace_path, apply=apply,
-                             actions_path=actions_path, keep_open=True, clock=clock)
-        self.emails = self.run.emails  # IMAP: filled as emails are read
+    def __init__(self, run: CoordinatedRun, *, label: str, actions_enabled: bool = False,
+                 auto_apply: bool = False) -> None:
+        self.run = run
+        self.emails: dict[str, Email] = run.emails_by_id()  # IMAP: filled as emails are read
         self.label = label
-        self.actions_enabled = self.run.imap
-        self.auto_apply = apply
+        self.actions_enabled = actions_enabled
+        self.auto_apply = auto_apply
         self._engine_loop: asyncio.AbstractEventLoop | None = None
         self._pending: list[Any] = []
         self._flush: Callable[[], None] = lambda: None
@@ -210,7 +208,7 @@ class LiveSession(Transport):
     def replan(self, rows: list[ResultRow]) -> None:
         """A corrected verdict plans its actions again (the move follows the corrected route); done
         actions are kept, and with --apply the new plan is applied like any other verdict's."""
-        if self.run.imap and not self.run.closed:
+        if self.actions_enabled and not self.run.closed:
             self._send("replan", list(rows))
 
     def close(self) -> None:
@@ -225,6 +223,17 @@ class LiveSession(Transport):
         thread = self._thread
         if thread is not None and thread.is_alive():
             await asyncio.to_thread(thread.join, timeout)
+
+
+class LiveSession(ThreadSession):
+    """A `TriageRun` (tui/run/triage.py) on its own thread: file and sample sources, and IMAP with its action desk."""
+
+    def __init__(self, settings: Settings, source: str, emails: list[Email] | None, *, label: str,
+                 clock: Callable[[], float] = time.monotonic, resume: str | None = None, apply: bool = False,
+                 actions_path: str | None = None, trace_path: str | None = None):
+        run = TriageRun(settings, source, emails, resume=resume, trace_path=trace_path, apply=apply,
+                        actions_path=actions_path, keep_open=True, clock=clock)
+        super().__init__(run, label=label, actions_enabled=run.imap, auto_apply=apply)
 
 
 END = object()  # posted once after the last batch of a run

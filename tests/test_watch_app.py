@@ -1,0 +1,155 @@
+"""The watch dashboard (`fanmail watch URL`) on a real Dovecot, the simulator answering over HTTP.
+
+Mail is delivered with APPEND while the dashboard is open (tests/dovecot.py); every wait is on a
+condition with a bound (`until`), never a sleep or a timed assertion.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from dovecot import PASSWORD, DovecotServer, dovecot, seed  # noqa: F401 - fixtures
+from test_app import SIZE, screen_text, until
+from test_app_imap import imap_settings
+from tui.app.screens.help import HelpScreen
+from tui.app.watch.app import WatchApp, make_watch_app
+from tui.mail.sample import generate_sample
+from tui.run.watch import WatchRun
+
+RAWS = [m.raw for m in generate_sample(40, seed=11)]
+WAIT_S = 60.0  # a loaded machine; passing tests take a fraction of it
+
+
+@pytest.fixture(autouse=True)
+def _imap_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FANMAIL_IMAP_PASSWORD", PASSWORD)
+
+
+async def watch_app(sim_factory, dovecot: DovecotServer, tmp_path: Path, *, poll_s: float = 30.0,  # noqa: ANN001
+                    idle: bool = True, **sim: object) -> WatchApp:
+    server = await sim_factory(latency=0.01, **sim)
+    settings = imap_settings(server.url, dovecot, tmp_path, batch_size=2)
+    run = WatchRun(settings, dovecot.url(), poll_s=poll_s, idle=idle, grace_s=2.0)
+    return make_watch_app(settings, run, note_timeout=60)
+
+
+async def deliver(dovecot: DovecotServer, raws: list[bytes]) -> None:
+    for raw in raws:  # one APPEND each, as a mail server delivers them
+        await asyncio.to_thread(seed, dovecot, [raw])
+
+
+def shown(app: WatchApp) -> str:
+    """The screen as the last tick drew it (inside `until`, which pauses between looks)."""
+    return screen_text(app)
+
+
+async def fresh(pilot, app: WatchApp) -> str:  # noqa: ANN001
+    """The screen with everything folded so far drawn and laid out."""
+    app.dashboard.flush()
+    await pilot.pause()
+    return screen_text(app)
+
+
+def sorted_on_screen(app: WatchApp) -> bool:
+    table, state = app.dashboard.table, app.dashboard.state
+    return [k[-1] for k in table._order] == [r.email_id for r in state.inbox.ranked()]
+
+
+async def test_rows_arrive_while_the_dashboard_is_open_and_the_header_counts_them(
+        sim_factory, dovecot: DovecotServer, tmp_path: Path) -> None:
+    await asyncio.to_thread(seed, dovecot, RAWS[:3])
+    app = await watch_app(sim_factory, dovecot, tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        state = app.dashboard.state
+        await until(pilot, lambda: len(state.inbox.rows) == 3 and state.connection.state == "idle", WAIT_S)
+        await until(pilot, lambda: "3 waiting at start" in shown(app) and "IMAP idle" in shown(app), WAIT_S)
+        text = await fresh(pilot, app)
+        assert "0 arrived today" in text and "last arrival —" in text
+        await deliver(dovecot, RAWS[3:8])
+        await until(pilot, lambda: len(state.inbox.rows) == 8 and not state.busy, WAIT_S)
+        text = await fresh(pilot, app)
+        assert "5 arrived today" in text and "Inbox 8/8" in text
+        assert state.last_arrival is not None and state.clock_time(state.last_arrival) in text
+        assert sorted_on_screen(app)
+        assert all(r.status == "ok" for r in state.inbox.rows.values())
+        assert "Traceback" not in text
+        await pilot.press("q")
+
+
+async def test_finished_waves_fold_into_one_line_each(sim_factory, dovecot: DovecotServer, tmp_path: Path) -> None:
+    app = await watch_app(sim_factory, dovecot, tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        state = app.dashboard.state
+        await until(pilot, lambda: state.connection.state == "idle", WAIT_S)
+        for n, raws in enumerate((RAWS[:3], RAWS[3:4], RAWS[4:9]), start=1):
+            await deliver(dovecot, raws)  # one wave each: the next is sent once this one has folded
+            await until(pilot, lambda n=n: state.folded_waves >= n, WAIT_S)
+        await until(pilot, lambda: len(state.inbox.rows) == 9, WAIT_S)
+        assert sum(len(w.email_ids) for w in state.history) == 9
+        assert not state.agents and not state.waves, "every finished agent left the grid"
+        text = await fresh(pilot, app)
+        assert f"History: {state.folded_waves} waves done" in text
+        for wave in state.history:
+            assert state.wave_line(wave) in text, text
+        assert not app.dashboard.grid.cards, "the grid shows no folded agent"
+        await pilot.press("q")
+
+
+async def test_r_retries_a_failed_agent_and_its_wave_then_folds(
+        sim_factory, dovecot: DovecotServer, tmp_path: Path) -> None:
+    # every email fails its first attempt (retries=1 in the settings: two attempts), then answers
+    app = await watch_app(sim_factory, dovecot, tmp_path, stuck_rate=1.0, stuck_attempts=2)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        dash, state = app.dashboard, app.dashboard.state
+        await until(pilot, lambda: state.connection.state == "idle", WAIT_S)
+        await deliver(dovecot, RAWS[:1])
+        await until(pilot, lambda: state.retryable(), WAIT_S)
+        failed = state.retryable()[0]
+        assert state.waves and not state.folded_waves, "a wave with a failed agent stays on the grid"
+        dash.flush()
+        await pilot.pause()
+        dash.grid.select(failed)
+        await pilot.press("r")
+        await until(pilot, lambda: state.folded_waves == 1, WAIT_S)
+        (wave,) = state.history
+        assert wave.agents == [failed] and wave.failed == 0 and wave.retried == 1
+        assert state.inbox.rows[wave.email_ids[0]].status == "ok"
+        assert "1 retried" in await fresh(pilot, app)
+        await pilot.press("q")
+
+
+async def test_a_dovecot_restart_is_shown_then_mail_after_it_arrives(
+        sim_factory, dovecot: DovecotServer, tmp_path: Path) -> None:
+    app = await watch_app(sim_factory, dovecot, tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        state = app.dashboard.state
+        await until(pilot, lambda: state.connection.state == "idle", WAIT_S)
+        await asyncio.to_thread(dovecot.stop)
+        await until(pilot, lambda: "⟳ reconnecting in" in shown(app), WAIT_S)
+        await asyncio.to_thread(dovecot.start)
+        await until(pilot, lambda: state.connection.state == "idle", WAIT_S)
+        assert "IMAP idle" in await fresh(pilot, app)
+        await deliver(dovecot, RAWS[:2])
+        await until(pilot, lambda: len(state.inbox.rows) == 2, WAIT_S)
+        assert state.arrivals_today == 2
+        await pilot.press("q")
+
+
+async def test_w_looks_now_when_polling(sim_factory, dovecot: DovecotServer, tmp_path: Path) -> None:
+    app = await watch_app(sim_factory, dovecot, tmp_path, poll_s=3600, idle=False)  # no poll during the test
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        state = app.dashboard.state
+        await until(pilot, lambda: state.connection.state == "polling", WAIT_S)
+        assert "IMAP polling" in await fresh(pilot, app)
+        await deliver(dovecot, RAWS[:2])
+        await pilot.press("w")
+        await until(pilot, lambda: len(state.inbox.rows) == 2, WAIT_S)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        help_text = screen_text(app)
+        assert "Watch dashboard" in help_text and "Check now" in help_text and "Retry" in help_text
+        await pilot.press("escape", "q")

@@ -1,0 +1,62 @@
+"""The watch dashboard: triage's dashboard (same inbox, keys, review and actions) on a watch run.
+
+What it adds: the watch header (since, arrivals today, last arrival, connection), finished waves
+folded into a history under the agent grid (tui/app/watch/state.py decides when), and `w` to
+look at the mailbox now instead of waiting for the next push or poll.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import tzinfo
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer
+
+from tui.app.review_keys import QUEUE_BINDINGS, correction_bindings
+from tui.app.triage.dashboard import DashboardScreen
+from tui.app.triage.inbox_table import InboxTable
+from tui.app.watch.header import WatchHeader
+from tui.app.watch.history import WaveHistory
+from tui.app.watch.state import WatchRunState
+from tui.app.widgets.agent_grid import AgentGrid
+from tui.app.widgets.filter_input import FilterInput
+
+
+class WatchDashboard(DashboardScreen):
+    BINDINGS = [
+        Binding("w", "check_now", "Check now", id="check-now", tooltip="Look for new mail now (no waiting for the "
+                "next push or poll; cuts a reconnect's wait short)"),
+    ]
+
+    def __init__(self, *args: object, wall: Callable[[], float], tz: tzinfo | None = None, **kw: object) -> None:
+        self._wall, self._tz = wall, tz  # read by new_state, called by the base's __init__
+        super().__init__(*args, **kw)  # type: ignore[arg-type]
+
+    def new_state(self, clock: Callable[[], float]) -> WatchRunState:
+        return WatchRunState(clock=clock, wall=self._wall, tz=self._tz)
+
+    def compose(self) -> ComposeResult:
+        yield WatchHeader(self.session.label, id="run-header")
+        yield AgentGrid(id="agents")
+        yield WaveHistory(id="history")
+        yield FilterInput(id="filter")
+        yield InboxTable(id="inbox", actions=self.session.actions_enabled,
+                         bindings=[*QUEUE_BINDINGS, *correction_bindings()])
+        yield Footer()
+
+    def flush(self) -> None:
+        super().flush()
+        state = self.state
+        assert isinstance(state, WatchRunState)
+        grid = self.grid
+        grid.border_title = "Agents" if grid.cards else "Agents · none at work: new mail starts a wave"
+        waves = state.take_history()
+        if waves is not None:
+            self.query_one(WaveHistory).show(state, waves)
+
+    def action_check_now(self) -> None:
+        check = getattr(self.session, "check_now", None)
+        if check is not None and check():
+            self.app.notify("looking for new mail now", timeout=self.note_timeout)
