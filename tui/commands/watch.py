@@ -1,4 +1,4 @@
-"""`fanmail watch imap[s]://USER@HOST[:PORT]/FOLDER`: the live inbox (tui/run/watch.py), on the
+"""`fanmail watch imap[s]://USER@HOST[:PORT]/FOLDER` or `fanmail watch ~/Maildir`: the live inbox (tui/run/watch.py), on the
 dashboard (tui/app/watch/) or headless.
 
 Headless: one JSONL row per new email, written and flushed as it lands; connection changes and a count on
@@ -25,28 +25,31 @@ from tui.settings import ConfigError, Settings
 WATCH_EXAMPLES = """examples:
   FANMAIL_IMAP_PASSWORD=... fanmail watch imaps://me@mail.example.com/INBOX     # the dashboard
   FANMAIL_IMAP_PASSWORD=... fanmail watch imaps://me@mail.example.com/INBOX --headless -o rows.jsonl
-  fanmail watch imap://me@127.0.0.1:1143/INBOX --imap-insecure --headless --poll 10 --no-idle"""
+  fanmail watch imap://me@127.0.0.1:1143/INBOX --imap-insecure --headless --poll 10 --no-idle
+  fanmail watch ~/Maildir --headless -o rows.jsonl"""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     from tui.cli import _add_setting_flags
 
-    watch = sub.add_parser("watch", help="watch an IMAP folder: triage new mail as it arrives (dashboard, or --headless for JSONL)",
+    watch = sub.add_parser("watch", help="watch an IMAP folder or a Maildir: triage new mail as it arrives "
+                           "(dashboard, or --headless for JSONL)",
                            description="Triage what --imap-search matches (default UNSEEN), then every new "
-                           "email as it arrives (IMAP IDLE, or NOOP polling), each exactly once across restarts.",
+                           "email as it arrives (IMAP IDLE, or NOOP polling), each exactly once across restarts. A Maildir: "
+                           "what is unread (new/, cur/ without the S flag), then each new file, polled every second.",
                            epilog=WATCH_EXAMPLES)
-    watch.add_argument("source", help="imap[s]://USER@HOST[:PORT]/FOLDER")
+    watch.add_argument("source", help="imap[s]://USER@HOST[:PORT]/FOLDER, or a Maildir folder")
     groups = _add_setting_flags(watch)
     out, mail = groups["output"], groups["mail"]
     out.add_argument("--headless", action="store_true", help="no dashboard: JSONL rows out, progress on stderr")
     out.add_argument("--output", "-o", help="JSONL file for the rows (default: stdout), appended to")
-    mail.add_argument("--poll", type=float, default=30.0, help="seconds between NOOP polls on a server without "
-                      "IDLE (default 30)")
+    mail.add_argument("--poll", type=float, default=None, help="seconds between NOOP polls on a server without "
+                      "IDLE (default 30), or between looks at a Maildir (default 1)")
     mail.add_argument("--no-idle", dest="idle", action="store_false", help="poll even if the server has IDLE")
     mail.add_argument("--grace", type=float, default=10.0, help="seconds in-flight emails get to finish when "
                       "stopped (default 10); the rest get failed rows the next start retries")
     mail.add_argument("--apply", action="store_true", help="apply each verdict's actions (move, flag, keyword, "
-                      "forward) as it lands, recorded so none is ever done twice; review mail is never moved")
+                      "forward) as it lands, recorded so none is ever done twice; review mail is never moved (IMAP only)")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -90,7 +93,7 @@ class WatchPrinter:
         elif isinstance(event, WatchState) and event.state != "connecting":
             detail = f": {event.detail}" if event.detail else ""
             later = f"; again in {event.retry_in_s:.1f}s" if event.state == "reconnecting" else ""
-            self._say(f"IMAP {event.state}{detail}{later}")
+            self._say(f"{event.kind} {event.state}{detail}{later}")
 
     def _say(self, line: str) -> None:
         self.stderr.write(f"fanmail: {line}\n")

@@ -40,7 +40,7 @@ def load_source(spec: str, *, seed: int = 7, raws: dict[str, bytes] | None = Non
         if not path.exists():
             raise SourceError(f"no such file or folder: {spec}")
         if path.is_dir():
-            emails = _read_maildir(path, raws) if _is_maildir(path) else _read_eml_folder(path, raws)
+            emails = _read_maildir(path, raws) if is_maildir(path) else _read_eml_folder(path, raws)
         else:
             emails = _read_file(path, raws)
     except PermissionError:
@@ -87,7 +87,7 @@ def _read(path: Path, email_id: str, raws: dict[str, bytes] | None) -> Email:
     return _parsed(data, email_id, ref, raws)
 
 
-def _is_maildir(path: Path) -> bool:
+def is_maildir(path: Path) -> bool:
     return (path / "cur").is_dir() and (path / "new").is_dir()
 
 

@@ -37,6 +37,7 @@ class WatchState:
     state: str  # connecting | idle | polling | reconnecting | stopped
     detail: str = ""
     retry_in_s: float = 0.0
+    kind: str = "IMAP"  # or Maildir: what is watched, for the line a person reads
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,7 @@
 """What a watch remembers between starts, in the run store: where it stands in the folder (the
-UIDVALIDITY and last UID handed out) and the Message-ID + content digest of every email that got
-its verdict, so a restart or a recreated mailbox (new UIDVALIDITY) never triages one twice.
+UIDVALIDITY and last UID handed out; for a Maildir, every key it has seen) and the Message-ID +
+content digest of every email that got its verdict, so a restart or a recreated mailbox (new
+UIDVALIDITY) never triages one twice.
 
 Its own two tables beside the store's (created here, so the store's schema does not know watches).
 """
@@ -16,6 +17,7 @@ from tui.store import Store
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS watch_marks (run_id TEXT PRIMARY KEY, uidvalidity INTEGER NOT NULL,
                                         last_uid INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS watch_files (run_id TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (run_id, name));
 CREATE TABLE IF NOT EXISTS watch_seen (run_id TEXT NOT NULL, message_id TEXT NOT NULL, digest TEXT NOT NULL,
                                        email_id TEXT NOT NULL, PRIMARY KEY (run_id, message_id, digest));
 """
@@ -45,6 +47,16 @@ class WatchLedger:
         with self.store.transaction() as db:
             db.execute("INSERT OR REPLACE INTO watch_marks (run_id, uidvalidity, last_uid) VALUES (?, ?, ?)",
                        (self.run_id, mark.uidvalidity, mark.last_uid))
+
+    def files(self) -> set[str]:
+        """The Maildir keys seen by earlier starts: a key not among them arrived while nobody watched."""
+        rows = self.store.query("SELECT name FROM watch_files WHERE run_id = ?", (self.run_id,))
+        return {r["name"] for r in rows}
+
+    def save_files(self, names: list[str]) -> None:
+        with self.store.transaction() as db:
+            db.executemany("INSERT OR IGNORE INTO watch_files (run_id, name) VALUES (?, ?)",
+                           ((self.run_id, n) for n in names))
 
     def known(self, email: Email) -> bool:
         """Triaged before: this very email, or (a new UIDVALIDITY) the same message under a new UID."""

@@ -60,7 +60,7 @@ def watch_key_sections() -> list[tuple[str, list]]:  # type: ignore[type-arg]
 
 def make_watch_app(settings: Settings, run: WatchRun, **kw: object) -> WatchApp:
     check_keymap(settings.keymap)
-    label = f"{run.target.mailbox_url()} · {provider_label(settings.provider, settings.model)}"
+    label = f"{run.label} · {provider_label(settings.provider, settings.model)}"
     return WatchApp(settings, WatchSession(run, label=label), **kw)  # type: ignore[arg-type]
 
 
