@@ -192,3 +192,35 @@ def test_a_missing_or_wrong_maildir_is_one_line_and_exit_2(
                           capture_output=True, text=True, env=_env(), timeout=WAIT_S)
     assert done.returncode == 2 and done.stderr.startswith("fanmail: error: ")
     assert says in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_file_stopped_in_flight_is_taken_again_next_start_even_if_read_meanwhile(
+        maildir: Path, tmp_path: Path, watches: list[Watch]) -> None:
+    key = deliver(maildir, RAWS[0])
+    slow = Watch(maildir, tmp_path, "--sim-latency", "600", "--grace", "0.2")  # past the grace: a failed row
+    watches.append(slow)
+    slow.wait_for(lambda: "Maildir polling" in slow.stderr, "polling")
+    assert slow.stop() == 0
+    assert [(r["email_id"], r["status"]) for r in slow.rows()] == [(key, "failed")]
+    read_by_client(maildir, key)  # no longer unread: only the store knows it still wants a verdict
+    again = Watch(maildir, tmp_path)
+    watches.append(again)
+    rows = again.wait_rows(2)
+    assert again.stop() == 0
+    assert (rows[1]["email_id"], rows[1]["status"]) == (key, "ok") and len(again.rows()) == 2
+
+
+def test_the_folder_gone_while_watched_is_said_once_and_the_watch_goes_on(
+        maildir: Path, tmp_path: Path, watches: list[Watch]) -> None:
+    w = Watch(maildir, tmp_path)
+    watches.append(w)
+    w.wait_for(lambda: "Maildir polling" in w.stderr, "polling")
+    away = maildir.with_name("away")
+    maildir.rename(away)  # unmounted, say
+    w.wait_for(lambda: "Maildir reconnecting: cannot list" in w.stderr, "the loss")
+    away.rename(maildir)
+    w.wait_for(lambda: w.stderr.count("Maildir polling") >= 2, "polling again")
+    deliver(maildir, RAWS[0])
+    w.wait_rows(1)
+    assert w.stop() == 0
+    assert w.stderr.count("Maildir reconnecting") == 1 and "Traceback" not in w.stderr
