@@ -224,3 +224,27 @@ def test_the_folder_gone_while_watched_is_said_once_and_the_watch_goes_on(
     w.wait_rows(1)
     assert w.stop() == 0
     assert w.stderr.count("Maildir reconnecting") == 1 and "Traceback" not in w.stderr
+
+
+async def test_the_watching_dashboard_shows_a_maildir_growing(sim_factory, maildir: Path,  # noqa: ANN001
+                                                               tmp_path: Path) -> None:
+    from test_app import SIZE, screen_text, sim_settings, until
+
+    from tui.app.watch.app import make_watch_app
+    from tui.run.watch import WatchRun
+
+    waiting = [deliver(maildir, raw) for raw in RAWS[:2]]
+    server = await sim_factory(latency=0.01)
+    settings = sim_settings(server.url, store=str(tmp_path / "store.db"), retries=1, timeout=5.0)
+    app = make_watch_app(settings, WatchRun(settings, str(maildir), grace_s=2.0), note_timeout=60)
+    async with app.run_test(size=SIZE) as pilot:
+        state = app.dashboard.state
+        await until(pilot, lambda: len(state.inbox.rows) == 2, WAIT_S)
+        arrived = [deliver(maildir, raw) for raw in RAWS[2:4]]
+        await until(pilot, lambda: len(state.inbox.rows) == 4 and not state.busy, WAIT_S)
+        app.dashboard.flush()
+        await pilot.pause()
+        text = screen_text(app)
+        assert sorted(state.inbox.rows) == sorted(waiting + arrived)
+        assert str(maildir)[:20] in text and "(2 waiting at start)" in text and "2 arrived" in text
+        await pilot.press("q")
