@@ -2,7 +2,7 @@
 
     python screenshots/make_screenshots.py
 
-The triage run is recorded once (real coordinator, scripted provider, manual clock: see
+The triage run and the watch are recorded once (real coordinator, scripted provider, manual clock: see
 tui/app/replay.py), so those pictures are identical on every machine and every run. The
 extraction and campaign views are shot at the end of a real run (seeded documents, offline
 rules; a local aiosmtpd that refuses and defers a few recipients), so only their timings vary.
@@ -89,6 +89,17 @@ async def review_desk(recording: Recording) -> Path:
     return HERE / "review-desk.svg"
 
 
+async def watch() -> Path:
+    """`fanmail watch` from a recorded watch (tui/app/watch/replay.py): waves folded, one failed agent, one at work."""
+    from tui.app.watch.replay import arecord_watch, watch_replay_app
+
+    app, settle = watch_replay_app(await arecord_watch())
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(pilot)
+        app.save_screenshot(filename="watch.svg", path=str(HERE))
+    return HERE / "watch.svg"
+
+
 async def extraction() -> Path:
     from tui.app.extract.app import make_extract_app
     from tui.extract.documents import load_messages
@@ -146,6 +157,7 @@ async def main() -> None:
         await shoot(recording, "help", toasts=False, then=await press("question_mark")),
         await shoot(recording, "run-report", stop="retried", select=None, toasts=False, then=await press("t")),
         await review_desk(recording),
+        await watch(),
         await extraction(),
         await campaign(),
     ]

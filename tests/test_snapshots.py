@@ -96,3 +96,13 @@ def test_review_corrected_row(snap_compare, recording: Recording, tmp_path) -> N
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=WIDE, run_before=run_before)
+
+
+# ---------------------------------------------------------------- the watch dashboard (`fanmail watch URL`)
+
+
+def test_watch_dashboard_with_folded_waves_and_a_failed_agent(snap_compare) -> None:  # noqa: ANN001
+    from tui.app.watch.replay import record_watch, watch_replay_app
+
+    app, settle = watch_replay_app(record_watch())
+    assert snap_compare(app, terminal_size=WIDE, run_before=settle)

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from dovecot import PASSWORD, DovecotServer, dovecot, seed  # noqa: F401 - fixtures
+from dovecot import PASSWORD, DovecotServer, SmtpSink, dovecot, seed, smtp_sink, snapshot  # noqa: F401 - fixtures
 from test_app import SIZE, screen_text, until
 from test_app_imap import imap_settings
+from tui.app.screens.confirm_actions import ConfirmActions
 from tui.app.screens.help import HelpScreen
+from tui.app.screens.run_report import RunReportScreen
 from tui.app.watch.app import WatchApp, make_watch_app
 from tui.mail.sample import generate_sample
 from tui.run.watch import WatchRun
@@ -29,9 +31,10 @@ def _imap_password(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def watch_app(sim_factory, dovecot: DovecotServer, tmp_path: Path, *, poll_s: float = 30.0,  # noqa: ANN001
-                    idle: bool = True, **sim: object) -> WatchApp:
+                    idle: bool = True, smtp: SmtpSink | None = None, **sim: object) -> WatchApp:
     server = await sim_factory(latency=0.01, **sim)
-    settings = imap_settings(server.url, dovecot, tmp_path, batch_size=2)
+    forwarding = dict(smtp=smtp.url, smtp_insecure=True, smtp_from="fanmail@test.example") if smtp else {}
+    settings = imap_settings(server.url, dovecot, tmp_path, batch_size=2, **forwarding)
     run = WatchRun(settings, dovecot.url(), poll_s=poll_s, idle=idle, grace_s=2.0)
     return make_watch_app(settings, run, note_timeout=60)
 
@@ -67,7 +70,7 @@ async def test_rows_arrive_while_the_dashboard_is_open_and_the_header_counts_the
         await until(pilot, lambda: len(state.inbox.rows) == 3 and state.connection.state == "idle", WAIT_S)
         await until(pilot, lambda: "3 waiting at start" in shown(app) and "IMAP idle" in shown(app), WAIT_S)
         text = await fresh(pilot, app)
-        assert "0 arrived today" in text and "last arrival —" in text
+        assert "0 arrived today" in text and "last —" in text
         await deliver(dovecot, RAWS[3:8])
         await until(pilot, lambda: len(state.inbox.rows) == 8 and not state.busy, WAIT_S)
         text = await fresh(pilot, app)
@@ -152,4 +155,32 @@ async def test_w_looks_now_when_polling(sim_factory, dovecot: DovecotServer, tmp
         assert isinstance(app.screen, HelpScreen)
         help_text = screen_text(app)
         assert "Watch dashboard" in help_text and "Check now" in help_text and "Retry" in help_text
+        await pilot.press("escape", "q")
+
+
+async def test_shift_a_applies_the_planned_actions_and_the_report_opens(
+        sim_factory, dovecot: DovecotServer, smtp_sink: SmtpSink, tmp_path: Path) -> None:
+    await asyncio.to_thread(seed, dovecot, RAWS[:4])
+    app = await watch_app(sim_factory, dovecot, tmp_path, smtp=smtp_sink)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        state = app.dashboard.state
+        await deliver(dovecot, RAWS[4:6])
+        await until(pilot, lambda: len(state.inbox.rows) == 6 and not state.busy and len(state.actions) == 6, WAIT_S)
+        assert "dry run: a applies one, A all" in await fresh(pilot, app)
+        review = {e for e, v in state.actions.items() if v.review}
+        await pilot.press("A")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmActions), WAIT_S)
+        await pilot.press("y")
+        await until(pilot, lambda: not state.appliable() and not any(v.applying for v in state.actions.values()),
+                    WAIT_S)
+        assert {v.status for e, v in state.actions.items() if e not in review} == {"applied"}, [
+            (o.action.kind, o.status, o.note) for v in state.actions.values() for o in v.outcomes.values()
+            if o.status != "applied"]
+        after = await asyncio.to_thread(snapshot, dovecot)
+        assert len(after["INBOX"]) == len(review), "what was filed left the inbox; review mail stayed"
+        forwards = sum(1 for e, v in state.actions.items() if e not in review for a in v.plan if a.kind == "forward")
+        assert len(smtp_sink.messages) == forwards
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, RunReportScreen), WAIT_S)
+        assert "Traceback" not in screen_text(app)
         await pilot.press("escape", "q")

@@ -201,9 +201,11 @@ def key_sections() -> list[tuple[str, list[Binding]]]:
     ]
 
 
-def check_keymap(keymap: dict[str, str]) -> None:
-    """A keymap naming no binding would be ignored in silence: refuse it, listing the ids there are."""
-    known = sorted({b.id for _, bindings in key_sections() for b in bindings if isinstance(b, Binding) and b.id})
+def check_keymap(keymap: dict[str, str], sections: list[tuple[str, list[Binding]]] | None = None) -> None:
+    """A keymap naming no binding would be ignored in silence: refuse it, listing the ids there are
+    (of `sections`: the app's help sections, triage's by default)."""
+    known = sorted({b.id for _, bindings in (sections or key_sections()) for b in bindings
+                    if isinstance(b, Binding) and b.id})
     unknown = sorted(set(keymap) - set(known))
     if unknown:
         raise ConfigError(f"unknown key id in [keymap]: {', '.join(unknown)}; ids: {', '.join(known)}")

@@ -23,7 +23,7 @@ class WatchSession(ThreadSession):
     run: WatchRun
 
     def __init__(self, run: WatchRun, *, label: str) -> None:
-        super().__init__(run, label=label, actions_enabled=True, auto_apply=run.apply)
+        super().__init__(run, label=label, actions_enabled=run.maildir is None, auto_apply=run.apply)
 
     def check_now(self) -> bool:
         if self.run.closed:
@@ -59,7 +59,7 @@ def watch_key_sections() -> list[tuple[str, list]]:  # type: ignore[type-arg]
 
 
 def make_watch_app(settings: Settings, run: WatchRun, **kw: object) -> WatchApp:
-    check_keymap(settings.keymap)
+    check_keymap(settings.keymap, watch_key_sections())
     label = f"{run.label} · {provider_label(settings.provider, settings.model)}"
     return WatchApp(settings, WatchSession(run, label=label), **kw)  # type: ignore[arg-type]
 

@@ -10,8 +10,8 @@ from tui.app.watch.state import WatchHeaderInfo
 
 CONNECTION_WORDS = {
     "connecting": ("connecting…", "dim"),
-    "idle": ("IMAP idle (push)", "done"),
-    "polling": ("IMAP polling", "done"),
+    "idle": ("idle (push)", "done"),
+    "polling": ("polling", "done"),
     "stopped": ("stopped", "dim"),
 }
 
@@ -38,7 +38,7 @@ class WatchHeader(RunHeader):
         text.append("  │ ")
         text.append(f"{info.arrivals_today} arrived today", self._style("done") if info.arrivals_today
                     else self._style("dim"))
-        text.append(f"  │ last arrival {info.last_arrival or '—'}  │ ")
+        text.append(f"  │ last {info.last_arrival or '—'}  │ ")
         self._connection(text, info)
         text.append("\n agents ")
         for name, count in (("queued", info.queued), ("running", info.running), ("failed", info.failed)):
@@ -67,4 +67,4 @@ class WatchHeader(RunHeader):
                 text.append(f": {plain_line(info.connection_detail)}", self._style("failed"))
             return
         word, style = CONNECTION_WORDS.get(info.connection, (info.connection, "dim"))
-        text.append(word, self._style(style))
+        text.append(f"{info.connection_kind} {word}", self._style(style))

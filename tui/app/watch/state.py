@@ -51,6 +51,7 @@ class WatchHeaderInfo(HeaderInfo):
     last_arrival: str | None = None
     connection: str = "connecting"  # connecting | idle | polling | reconnecting | stopped
     connection_detail: str = ""
+    connection_kind: str = "IMAP"  # or Maildir
     retry_in_s: float | None = None  # reconnecting: seconds left before the next try
     waves: int = 0
     folded: int = 0
@@ -191,7 +192,7 @@ class WatchRunState(RunState):
             waiting=self.waiting,
             arrivals_today=self.arrivals_today if self.arrivals_day == today else 0,
             last_arrival=self.clock_time(self.last_arrival) if self.last_arrival is not None else None,
-            connection=c.state, connection_detail=c.detail, retry_in_s=retry_in,
+            connection=c.state, connection_detail=c.detail, connection_kind=c.kind, retry_in_s=retry_in,
             waves=len(self.waves) + self.folded_waves, folded=self.folded_waves,
         )
 
