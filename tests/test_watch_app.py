@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 
 from dovecot import PASSWORD, DovecotServer, SmtpSink, dovecot, seed, smtp_sink, snapshot  # noqa: F401 - fixtures
-from test_app import SIZE, screen_text, until
+from test_app import SIZE, screen_text, sim_settings, until
 from test_app_imap import imap_settings
+from test_watch_maildir import deliver as deliver_file
 from tui.app.screens.confirm_actions import ConfirmActions
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.run_report import RunReportScreen
 from tui.app.watch.app import WatchApp, make_watch_app
+from tui.app.watch.header import WatchHeader
 from tui.mail.sample import generate_sample
 from tui.run.watch import WatchRun
 
@@ -184,3 +186,24 @@ async def test_shift_a_applies_the_planned_actions_and_the_report_opens(
         await until(pilot, lambda: isinstance(app.screen, RunReportScreen), WAIT_S)
         assert "Traceback" not in screen_text(app)
         await pilot.press("escape", "q")
+
+
+async def test_a_maildir_watch_on_the_dashboard(sim_factory, tmp_path: Path) -> None:
+    box = tmp_path / "Maildir"
+    for sub in ("tmp", "new", "cur"):
+        (box / sub).mkdir(parents=True)
+    deliver_file(box, RAWS[0])
+    server = await sim_factory(latency=0.01)
+    settings = sim_settings(server.url, store=str(tmp_path / "store.db"), timeout=5.0)
+    app = make_watch_app(settings, WatchRun(settings, str(box), poll_s=3600, grace_s=2.0), note_timeout=60)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        state = app.dashboard.state
+        await until(pilot, lambda: len(state.inbox.rows) == 1 and state.connection.state == "polling", WAIT_S)
+        deliver_file(box, RAWS[1])
+        await pilot.press("w")  # no poll within the test: w looks now
+        await until(pilot, lambda: len(state.inbox.rows) == 2 and state.folded_waves == 2, WAIT_S)
+        await fresh(pilot, app)
+        header = app.dashboard.query_one(WatchHeader).render().plain  # unwrapped: a tmp path is long
+        assert "Maildir polling" in header and "1 waiting at start" in header and "1 arrived today" in header
+        assert "dry run" not in header and not app.dashboard.check_action("apply_all", ()), "a Maildir is only read"
+        await pilot.press("q")
