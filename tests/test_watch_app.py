@@ -21,7 +21,9 @@ from tui.app.screens.run_report import RunReportScreen
 from tui.app.watch.app import WatchApp, make_watch_app
 from tui.app.watch.header import WatchHeader
 from tui.mail.sample import generate_sample
+from tui.review.log import list_corrections
 from tui.run.watch import WatchRun
+from tui.store import Store
 
 RAWS = [m.raw for m in generate_sample(40, seed=11)]
 WAIT_S = 60.0  # a loaded machine; passing tests take a fraction of it
@@ -207,3 +209,38 @@ async def test_a_maildir_watch_on_the_dashboard(sim_factory, tmp_path: Path) -> 
         assert "Maildir polling" in header and "1 waiting at start" in header and "1 arrived today" in header
         assert "dry run" not in header and not app.dashboard.check_action("apply_all", ()), "a Maildir is only read"
         await pilot.press("q")
+
+
+async def test_review_keys_correct_a_watched_email_and_its_actions_follow(
+        sim_factory, dovecot: DovecotServer, tmp_path: Path) -> None:
+    await asyncio.to_thread(seed, dovecot, RAWS[:3])
+    app = await watch_app(sim_factory, dovecot, tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        dash, state = app.dashboard, app.dashboard.state
+        await until(pilot, lambda: len(state.inbox.rows) == 3 and len(state.actions) == 3
+                    and dash.desk() is not None, WAIT_S)
+        dash.flush()
+        await pilot.pause()
+        email_id = next(e for e, r in state.inbox.rows.items() if not r.urgent and not state.actions[e].review)
+        assert dash.table.select_email(email_id)
+        assert not any(a.kind == "flag" for a in state.actions[email_id].plan)
+        await pilot.press("exclamation_mark")  # urgent on: the correction is stored, the plan gets its flag
+        await until(pilot, lambda: any(a.kind == "flag" for a in state.actions[email_id].plan), WAIT_S)
+        assert state.inbox.rows[email_id].urgent
+        run_id = state.run_id
+        await pilot.press("q")
+    with Store(tmp_path / "store.db") as store:
+        [record] = list_corrections(store, run_id)
+    assert record.email_id == email_id and record.field == "urgent"
+
+
+async def test_a_wrong_password_closes_the_dashboard_with_one_line(
+        sim_factory, dovecot: DovecotServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("FANMAIL_IMAP_PASSWORD", "not-the-password")
+    app = await watch_app(sim_factory, dovecot, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: app.return_code == 2, WAIT_S)
+    err = capsys.readouterr().err  # printed as the app exits (wrapped at the test console's width)
+    assert err.startswith("fanmail: error: IMAP login as fan") and "refused" in err
+    assert "Traceback" not in err and "not-the-password" not in err
