@@ -107,3 +107,36 @@ def test_threshold_is_the_p95_with_a_floor() -> None:
     samples[:] = [1.0] * 50
     fresh = Threshold(samples, expected_s=0.4)
     assert fresh.seconds() == 0.05  # the floor
+
+
+async def test_a_watch_wave_hedges_its_tail_while_the_source_stays_open(sim_factory) -> None:
+    # A watch's source never ends, so "the source read to the end" never came and a hung request
+    # held its wave for the whole timeout. A None ends a wave: its tail hedges as a run's end does.
+    from tui.agents.runtime import open_provider
+    from tui.fanout.run import Coordinator
+    from tui.mail.sample import sample_emails
+
+    sim = await sim_factory(latency=0.03, jitter=0.01, hang_rate=0.15, seed=4)
+    settings = fast_settings(sim.url, concurrency=4, batch_size=5, timeout=600.0, retries=0, hedge="20")
+    emails = sample_emails(40, seed=7)
+    release = asyncio.Event()
+
+    async def watched():  # one wave, then the mailbox stays open until every row is in
+        for email in emails:
+            yield email
+        yield None
+        await release.wait()
+
+    events: list = []
+    async with open_provider(settings) as provider:
+        async with asyncio.timeout(60):  # far under the request timeout: only a hedge ends a hung request
+            async for event in Coordinator(provider, settings).run_stream(watched()):
+                events.append(event)
+                if len(done_rows(events)) == len(emails):
+                    release.set()
+    assert sim.stats.hung >= 2, "the seed must hang some first attempts"
+    won = [e for e in events if isinstance(e, HedgeEnded) and e.won]
+    rows = done_rows(events)
+    assert len(won) >= 2 and len({r.email_id for r in rows}) == len(rows) == 40
+    assert all(r.status == "ok" for r in rows)
+    assert sim.stats.peak_in_flight <= settings.concurrency

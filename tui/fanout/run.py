@@ -121,6 +121,7 @@ class Coordinator:
         self._tail = asyncio.Event()  # set (and replaced) when idle hedgers should look again
         self._hedgers_waiting = 0
         self._reading = False  # a streaming source is still being read: more emails may come
+        self._between_waves = False  # ...but it ended a wave (a None) and nothing new came since: a watch's tail
         self.abort_reason: str | None = None
         self._events: asyncio.Queue[object] = asyncio.Queue()
         self._slots = asyncio.Semaphore(settings.concurrency)
@@ -291,7 +292,11 @@ class Coordinator:
                     if pending:
                         self._launch_batch(pending, expected_agents)
                         pending = []
+                    self._between_waves = True  # its tail may hedge, as a run's end does
                     continue
+                if self._between_waves:
+                    self._between_waves = False
+                    self._kick_tail()  # a new wave: idle hedgers give their slots back
                 read += 1
                 kind = builder.add(email)
                 if kind == "unreadable":
@@ -601,8 +606,8 @@ class Coordinator:
 
     def _may_hedge(self) -> bool:
         assert self.plan is not None
-        if (self._hedge_spec == "off" or self._waiting or self._reading or self.abort_reason
-                or self._closing or self.paused):
+        if (self._hedge_spec == "off" or self._waiting or (self._reading and not self._between_waves)
+                or self.abort_reason or self._closing or self.paused):
             return False
         if self.telemetry.hedges_sent >= hedge_budget(self._hedge_spec, len(self.plan.emails)):
             return False
