@@ -51,7 +51,9 @@ class WatchDashboard(DashboardScreen):
         state = self.state
         assert isinstance(state, WatchRunState)
         grid = self.grid
-        grid.border_title = "Agents" if grid.cards else "Agents · none at work: new mail starts a wave"
+        title = "Agents" if grid.cards else "Agents · none at work: new mail starts a wave"
+        if grid.border_title != title:
+            grid.border_title = title
         waves = state.take_history()
         if waves is not None:
             self.query_one(WaveHistory).show(state, waves)

@@ -76,9 +76,11 @@ class AgentGrid(Widget, can_focus=True):
     def show(self, cards: list[AgentCard]) -> None:
         """New cards for every agent; repaint only what changed."""
         old_ids, new_ids = [c.agent_id for c in self.cards], [c.agent_id for c in cards]
+        selected = self.selected
         self.cards = cards
-        if new_ids != old_ids:
-            self.cursor = min(self.cursor, max(0, len(cards) - 1))
+        if new_ids != old_ids:  # the selection stays on its agent when others leave (a watch folds them)
+            keep = new_ids.index(selected) if selected in new_ids else self.cursor
+            self.cursor = min(keep, max(0, len(cards) - 1))
             if old_ids and new_ids[: len(old_ids)] == old_ids and len(cards) <= MAX_PANELS and self._panels:
                 self._mount_more(cards[len(old_ids):])  # streaming: batches keep forming, add theirs
             else:
