@@ -159,6 +159,7 @@ async def test_w_looks_now_when_polling(sim_factory, dovecot: DovecotServer, tmp
         assert isinstance(app.screen, HelpScreen)
         help_text = screen_text(app)
         assert "Watch dashboard" in help_text and "Check now" in help_text and "Retry" in help_text
+        assert "Check for new mail now" in [c.title for c in app.dashboard.commands()]  # the palette has it too
         await pilot.press("escape", "q")
 
 

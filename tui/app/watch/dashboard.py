@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.widgets import Footer
 
 from tui.app.review_keys import QUEUE_BINDINGS, correction_bindings
-from tui.app.triage.dashboard import DashboardScreen
+from tui.app.triage.dashboard import Command, DashboardScreen
 from tui.app.triage.inbox_table import InboxTable
 from tui.app.watch.header import WatchHeader
 from tui.app.watch.history import WaveHistory
@@ -57,6 +57,10 @@ class WatchDashboard(DashboardScreen):
         waves = state.take_history()
         if waves is not None:
             self.query_one(WaveHistory).show(state, waves)
+
+    def commands(self) -> list[Command]:
+        return [Command("Check for new mail now", "no waiting for the next push or poll (w)", self.action_check_now),
+                *super().commands()]
 
     def action_check_now(self) -> None:
         check = getattr(self.session, "check_now", None)

@@ -7,7 +7,8 @@ from textual.widgets import Static
 
 from tui.app.watch.state import Wave, WatchRunState
 
-SHOWN = 5  # lines of history on screen; the run report and the inbox hold the rest
+SHOWN = 5  # lines of history on screen (2 on a terminal under TALL rows); the inbox holds the rest
+TALL = 40
 
 
 class WaveHistory(Static):
@@ -15,8 +16,15 @@ class WaveHistory(Static):
 
     COMPONENT_CLASSES = {"wave-history--failed", "wave-history--dim"}
 
+    _last: tuple[WatchRunState, list[Wave]] | None = None
+
+    def on_resize(self) -> None:
+        if self._last is not None:
+            self.show(*self._last)
+
     def show(self, state: WatchRunState, waves: list[Wave]) -> None:
-        shown = waves[-SHOWN:]
+        self._last = (state, waves)
+        shown = waves[-(SHOWN if self.app.size.height >= TALL else 2):]
         older = state.folded_waves - len(shown)
         self.border_title = f"History: {state.folded_waves} wave{'s' * (state.folded_waves != 1)} done" + (
             f" ({older} earlier not shown)" if older else "")
