@@ -106,6 +106,7 @@ class CoordinatedRun(BaseRun):
     run_id: str | None = None
     preview: Preview | None = None
     store: Any = None  # tui.store.Store once open: actions are recorded there
+    emails: dict[str, Email]  # every email of the run by id, as it is read (each kind sets its own)
 
     def retry(self, agent_id: str) -> bool:
         return self.coordinator.retry(agent_id) if self.coordinator else False
@@ -137,9 +138,6 @@ class CoordinatedRun(BaseRun):
         """The desk that plans and applies this run's mail actions (None: no mailbox to act on)."""
         return None
 
-    def emails_by_id(self) -> dict[str, Email]:
-        return getattr(self, "emails", {})
-
     def apply_actions(self, email_ids: list[str], override: bool = False) -> None:
         """The operator confirmed a/A: the desk applies these emails' planned (or override) actions."""
         desk = self.action_desk()
@@ -151,9 +149,8 @@ class CoordinatedRun(BaseRun):
         desk = self.action_desk()
         if desk is None or self.closed:
             return
-        emails = self.emails_by_id()
         for row in rows:
-            if (email := emails.get(row.email_id)) is not None:
+            if (email := self.emails.get(row.email_id)) is not None:
                 desk.add(row, email)
 
     def why_not_apply(self, email_ids: list[str], override: bool = False) -> str | None:

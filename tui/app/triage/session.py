@@ -114,7 +114,7 @@ class ThreadSession(Transport):
     def __init__(self, run: CoordinatedRun, *, label: str, actions_enabled: bool = False,
                  auto_apply: bool = False) -> None:
         self.run = run
-        self.emails: dict[str, Email] = run.emails_by_id()  # IMAP: filled as emails are read
+        self.emails: dict[str, Email] = run.emails  # IMAP: filled as emails are read
         self.label = label
         self.actions_enabled = actions_enabled
         self.auto_apply = auto_apply
