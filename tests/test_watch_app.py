@@ -7,6 +7,12 @@ condition with a bound (`until`), never a sleep or a timed assertion.
 from __future__ import annotations
 
 import asyncio
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +20,7 @@ import pytest
 from dovecot import PASSWORD, DovecotServer, SmtpSink, dovecot, seed, smtp_sink, snapshot  # noqa: F401 - fixtures
 from test_app import SIZE, screen_text, sim_settings, until
 from test_app_imap import imap_settings
+from test_watch import FAST_SIM
 from test_watch_maildir import deliver as deliver_file
 from tui.app.screens.confirm_actions import ConfirmActions
 from tui.app.screens.help import HelpScreen
@@ -245,3 +252,37 @@ async def test_a_wrong_password_closes_the_dashboard_with_one_line(
     err = capsys.readouterr().err  # printed as the app exits (wrapped at the test console's width)
     assert err.startswith("fanmail: error: IMAP login as fan") and "refused" in err
     assert "Traceback" not in err and "not-the-password" not in err
+
+
+def test_the_command_opens_the_dashboard_in_a_terminal_and_q_quits(dovecot: DovecotServer, tmp_path: Path) -> None:
+    """`fanmail watch URL` itself (not make_watch_app): in a pseudo-terminal, the dashboard draws, q ends it, exit 0."""
+    seed(dovecot, RAWS[:2])
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FANMAIL_", "OPENAI_"))}
+    env |= {"FANMAIL_IMAP_PASSWORD": PASSWORD, "TERM": "xterm-256color", "COLUMNS": "160", "LINES": "48"}
+    proc = subprocess.Popen([sys.executable, "-m", "tui", "watch", dovecot.url(), "--imap-cafile", str(dovecot.cafile),
+                             "--store", str(tmp_path / "store.db"), *FAST_SIM],
+                            stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True)
+    os.close(follower)
+    seen = b""
+    try:
+        deadline = time.monotonic() + WAIT_S
+        while b"WATCHING" not in seen or b"idle" not in seen:
+            assert time.monotonic() < deadline and proc.poll() is None, seen[-2000:]
+            if select.select([leader], [], [], 0.2)[0]:
+                seen += os.read(leader, 65536)
+        os.write(leader, b"q")
+        deadline = time.monotonic() + WAIT_S
+        while proc.poll() is None:  # keep reading: a full pty would block the app's last frames
+            assert time.monotonic() < deadline, "q did not end the watch"
+            if select.select([leader], [], [], 0.2)[0]:
+                try:
+                    seen += os.read(leader, 65536)
+                except OSError:
+                    break
+        assert proc.wait(timeout=WAIT_S) == 0
+        assert b"Traceback" not in seen
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        os.close(leader)
