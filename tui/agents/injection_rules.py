@@ -117,7 +117,6 @@ def _split_subs(subs: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]
 
 
 _SUBS = [_split_subs(sig.subs) for sig in SIGNALS]
-_SUBS_OF = {id(sig): subs for sig, subs in zip(SIGNALS, _SUBS)}
 _WITH_SUBS = [(i, *_SUBS[i]) for i, sig in enumerate(SIGNALS) if sig.subs]
 _HIDDEN_SUBS = _split_subs(HIDDEN_SUBS)
 _LINK = next(sig for sig in SIGNALS if sig.reason == "link with a blank to fill")
@@ -134,9 +133,13 @@ def _subs_in(low: str, subs: tuple[tuple[str, ...], tuple[str, ...]], foreign: b
     return found
 
 
-def _gated(w: Words) -> list[Signal]:
+Gated = list[tuple[Signal, list[str]]]  # a signal worth a regex, and the anchors to look around
+
+
+def _gated(w: Words) -> Gated:
     """The signals whose words are present (and their other word groups and cues): the only
-    ones worth a regex. Ordinary mail opens few or none."""
+    ones worth a regex, each with the words (or, in text that is not ASCII, substrings) whose
+    lines it is tried on. Ordinary mail opens few or none."""
     tset, low = w.tset, w.low
     found = tset & _ALL_WORDS
     plain = low.isascii()
@@ -145,45 +148,47 @@ def _gated(w: Words) -> list[Signal]:
     cand: set[int] = set()
     for word in found:
         cand.update(_BY_WORD[word])
-    by_sub: set[int] = set()
+    by_sub: dict[int, list[str]] = {}
     if not plain:
         foreign = _FOREIGN.search(low) is not None
-        by_sub = {i for i, *subs in _WITH_SUBS if _subs_in(low, subs, foreign)}
-        cand |= by_sub
-    out: list[Signal] = []
+        for i, *subs in _WITH_SUBS:
+            hits = _subs_in(low, subs, foreign)
+            if hits:
+                by_sub[i] = hits
+        cand.update(by_sub)
+    out: Gated = []
     for i in sorted(cand):
         sig = SIGNALS[i]
         if sig.needs and i not in by_sub and any(tset.isdisjoint(g) for g in sig.needs):
             continue
         if sig is _LINK and not _LINK_CUES.search(low):
             continue  # most links have no blank: one cheap look at the text, not one per link
-        out.append(sig)
+        anchors = found & sig.words
+        anchors.update(by_sub.get(i, ()))
+        out.append((sig, sorted(anchors)[:_MAX_ANCHORS]))
     return out
 
 
-def _fires(w: Words, sig: Signal) -> bool:
-    """Whether the signal's pattern matches a line holding one of its anchor words. Only those
+def _fires(w: Words, sig: Signal, anchors: list[str]) -> bool:
+    """Whether the signal's pattern matches a line holding one of its anchors. Only those
     lines are searched: a regex over a whole long mail costs far more than the words test."""
     low = w.low
-    anchors = w.tset & sig.words
-    if not low.isascii():
-        anchors.update(_subs_in(low, _SUBS_OF[id(sig)], _FOREIGN.search(low) is not None))
     seen: set[int] = set()
     lines: list[str] = []
-    for anchor in sorted(anchors)[:_MAX_ANCHORS]:
+    for anchor in anchors:
         for needle in _ELIDED.get(anchor, (anchor,)):
             _lines(low, needle, seen, lines)
     cues = sig.cues
     return any((not cues or any(c in line for c in cues)) and sig.pattern.search(line) for line in lines)
 
 
-def _signals(w: Words, gated: list[Signal]) -> list[tuple[str, float]]:
+def _signals(w: Words, gated: Gated) -> list[tuple[str, float]]:
     """Every gated signal that fires in the words' text."""
-    return [(sig.reason, sig.weight) for sig in gated if _fires(w, sig)]
+    return [(sig.reason, sig.weight) for sig, anchors in gated if _fires(w, sig, anchors)]
 
 
 def _judge(finding: Finding, w: Words, where: str, factor: float = 1.0,
-           gated: list[Signal] | None = None) -> int:
+           gated: Gated | None = None) -> int:
     """Adds what one text says to the finding; returns how many signals fired."""
     hits = _signals(w, _gated(w) if gated is None else gated)
     for reason, weight in hits:
@@ -234,18 +239,18 @@ def _meta(email: Email) -> str:
     return "\n".join(([name] if name else []) + files)
 
 
-def _weigh(finding: Finding, parts: list[tuple[Words, str, float, list[Signal]]]) -> None:
+def _weigh(finding: Finding, parts: list[tuple[Words, str, float, Gated]]) -> None:
     """Adds the signals that fire in the parts, strongest first, and stops as soon as the rest
     could not lift the score to the threshold: most mail needs one regex or none. A mail that
     reaches the threshold is weighed in full, so its reason names every signal."""
     best: dict[str, float] = {}
-    cands: list[tuple[float, str, Words, str, Signal]] = []
+    cands: list[tuple[float, str, Words, str, Signal, list[str]]] = []
     for w, where, factor, gated in parts:
         for trick in w.tricks:
             finding.add(trick, where, _TRICKS.get(trick, 0.5))
-        for sig in gated:
+        for sig, anchors in gated:
             weight = sig.weight * factor
-            cands.append((weight, sig.reason, w, where, sig))
+            cands.append((weight, sig.reason, w, where, sig, anchors))
             if weight > best.get(sig.reason, 0.0):
                 best[sig.reason] = weight
     if not cands:
@@ -256,8 +261,8 @@ def _weigh(finding: Finding, parts: list[tuple[Words, str, float, list[Signal]]]
         if finding.score + left < INJECTION_THRESHOLD:
             return
         left -= best[reason]
-        for weight, r, w, where, sig in cands:
-            if r == reason and weight > finding.weights.get(reason, 0.0) and _fires(w, sig):
+        for weight, r, w, where, sig, anchors in cands:
+            if r == reason and weight > finding.weights.get(reason, 0.0) and _fires(w, sig, anchors):
                 finding.add(reason, where, weight)
                 break
 
