@@ -121,9 +121,12 @@ class MaildirWatcher:
 
     def _wave(self, first: bool) -> list[Email]:
         """One poll: list what changed, pick the keys to hand out, read them (in a thread)."""
+        listings = {sub: self._list(sub) for sub in ("new", "cur")}
+        if not first and all(changed is False for _, changed in listings.values()):
+            return []  # neither directory changed: two stats were the whole look
         names: dict[str, tuple[str, str]] = {}  # key -> (sub, name)
-        for sub in ("new", "cur"):
-            for key, name in self._list(sub).items():
+        for sub, (listing, _) in listings.items():
+            for key, name in listing.items():
                 names.setdefault(key, (sub, name))
         fresh = [k for k in names if k not in self.known]
         if first:
@@ -149,16 +152,16 @@ class MaildirWatcher:
             self.on_seen(seen)
         return emails
 
-    def _list(self, sub: str) -> dict[str, str]:
-        """key -> file name in new/ or cur/, listed again only if the directory changed."""
+    def _list(self, sub: str) -> tuple[dict[str, str], bool]:
+        """key -> file name in new/ or cur/, and whether it was listed again (only if the directory changed)."""
         directory = self.path / sub
         mtime = os.stat(directory).st_mtime_ns
         cached = self._listed.get(sub)
         if cached is not None and cached[0] == mtime and time.time_ns() - mtime > SETTLE_NS:
-            return cached[1]
+            return cached[1], False
         listing = {maildir_key(n): n for n in os.listdir(directory) if not n.startswith(".")}
         self._listed[sub] = (mtime, listing)
-        return listing
+        return listing, True
 
     def _read(self, sub: str, name: str, key: str) -> Email | None:
         path = self.path / sub / name
