@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from test_campaign import write_contacts, write_template  # noqa: E402
 from tui.mail.smtp import parse_smtp_url  # noqa: E402
-from tui.outbound.campaign import SendOptions
+from tui.options import FanoutOptions  # noqa: E402
+from tui.outbound.campaign import SendOptions  # noqa: E402
 from tui.run.campaign import CampaignRun  # noqa: E402
 from tui.outbound.campaign_plan import build_plan, register, still_to_send  # noqa: E402
 from tui.outbound.ledger import Ledger  # noqa: E402
@@ -61,7 +62,7 @@ def start_server(latency: float) -> tuple[subprocess.Popen[str], int]:
 def send(folder: Path, port: int, segment_by: str | None, name: str) -> tuple[float, int, int, float]:
     """(seconds to send, messages accepted, agents, client CPU seconds) for one fresh campaign."""
     options = SendOptions(target=parse_smtp_url(f"smtp://127.0.0.1:{port}"), sender="news@sender.test",
-                          insecure=True, concurrency=20)
+                          insecure=True, fanout=FanoutOptions(concurrency=20))
     plan = build_plan(folder / "contacts.csv", folder / "t.txt", sender=options.sender, segment_by=segment_by,
                       options=options, name=name)
     with Ledger(folder / f"{name}.db") as ledger:

@@ -29,6 +29,7 @@ from dovecot import DovecotServer, lmtp_missing  # noqa: E402
 from mta import LmtpRelay  # noqa: E402
 from pydantic import SecretStr  # noqa: E402
 from tui.mail.smtp import parse_smtp_url  # noqa: E402
+from tui.options import FanoutOptions  # noqa: E402
 from tui.outbound.provision import ProvisionJob  # noqa: E402
 from tui.run.provision import ProvisionRun  # noqa: E402
 from tui.outbound.provision_backends import DovecotPasswdBackend, DovecotPasswdConfig  # noqa: E402
@@ -43,7 +44,7 @@ async def one_case(server: DovecotServer, relay: LmtpRelay, tag: str, users: int
         backend=DovecotPasswdBackend(DovecotPasswdConfig(passwd_file=server.root / "passwd")),
         smtp=parse_smtp_url(relay.url), template=WelcomeTemplate(sender="welcome@bench.example"),
         imap=ImapServer("imap", "127.0.0.1", server.port, insecure=True),
-        concurrency=concurrency, agent_timeout=60.0, verify_wait=20.0, smtp_insecure=True,
+        fanout=FanoutOptions(concurrency=concurrency, agent_timeout=60.0), verify_wait=20.0, smtp_insecure=True,
     )
     started = time.perf_counter()
     events: list = []

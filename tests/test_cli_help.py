@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from test_cli import fanmail
 
-from tui.cli import _SETTING_FLAGS, build_parser
+from tui.cli import build_parser
+from tui.cli_flags import SETTING_FLAGS
 from tui.cli_help import GROUPS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,8 +57,8 @@ def test_help_groups_every_setting_flag_once_and_ends_with_examples(argv: list[s
     titles = [t for t in GROUPS]
     found = [m for m in re.findall(r"^(\S[^:\n]*): ", help_text, re.M) if m in GROUPS]
     assert found == titles, "the groups, each once, in order"
-    for name in [*_SETTING_FLAGS, "fail-fast", "no-rebalance", "config", "imap-insecure", "smtp-insecure"]:
-        flag = "--" + name.replace("_", "-")
+    for name, spec in SETTING_FLAGS.items():
+        flag = spec.get("flags", ["--" + name.replace("_", "-")])[0]
         assert len(re.findall(rf"^  {re.escape(flag)}[ ,\n]", help_text, re.M)) == 1, flag
     sections = help_text.split("\n\n")
     examples = next(i for i, s in enumerate(sections) if s.startswith("examples:"))

@@ -65,6 +65,6 @@ async def test_a_run_that_cannot_start_says_why(monkeypatch) -> None:
                 break
             await asyncio.sleep(0.05)
         await pilot.pause()
-        assert screen.stopped.startswith("extract: --provider openai needs OPENAI_API_KEY")
-        assert "stopped: extract: --provider openai" in str(screen.query_one("#extract-header").render())
+        assert screen.stopped.startswith("extract: --reader openai needs OPENAI_API_KEY")
+        assert "stopped: extract: --reader openai" in str(screen.query_one("#extract-header").render())
         await pilot.press("q")

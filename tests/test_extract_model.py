@@ -95,7 +95,7 @@ def test_cli_openai_without_key_is_one_line(monkeypatch, capsys) -> None:
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     assert main(["extract", "docs-sample:2", "--headless", "--provider", "openai"]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == "fanmail: error: extract: --provider openai needs OPENAI_API_KEY (or --api-key-env) or a --base-url"
+    assert err == "fanmail: error: extract: --reader openai needs OPENAI_API_KEY (or --api-key-env) or a --base-url"
 
 
 def test_rules_extraction_is_what_the_sim_answers() -> None:
@@ -110,7 +110,7 @@ async def test_a_rejected_key_stops_further_requests(sim_factory, workers) -> No
     docs = [d for d in generate(9, seed=23) if d.format == DocFormat.TEXT]
     async with aiohttp.ClientSession() as session:
         reader = ModelReader(session, server.url, "sim-model", "wrong-key")
-        records = await extract_all(as_messages([(d.email_id, d.raw) for d in docs]), ExtractOptions(concurrency=1),
+        records = await extract_all(as_messages([(d.email_id, d.raw) for d in docs]), ExtractOptions(docs_per_agent=1),
                                     executor=workers, reader=reader)
     assert len(records) == 3 and all(r.status == "failed" and "401" in (r.error or "") for r in records)
     assert all("wrong-key" not in (r.error or "") for r in records)  # the key never appears in a reason

@@ -21,6 +21,7 @@ from aiohttp import web
 from dovecot import DovecotServer, SmtpSink, free_port, lmtp_missing
 from mta import LmtpRelay
 from tui.cli import main
+from tui.options import FanoutOptions
 from tui.outbound.provision import ProvisionJob
 from tui.run.provision import ProvisionRun
 from tui.outbound.provision_backends import (
@@ -351,7 +352,7 @@ async def test_cap_holds_at_the_api_and_a_hung_user_times_out_alone(mail, tmp_pa
                              environ={"T": TOKEN})
     job = ProvisionJob(backend=backend, smtp=parse_smtp_url(relay.url), template=WelcomeTemplate(sender=SENDER),
                        imap=ImapServer("imap", "127.0.0.1", server.port, insecure=True),
-                       concurrency=3, agent_timeout=5.0, verify_wait=3.0, smtp_insecure=True)
+                       fanout=FanoutOptions(concurrency=3, agent_timeout=5.0), verify_wait=3.0, smtp_insecure=True)
     try:
         events: list = []
         await ProvisionRun(job, users).run(events.append)  # closes the backend

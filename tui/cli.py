@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tui import __version__, cli_help
+from tui.cli_flags import APPLY_HELP, HEADLESS_HELP, add_setting_flags, setting_names
 from tui.agents.base import ProviderError
 from tui.mail.sources import SourceError
 from tui.settings import ConfigError, Settings, config_path, load_settings
@@ -20,64 +21,11 @@ from tui.store import StoreError
 
 EXIT_USAGE = 2
 
-# Flag name -> Settings field, for the flags shared by `fanmail` and `fanmail triage`.
-_SETTING_FLAGS: dict[str, dict[str, Any]] = {
-    "provider": {"choices": ["rules", "sim", "openai", "anthropic"], "help": "model backend (default: sim)"},
-    "model": {"help": "model name sent to the provider"},
-    "base_url": {"help": "API endpoint, e.g. http://localhost:11434/v1 (OpenAI-compatible) or an Anthropic one"},
-    "api_key_env": {"help": "environment variable holding the API key"},
-    "concurrency": {"type": int, "help": "sub-agents running at once (default 20)"},
-    "batch_size": {"help": "emails per sub-agent, or auto (default): about emails / concurrency"},
-    "timeout": {"type": float, "help": "seconds per request, each try of an email (default 2.5x the expected "
-                "latency)"},
-    "agent_timeout": {"type": float, "help": "seconds per agent (default: emails x per-email timeout)"},
-    "rpm": {"type": int, "help": "requests per minute across all agents"},
-    "tpm": {"type": int, "help": "tokens per minute across all agents (estimated before sending)"},
-    "hedge": {"help": "second copy of a slow request at the tail: off, auto (default, at most 5%% extra "
-                       "requests) or a percent budget"},
-    "retries": {"type": int, "help": "retries per email after a failure (default 2)"},
-    "seed": {"type": int, "help": "seed for the sample inbox and the simulator"},
-    "store": {"help": "SQLite store for runs, verdicts and applied actions (default: user data dir fanmail.db)"},
-    "theme": {"help": "dashboard theme"},
-    "sim_latency": {"type": float, "help": "built-in simulator: mean seconds per email"},
-    "sim_jitter": {"type": float, "help": "built-in simulator: latency standard deviation"},
-    "sim_fail_rate": {"type": float, "help": "built-in simulator: share of HTTP 500 answers"},
-    "sim_hang_rate": {"type": float, "help": "built-in simulator: share of requests never answered"},
-    "sim_garbage_rate": {"type": float, "help": "built-in simulator: share of non-JSON answers"},
-    "sim_429_rate": {"type": float, "help": "built-in simulator: share of 429 answers"},
-    "sim_stuck_rate": {"type": float, "help": "built-in simulator: share of emails failing until retried (demo 0.02)"},
-    "sim_rpm": {"type": int, "help": "built-in simulator: enforce this many requests per minute"},
-    "sim_tpm": {"type": int, "help": "built-in simulator: enforce this many tokens per minute"},
-    "imap_search": {"help": "IMAP sources: UID SEARCH criteria (default UNSEEN), e.g. 'SINCE 1-Nov-2026'"},
-    "imap_cafile": {"help": "IMAP: extra trusted CA file (a private or self-signed server certificate)"},
-    "imap_connections": {"type": int, "help": "IMAP: connections fetching in parallel (default 4)"},
-    "smtp": {"help": "SMTP server for forward_to routes: smtp://[USER@]HOST:PORT (STARTTLS) or smtps://"},
-    "smtp_from": {"help": "sender address of forwards (default: the IMAP user if it is an address)"},
-    "smtp_cafile": {"help": "SMTP: extra trusted CA file"},
-    "executor": {"choices": ["local", "ray"], "help": "run sub-agents as asyncio tasks (default) or Ray actors"},
-    "ray_address": {"help": "with --executor ray: the cluster to join, HEAD:6379 or auto on a cluster node (default: a local Ray)"},
-}
-
-
 def _add_setting_flags(parser: argparse.ArgumentParser) -> dict[str, argparse._ArgumentGroup]:
     """The shared setting flags, in --help's groups; returns the groups for a command's own flags."""
     groups = cli_help.add_groups(parser)
-    for name, spec in _SETTING_FLAGS.items():
-        groups[cli_help.group_of(name)].add_argument("--" + name.replace("_", "-"), dest=name,
-                                                     default=argparse.SUPPRESS, **spec)
-    groups["limits"].add_argument("--fail-fast", dest="fail_fast", action="store_true", default=argparse.SUPPRESS,
-                                  help="cancel every agent on the first email that fails after its retries")
-    groups["limits"].add_argument("--no-rebalance", dest="rebalance", action="store_false",
-                                  default=argparse.SUPPRESS,
-                                  help="keep the fixed partition (idle agents do not take over queued emails)")
-    groups["store"].add_argument("--config", type=Path, default=argparse.SUPPRESS,
-                                 help="fanmail.toml to read instead of the default (see the end of this help)")
-    groups["IMAP"].add_argument("--imap-insecure", dest="imap_insecure", action="store_true",
-                                default=argparse.SUPPRESS,
-                                help="imap:// without STARTTLS (plain text: a local test server only)")
-    groups["SMTP"].add_argument("--smtp-insecure", dest="smtp_insecure", action="store_true",
-                                default=argparse.SUPPRESS,
-                                help="smtp:// without STARTTLS (plain text: a local test server only)")
+    for title, (_, names) in cli_help.GROUPS.items():
+        add_setting_flags(groups[title], names)
     return groups
 
 
@@ -100,13 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
                         "imap[s]://USER@HOST[:PORT][/FOLDER] (with --resume: the run's own source)")
     groups = _add_setting_flags(triage)
     out, mail, store = groups["output"], groups["mail"], groups["store"]
-    out.add_argument("--headless", action="store_true", help="no dashboard: JSONL rows out, progress on stderr")
+    out.add_argument("--headless", action="store_true", help=HEADLESS_HELP)
     out.add_argument("--output", "-o", help="JSONL file for the rows (default: stdout)")
     out.add_argument("--report", help="write the run's telemetry as JSON here")
     out.add_argument("--trace", metavar="FILE", help="write a JSONL trace (events and spans: which agent did "
                      "what, when) for `fanmail replay`")
-    mail.add_argument("--apply", action="store_true", help="IMAP: apply the actions (move, flag, keyword, "
-                      "forward); without it they are only planned. Review mail is never moved or forwarded")
+    mail.add_argument("--apply", action="store_true", help=APPLY_HELP)
     mail.add_argument("--actions", metavar="FILE", help="IMAP: write every planned/applied action as JSONL")
     store.add_argument("--resume", metavar="RUN_ID", help="continue a stored run after a crash: done emails are "
                        "not sent again, their rows are written first (settings: the run's, then these flags)")
@@ -124,8 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("--headless", action="store_true", help="print the replayed rows as JSONL")
     replay.add_argument("--output", "-o", help="JSONL file for --headless (default: stdout)")
     for command in (runs, report, replay):
-        command.add_argument("--store", dest="store", default=argparse.SUPPRESS, help=_SETTING_FLAGS["store"]["help"])
-        command.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="fanmail.toml to read")
+        add_setting_flags(command, ["store", "config"])
 
     conf = sub.add_parser("config", help="the settings file: `fanmail config path` prints where it is read from")
     conf_sub = conf.add_subparsers(dest="config_action", metavar="ACTION", required=True)
@@ -165,8 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    names = [*_SETTING_FLAGS, "fail_fast", "rebalance", "imap_insecure", "smtp_insecure"]
-    return {n: getattr(args, n) for n in names if getattr(args, n, None) is not None}
+    return {n: getattr(args, n) for n in setting_names(args)}
 
 
 def _flag_names(parser: argparse.ArgumentParser, command: str | None) -> dict[str, str]:
@@ -175,7 +120,8 @@ def _flag_names(parser: argparse.ArgumentParser, command: str | None) -> dict[st
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction) and command in action.choices:
             chosen.append(action.choices[command])
-    return {a.dest: max(a.option_strings, key=len) for p in chosen for a in p._actions if a.option_strings}
+    return {a.dest: next((s for s in a.option_strings if s.startswith("--")), a.option_strings[0])
+            for p in chosen for a in p._actions if a.option_strings}
 
 
 def _run_sim(args: argparse.Namespace) -> int:

@@ -67,7 +67,7 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-# Setting flags by group, in the order --help lists them (every flag of tui.cli._SETTING_FLAGS
+# Setting flags by group, in the order --help lists them (every flag of tui.cli_flags.SETTING_FLAGS
 # and the switches beside it appears once).
 GROUPS: dict[str, tuple[str, list[str]]] = {
     "model": ("which model answers", ["provider", "model", "base_url", "api_key_env"]),

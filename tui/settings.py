@@ -16,6 +16,7 @@ from platformdirs import user_config_dir
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from tui.model import Category
+from tui.options import FanoutOptions
 from tui.theme_files import theme_file_names
 
 
@@ -116,8 +117,9 @@ def provider_label(provider: str, model: str | None) -> str:
 DEMO_STUCK_RATE = 0.02  # about 4 of the demo's 200 emails: a few failed agents for r / R to bring back
 
 
-class Settings(BaseModel):
-    """Everything a run needs. Validated once at startup; a bad value is one line, not a traceback."""
+class Settings(FanoutOptions):
+    """Everything a run needs. Validated once at startup; a bad value is one line, not a traceback.
+    The fan-out limits (concurrency, timeouts, rate limits, retries) are FanoutOptions' fields."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
@@ -125,16 +127,10 @@ class Settings(BaseModel):
     model: str = "fanmail-sim-1"
     base_url: str | None = None
     api_key_env: str | None = None
-    concurrency: int = Field(default=20, ge=1, le=10_000)
     # Emails per sub-agent; "auto": ceil(N / concurrency), one agent for the rules provider
     # (tui.fanout.plan.batch_size_for).
     batch_size: int | Literal["auto"] = "auto"
-    timeout: float | None = Field(default=None, gt=0, description="per-email seconds; default 2.5x expected")
-    agent_timeout: float | None = Field(default=None, gt=0)
-    rpm: int | None = Field(default=None, ge=1)
-    tpm: int | None = Field(default=None, ge=1, description="tokens per minute across all agents")
     prices: dict[str, ModelPrice] = Field(default_factory=lambda: dict(DEFAULT_PRICES))
-    retries: int = Field(default=2, ge=0, le=20)
     fail_fast: bool = False
     rebalance: bool = True
     # Tail hedging (tui/fanout/hedge.py): "off", "auto" (at most 5% extra requests) or a percent

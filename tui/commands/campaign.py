@@ -15,15 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.mail.smtp import SmtpError
-from tui.outbound.cli_common import (
-    add_fanout_flags,
-    add_imap_tls_flags,
-    add_smtp_flags,
-    add_store_flags,
-    printable,
-    require_smtp_password,
-    smtp_target,
-)
+from tui.cli_flags import add_setting_flags
+from tui.outbound.cli_common import printable, require_smtp_password, smtp_target
 from tui.outbound.events import DeliveryEvent
 from tui.settings import ConfigError, Settings
 
@@ -41,7 +34,7 @@ def _report_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def _store_flags(parser: argparse.ArgumentParser) -> None:
-    add_store_flags(parser, store_help="fanmail store; the campaign ledger is outbound.db beside it")
+    add_setting_flags(parser, ["store", "config"])
 
 
 def add_parsers(sub: Any) -> None:
@@ -50,10 +43,9 @@ def add_parsers(sub: Any) -> None:
     camp.add_argument("--template", type=Path, required=True,
                       help="'Subject: ...' line, blank line, body; $column placeholders")
     camp.add_argument("--segment-by", metavar="COLUMN", help="one sending agent per value of this column")
-    add_smtp_flags(camp, sender_help="sender address")
+    add_setting_flags(camp, ["smtp", "smtp_from", "smtp_cafile", "smtp_insecure"])
     camp.add_argument("--mpm", type=int, help="messages per minute to the server, all agents together")
-    add_fanout_flags(camp, concurrency_help="segment agents sending at once (default 20)",
-                     timeout_help="seconds per segment agent; what it did not send stays pending for the next run")
+    add_setting_flags(camp, ["concurrency", "agent_timeout"])
     camp.add_argument("--max-attempts", type=int, default=4, help="attempts per recipient after 4xx deferrals")
     camp.add_argument("--retry-delay", type=float, default=30.0, help="backoff base after a 4xx, seconds")
     camp.add_argument("--campaign", dest="campaign_name", metavar="NAME",
@@ -65,13 +57,7 @@ def add_parsers(sub: Any) -> None:
     camp.add_argument("--personalize", action="store_true",
                       help="a model writes $personal_line per recipient (OpenAI-compatible --base-url, --model; "
                            "key from OPENAI_API_KEY or --api-key-env; --rpm paces it)")
-    camp.add_argument("--base-url", dest="base_url", default=argparse.SUPPRESS,
-                      help="--personalize: OpenAI-compatible endpoint, e.g. http://localhost:11434/v1")
-    camp.add_argument("--model", dest="model", default=argparse.SUPPRESS, help="--personalize: model name")
-    camp.add_argument("--api-key-env", dest="api_key_env", default=argparse.SUPPRESS,
-                      help="--personalize: environment variable holding the API key")
-    camp.add_argument("--rpm", dest="rpm", type=int, default=argparse.SUPPRESS,
-                      help="--personalize: model requests per minute across all agents")
+    add_setting_flags(camp, ["base_url", "model", "api_key_env", "rpm"])
     camp.add_argument("--dashboard", action="store_true",
                       help="with --apply: watch it live, one panel per segment agent (q stops; run again to resume)")
     camp.add_argument("--resend-unknown", action="store_true",
@@ -87,7 +73,7 @@ def add_parsers(sub: Any) -> None:
 
     bounces = sub.add_parser("bounces", help="match DSN bounces in an IMAP folder to sent campaigns")
     bounces.add_argument("url", metavar="imap://USER@HOST:PORT/FOLDER", help="password from FANMAIL_IMAP_PASSWORD")
-    add_imap_tls_flags(bounces)
+    add_setting_flags(bounces, ["imap_cafile", "imap_insecure"])
     _store_flags(bounces)
 
     hook = sub.add_parser("webhook", help="receive signed delivery events (POST /events) into the campaign ledger")
@@ -136,8 +122,8 @@ def _run_campaign(args: argparse.Namespace, settings: Settings) -> int:
     if not args.retry_delay >= 0:  # NaN too
         raise ConfigError("--retry-delay must not be negative")
     options = SendOptions(target=target, sender=settings.smtp_from.strip(), cafile=settings.smtp_cafile,
-                          insecure=settings.smtp_insecure, concurrency=settings.concurrency, mpm=args.mpm,
-                          agent_timeout=settings.agent_timeout, max_attempts=args.max_attempts,
+                          insecure=settings.smtp_insecure, fanout=settings.fanout(), mpm=args.mpm,
+                          max_attempts=args.max_attempts,
                           retry_delay=args.retry_delay, retry_cap=max(args.retry_delay * 32, 1.0))
     plan = build_plan(args.contacts, args.template, sender=options.sender, segment_by=args.segment_by,
                       options=options, name=args.campaign_name, unsubscribe=args.unsubscribe,
@@ -152,7 +138,7 @@ def _run_campaign(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         require_smtp_password(target)
         register(plan, ledger, {"segment_by": args.segment_by, "smtp": target.address, "mpm": args.mpm,
-                                "concurrency": options.concurrency, "max_attempts": options.max_attempts})
+                                "concurrency": options.fanout.concurrency, "max_attempts": options.max_attempts})
         if args.resend_unknown:
             ledger.resend_unknown(plan.campaign_id)
         todo = still_to_send(plan, ledger)

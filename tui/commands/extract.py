@@ -12,7 +12,6 @@ import math
 import sys
 import time
 from contextlib import ExitStack
-from pathlib import Path
 from typing import IO, TextIO
 
 from pydantic import ValidationError
@@ -22,6 +21,7 @@ from tui.extract.events import DocDone, ExtractDone, ExtractStarted
 from tui.extract.feed import jsonl_line, write_csv
 from tui.extract.fields_model import check_provider
 from tui.extract.records import ExtractRecord
+from tui.cli_flags import HEADLESS_HELP, add_setting_flags
 from tui.run.extract import ExtractOptions, ExtractRun
 from tui.settings import ConfigError, Settings
 
@@ -34,7 +34,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                             "(dashboard view, or --headless for a JSONL/CSV feed)")
     parser.add_argument("source", help="Maildir, mbox file, folder of .eml, sample[:COUNT], or docs-sample[:COUNT] "
                         "(generated invoices and receipts as PDFs, images and text)")
-    parser.add_argument("--headless", action="store_true", help="no dashboard: the feed as JSONL, progress on stderr")
+    parser.add_argument("--headless", action="store_true", help=HEADLESS_HELP)
     parser.add_argument("--output", "-o", help="JSONL file for the feed (default: stdout)")
     parser.add_argument("--csv", metavar="FILE", help="also write the feed as CSV")
     parser.add_argument("--workers", type=int, help="OCR/PDF worker processes (default: one per core)")
@@ -42,16 +42,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     parser.add_argument("--ocr-timeout", type=float, default=60.0, help="seconds per OCR pass (default 60)")
     parser.add_argument("--max-attachment-mb", type=float, default=20.0,
                         help="larger attachments are a failed record, not read (default 20)")
-    parser.add_argument("--provider", choices=["rules", "sim", "openai"], default="rules", dest="extract_provider",
+    readers = ["rules", "sim", "openai"]
+    parser.add_argument("--reader", choices=readers, default="rules", dest="extract_provider",
                         help="who reads the fields: offline rules (default), the built-in simulator, or an "
-                        "OpenAI-compatible model (strict JSON schema)")
-    parser.add_argument("--model", default=argparse.SUPPRESS, help="model name for --provider openai/sim")
-    parser.add_argument("--base-url", dest="base_url", default=argparse.SUPPRESS,
-                        help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1")
-    parser.add_argument("--api-key-env", dest="api_key_env", default=argparse.SUPPRESS,
-                        help="environment variable holding the API key")
-    parser.add_argument("--seed", type=int, default=argparse.SUPPRESS, help="seed for sample and docs-sample")
-    parser.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="fanmail.toml to read")
+                        "OpenAI-compatible model (strict JSON schema); not triage's --provider, whose default differs")
+    parser.add_argument("--provider", choices=readers, dest="extract_provider", help=argparse.SUPPRESS)  # old spelling
+    add_setting_flags(parser, ["model", "base_url", "api_key_env", "retries", "seed", "config"])
 
 
 def options_from(args: argparse.Namespace) -> ExtractOptions:

@@ -14,15 +14,8 @@ import uuid
 from pathlib import Path
 from typing import TextIO
 
-from tui.outbound.cli_common import (
-    add_fanout_flags,
-    add_imap_tls_flags,
-    add_smtp_flags,
-    add_store_flags,
-    printable,
-    require_smtp_password,
-    smtp_target,
-)
+from tui.cli_flags import add_setting_flags
+from tui.outbound.cli_common import printable, require_smtp_password, smtp_target
 from tui.outbound.contacts import valid_address
 from tui.outbound.provision import ProvisionJob, ProvisionRow
 from tui.outbound.provision_backends import load_backend
@@ -47,7 +40,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--dovecot-passwd", type=Path, metavar="FILE", help="backend: add users to this Dovecot passwd-file")
     p.add_argument("--backend-config", type=Path, metavar="FILE",
                    help="backend described in TOML (kind = \"http\" or \"dovecot-passwd\"; see README)")
-    add_smtp_flags(p, sender_help="sender of the welcome mail")
+    add_setting_flags(p, ["smtp", "smtp_from", "smtp_cafile", "smtp_insecure"])
     p.add_argument("--imap-server", dest="imap_server", required=True, metavar="URL", help="where users log in: imap://HOST:PORT or imaps://HOST:PORT")
     p.add_argument("--subject", default=DEFAULT_SUBJECT, help="welcome subject ($name $user $email are filled in)")
     p.add_argument("--welcome", type=Path, metavar="FILE", help="welcome text template ($name $user $email)")
@@ -56,10 +49,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--output", "-o", type=Path, metavar="FILE", help="per-user report: .csv, else JSONL")
     p.add_argument("--verify-wait", type=float, default=30.0, metavar="SECONDS",
                    help="how long a sent welcome may take to arrive before the user counts as failed (default 30)")
-    add_fanout_flags(p, concurrency_help="users provisioned at once (default 20)",
-                     timeout_help="seconds per user, all steps (default 60 + --verify-wait)")
-    add_store_flags(p, store_help="SQLite store whose action ledger records sent welcomes")
-    add_imap_tls_flags(p)
+    add_setting_flags(p, ["concurrency", "agent_timeout", "store", "config", "imap_cafile", "imap_insecure"])
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -109,8 +99,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     job = ProvisionJob(
         backend=backend, smtp=smtp, template=WelcomeTemplate(sender=sender, subject=args.subject, body=body),
         imap=imap, store=store, run_id="provision-" + uuid.uuid4().hex[:12],
-        concurrency=settings.concurrency, verify_wait=args.verify_wait,
-        agent_timeout=settings.agent_timeout or 60.0 + args.verify_wait,
+        fanout=settings.fanout(), verify_wait=args.verify_wait,
         smtp_cafile=settings.smtp_cafile, smtp_insecure=settings.smtp_insecure,
     )
     try:

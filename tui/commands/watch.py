@@ -14,6 +14,7 @@ import signal
 import sys
 from typing import IO, Any, TextIO
 
+from tui.cli_flags import APPLY_HELP, HEADLESS_HELP
 from tui.fanout.events import EmailDone
 from tui.headless import _open_output
 from tui.mail.action_desk import ActionsDone
@@ -41,15 +42,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     watch.add_argument("source", help="imap[s]://USER@HOST[:PORT]/FOLDER, or a Maildir folder")
     groups = _add_setting_flags(watch)
     out, mail = groups["output"], groups["mail"]
-    out.add_argument("--headless", action="store_true", help="no dashboard: JSONL rows out, progress on stderr")
+    out.add_argument("--headless", action="store_true", help=HEADLESS_HELP)
     out.add_argument("--output", "-o", help="JSONL file for the rows (default: stdout), appended to")
     mail.add_argument("--poll", type=float, default=None, help="seconds between NOOP polls on a server without "
                       "IDLE (default 30), or between looks at a Maildir (default 1)")
     mail.add_argument("--no-idle", dest="idle", action="store_false", help="poll even if the server has IDLE")
     mail.add_argument("--grace", type=float, default=10.0, help="seconds in-flight emails get to finish when "
                       "stopped (default 10); the rest get failed rows the next start retries")
-    mail.add_argument("--apply", action="store_true", help="apply each verdict's actions (move, flag, keyword, "
-                      "forward) as it lands, recorded so none is ever done twice; review mail is never moved (IMAP only)")
+    mail.add_argument("--apply", action="store_true", help=APPLY_HELP)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

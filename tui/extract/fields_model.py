@@ -39,10 +39,10 @@ SYSTEM_PROMPT = (
 def check_provider(settings: Settings, provider: str) -> None:
     """Problems the user fixes, found before any work starts (one line, exit 2)."""
     if provider not in ("rules", "sim", "openai"):
-        raise ConfigError(f"extract: --provider {provider} is not supported; use rules, sim or openai "
+        raise ConfigError(f"extract: --reader {provider} is not supported; use rules, sim or openai "
                           "(any OpenAI-compatible server via --base-url)")
     if provider == "openai" and not settings.base_url and not api_key(settings.model_copy(update={"provider": provider})):
-        raise ConfigError("extract: --provider openai needs OPENAI_API_KEY (or --api-key-env) or a --base-url")
+        raise ConfigError("extract: --reader openai needs OPENAI_API_KEY (or --api-key-env) or a --base-url")
 
 
 class ModelReader:
@@ -116,4 +116,5 @@ async def open_reader(settings: Settings, provider: str) -> AsyncIterator[FieldR
                                                                    answerers=sim_answerers()))
             base_url = sim.url
         session = await stack.enter_async_context(http_session())
-        yield ModelReader(session, base_url, settings.model, api_key(settings), settings=settings)
+        yield ModelReader(session, base_url, settings.model, api_key(settings), retries=settings.retries,
+                          settings=settings)

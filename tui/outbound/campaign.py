@@ -24,7 +24,7 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tui.fanout.limits import RequestPacer, backoff_delay
 from tui.mail.smtp import Forwarder, SmtpError, SmtpTarget
@@ -32,6 +32,7 @@ from tui.fanout.cap import failure_line
 from tui.outbound.contacts import Contact
 from tui.outbound.ledger import Ledger
 from tui.outbound.personalize import PersonalizeError, Personalizer
+from tui.options import FanoutOptions
 from tui.outbound.template import Renderer
 
 NO_SEGMENT = "(none)"
@@ -46,9 +47,8 @@ class SendOptions:
     sender: str
     cafile: str | None = None
     insecure: bool = False
-    concurrency: int = 20
+    fanout: FanoutOptions = field(default_factory=FanoutOptions)  # concurrency, agent_timeout (None: no limit)
     mpm: int | None = None            # messages per minute for the server, all agents together
-    agent_timeout: float | None = None
     max_attempts: int = 4             # per recipient, counting the first
     retry_delay: float = 30.0         # backoff base after a 4xx, seconds
     retry_cap: float = 900.0
@@ -142,7 +142,7 @@ class CampaignSender:
         seq = 0
         current: Contact | None = None
         try:
-            async with asyncio.timeout(self.options.agent_timeout):
+            async with asyncio.timeout(self.options.fanout.agent_timeout):
                 while queue or retries:
                     now = time.monotonic()
                     if retries and (retries[0][0] <= now or not queue):
@@ -166,7 +166,7 @@ class CampaignSender:
             return None
         except Exception as exc:  # noqa: BLE001 - one agent's failure is reported, never its siblings'
             if isinstance(exc, TimeoutError):
-                error = f"agent timed out after {self.options.agent_timeout:g} s"
+                error = f"agent timed out after {self.options.fanout.agent_timeout:g} s"
             else:
                 error = failure_line(exc, (SmtpError, sqlite3.Error))
             left = ([current] if current else []) + [c for c, _ in queue] + [r[2] for r in retries]

@@ -132,7 +132,7 @@ def preview(plan: CampaignPlan, ledger: Ledger) -> str:
         detail = ", ".join(f"{k} {v}" for k, v in sorted(why.items()))
         lines.append(f"  segment {segment!r}: {len(contacts)} contacts: {detail}")
     mpm = plan.options.mpm
-    agents = min(len(plan.segments), max(1, plan.options.concurrency))
+    agents = min(len(plan.segments), max(1, plan.options.fanout.concurrency))
     pace = f" at most {mpm} messages/minute (at least {total_send / mpm:.1f} min)," if mpm else ""
     lines.append(f"would send {total_send} message(s):{pace} {agents} segment agent(s) at once")
     sample = next((c for c in plan.contacts if not c.problem), None)

@@ -1,47 +1,12 @@
-"""Flags and checks that `fanmail campaign` and `fanmail provision` share: where mail goes out
-(SMTP, its TLS and sender), where users' IMAP is, the store, and the SMTP target's password.
-
-Setting flags use `argparse.SUPPRESS` so that an absent flag leaves fanmail.toml and FANMAIL_*
-values in force (see tui/settings.py).
-"""
+"""Checks that `fanmail campaign` and `fanmail provision` share: the SMTP target and its password,
+and printing untrusted text. Their setting flags are tui/cli_flags.py's, as every command's."""
 
 from __future__ import annotations
 
-import argparse
 import os
-from pathlib import Path
 
 from tui.mail.smtp import PASSWORD_ENV, SmtpTarget, parse_smtp_url
 from tui.settings import ConfigError, Settings
-
-
-def add_smtp_flags(parser: argparse.ArgumentParser, *, sender_help: str) -> None:
-    parser.add_argument("--smtp", dest="smtp", default=argparse.SUPPRESS,
-                        help=f"smtp://[USER@]HOST:PORT (STARTTLS) or smtps://; password from {PASSWORD_ENV}")
-    parser.add_argument("--from", dest="smtp_from", default=argparse.SUPPRESS, metavar="ADDRESS", help=sender_help)
-    parser.add_argument("--smtp-cafile", dest="smtp_cafile", default=argparse.SUPPRESS,
-                        help="SMTP: extra trusted CA file")
-    parser.add_argument("--smtp-insecure", dest="smtp_insecure", action="store_true", default=argparse.SUPPRESS,
-                        help="smtp:// without STARTTLS (plain text: a local test server only)")
-
-
-def add_imap_tls_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--imap-cafile", dest="imap_cafile", default=argparse.SUPPRESS,
-                        help="IMAP: extra trusted CA file")
-    parser.add_argument("--imap-insecure", dest="imap_insecure", action="store_true", default=argparse.SUPPRESS,
-                        help="imap:// without STARTTLS (a local test server only)")
-
-
-def add_fanout_flags(parser: argparse.ArgumentParser, *, concurrency_help: str, timeout_help: str) -> None:
-    parser.add_argument("--concurrency", dest="concurrency", type=int, default=argparse.SUPPRESS,
-                        help=concurrency_help)
-    parser.add_argument("--agent-timeout", dest="agent_timeout", type=float, default=argparse.SUPPRESS,
-                        help=timeout_help)
-
-
-def add_store_flags(parser: argparse.ArgumentParser, *, store_help: str) -> None:
-    parser.add_argument("--store", dest="store", default=argparse.SUPPRESS, help=store_help)
-    parser.add_argument("--config", type=Path, default=argparse.SUPPRESS, help="fanmail.toml to read")
 
 
 def smtp_target(settings: Settings, missing: str) -> SmtpTarget:

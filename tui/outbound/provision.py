@@ -30,6 +30,7 @@ from tui.outbound.provision_welcome import (
     welcome_in_inbox,
     welcome_message_id,
 )
+from tui.options import FanoutOptions
 from tui.store import Store
 
 MailboxState = Literal["created", "exists", "failed", "skipped"]
@@ -63,8 +64,7 @@ class ProvisionJob:
     imap: ImapServer
     store: Store | None = None
     run_id: str = "provision"
-    concurrency: int = 20
-    agent_timeout: float = 120.0
+    fanout: FanoutOptions = field(default_factory=FanoutOptions)  # concurrency; agent_timeout, None: see below
     verify_wait: float = 30.0  # how long delivery may take before the welcome counts as lost
     new_mailbox_grace: float = 5.0  # how long a new mailbox may take to become known to the MTA
     io_timeout: float = 30.0
@@ -72,6 +72,11 @@ class ProvisionJob:
     smtp_insecure: bool = False
     environ: dict[str, str] | None = None
     sent: int = field(default=0, init=False)
+
+    @property
+    def agent_timeout_s(self) -> float:
+        """Every step of one user: the delivery wait plus a minute for the rest, unless given."""
+        return self.fanout.agent_timeout or 60.0 + self.verify_wait
 
     def welcome_key(self, user: str) -> str:
         return f"provision:{self.backend.ident}:{user}:welcome"
@@ -93,10 +98,10 @@ async def provision_user(job: ProvisionJob, user: ProvisionUser, row: ProvisionR
     """One agent: every step for one user under its timeout; any failure is this user's row."""
     started = time.monotonic()
     try:
-        async with asyncio.timeout(job.agent_timeout):
+        async with asyncio.timeout(job.agent_timeout_s):
             await _provision_one(job, user, row)
     except TimeoutError:
-        row.error = f"timed out after {job.agent_timeout:g}s (" + _stage(row) + ")"
+        row.error = f"timed out after {job.agent_timeout_s:g}s (" + _stage(row) + ")"
     except Exception as exc:  # noqa: BLE001 - one user's failure is that user's row, never a crash
         row.error = failure_line(exc, (BackendError, SmtpError, ImapError))
     _finish(row, started)

@@ -38,7 +38,7 @@ class CampaignRun(BaseRun):
         sender = CampaignSender(self.ledger, self.campaign_id, self.renderer, self.options, emit, self.personalizer)
         try:
             errors = await run_agents(list(self.todo.items()), lambda item: sender.segment(*item),
-                                      concurrency=self.options.concurrency)
+                                      concurrency=self.options.fanout.concurrency)
         finally:
             if self.personalizer is not None:
                 await self.personalizer.aclose()

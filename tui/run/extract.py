@@ -32,7 +32,7 @@ from tui.settings import Settings
 
 class ExtractOptions(BaseModel):
     workers: int = Field(default_factory=pool.cores, ge=1, le=256)
-    concurrency: int | None = Field(default=None, ge=1, le=10_000)  # documents in flight per agent; 2 x workers
+    docs_per_agent: int | None = Field(default=None, ge=1, le=10_000)  # documents in flight per agent; 2 x workers
     doc_timeout_s: float = Field(default=120.0, gt=0)
     ocr_timeout_s: float = Field(default=pool.OCR_TIMEOUT_S, gt=0)
     max_attachment_bytes: int = Field(default=MAX_ATTACHMENT_BYTES, ge=1)
@@ -85,7 +85,7 @@ class ExtractRun(BaseRun):
         emit(ExtractStarted(len(docs), dict(per_agent), self.options.workers))
         # A cap per agent: instant text documents never queue behind OCR, and the pool always has
         # the next PDF or image waiting when a worker frees up.
-        width = self.options.concurrency or 2 * self.options.workers
+        width = self.options.docs_per_agent or 2 * self.options.workers
         by_agent: dict[str, list[Document]] = {}
         for doc in docs:
             by_agent.setdefault(AGENT_FOR_FORMAT[doc.format], []).append(doc)

@@ -40,7 +40,7 @@ class ProvisionRun(BaseRun):
 
         try:
             await run_agents([(row, user) for row, user in zip(rows, self.users) if not user.problem], agent,
-                             concurrency=job.concurrency)
+                             concurrency=job.fanout.concurrency)
         finally:
             await job.backend.close()
         emit(ProvisionDone(rows, job.sent))

@@ -17,7 +17,7 @@ class CampaignApp(ViewApp):
 
     def __init__(self, settings: Settings, run: CampaignRun, label: str) -> None:
         self.state = CampaignState({name: len(items) for name, items in run.todo.items()},
-                                   timeout_s=run.options.agent_timeout or 0.0)
+                                   timeout_s=run.options.fanout.agent_timeout or 0.0)
         super().__init__(settings, run, lambda: CampaignScreen(run, label, self.state), "Campaign",
                          CampaignScreen.BINDINGS)
 
