@@ -27,6 +27,7 @@ def domain_of(addr: str) -> str:
     return found.group(1).lower().rstrip(".") if found else ""
 
 
+@lru_cache(maxsize=4096)
 def registrable(domain: str) -> str:
     """mail.example.com -> example.com, a.example.co.uk -> example.co.uk (good enough here)."""
     parts = domain.split(".")

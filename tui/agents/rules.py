@@ -59,59 +59,74 @@ _IX = {c: i for i, c in enumerate(_CATS)}
 # ----------------------------------------------------------------------------- term index
 
 Entry = tuple[str, tuple[tuple[int, float], ...]]  # (canonical term, ((slot, weight), ...))
+Phrase = tuple[frozenset[str], str, Entry]  # (its words, " w1 w2 ", entry)
+Found = dict[str, tuple[tuple[int, float], ...]]  # canonical term -> its (slot, weight)s
+
+
+def _terms(entries: Iterable[tuple[str, int, float]]) -> dict[str, tuple[Entry | None, list[Phrase]]]:
+    """One vocabulary by word: the term the word is, and the phrases filed under it. A phrase
+    is filed under its longest word (likely its rarest), with all its words, so the substring
+    search only runs when every word is present."""
+    merged: dict[str, dict[int, float]] = {}
+    for term, slot, weight in entries:
+        key = " ".join(Words.of(term).tokens)
+        if key:
+            merged.setdefault(key, {})[slot] = weight
+    singles: dict[str, Entry] = {}
+    phrases: dict[str, list[Phrase]] = {}
+    for key, slots in merged.items():
+        entry: Entry = (key, tuple(sorted(slots.items())))
+        forms = [key] if key[-1].isdigit() or key.endswith("s") else [key, key + "s"]
+        for form in forms:
+            if form != key and form in merged:
+                continue  # the plural is a term of its own
+            words = form.split()
+            if len(words) == 1:
+                singles[form] = entry
+            else:
+                anchor = max(reversed(words), key=len)
+                phrases.setdefault(anchor, []).append((frozenset(words), f" {form} ", entry))
+    return {w: (singles.get(w), phrases.get(w, [])) for w in singles.keys() | phrases.keys()}
 
 
 @dataclass(slots=True)
 class _Index:
-    singles: dict[str, Entry]
-    # a phrase is filed under its longest word (likely its rarest), with all its words, so the
-    # substring search only runs when every word is present
-    phrases: dict[str, list[tuple[frozenset[str], str, Entry]]]
-    single_keys: frozenset[str]
-    phrase_keys: frozenset[str]
+    """Several vocabularies in one table by word, so one set intersection per text finds the
+    terms of all of them (the words of a body are the costly thing to walk)."""
+
+    by_word: dict[str, list[tuple[int, Entry | None, list[Phrase]]]]
+    keys: frozenset[str]
+    size: int
 
     @classmethod
-    def build(cls, entries: Iterable[tuple[str, int, float]]) -> _Index:
-        merged: dict[str, dict[int, float]] = {}
-        for term, slot, weight in entries:
-            key = " ".join(Words.of(term).tokens)
-            if key:
-                merged.setdefault(key, {})[slot] = weight
-        singles: dict[str, Entry] = {}
-        phrases: dict[str, list[tuple[frozenset[str], str, Entry]]] = {}
-        for key, slots in merged.items():
-            entry: Entry = (key, tuple(sorted(slots.items())))
-            forms = [key] if key[-1].isdigit() or key.endswith("s") else [key, key + "s"]
-            for form in forms:
-                if form != key and form in merged:
-                    continue  # the plural is a term of its own
-                words = form.split()
-                if len(words) == 1:
-                    singles[form] = entry
-                else:
-                    anchor = max(reversed(words), key=len)
-                    phrases.setdefault(anchor, []).append((frozenset(words), f" {form} ", entry))
-        return cls(singles, phrases, frozenset(singles), frozenset(phrases))
+    def build(cls, *vocabularies: Iterable[tuple[str, int, float]]) -> _Index:
+        by_word: dict[str, list[tuple[int, Entry | None, list[Phrase]]]] = {}
+        for n, entries in enumerate(vocabularies):
+            for word, (single, phrases) in _terms(entries).items():
+                by_word.setdefault(word, []).append((n, single, phrases))
+        return cls(by_word, frozenset(by_word), len(vocabularies))
 
-    def find(self, words: Words) -> dict[str, tuple[tuple[int, float], ...]]:
-        """Canonical term -> its (slot, weight)s, for each term present in the words."""
-        found: dict[str, tuple[tuple[int, float], ...]] = {}
+    def find(self, words: Words) -> list[Found]:
+        """Per vocabulary, each of its terms present in the words."""
+        found: list[Found] = [{} for _ in range(self.size)]
         tset = words.tset
-        for tok in tset & self.single_keys:
-            key, slots = self.singles[tok]
-            found[key] = slots
-        for anchor in tset & self.phrase_keys:
-            for need, needle, (key, slots) in self.phrases[anchor]:
-                if need <= tset and needle in words.joined:
-                    found[key] = slots
+        by_word = self.by_word
+        for tok in tset & self.keys:
+            for n, single, phrases in by_word[tok]:
+                if single is not None:
+                    found[n][single[0]] = single[1]
+                for need, needle, (key, slots) in phrases:
+                    if need <= tset and needle in words.joined:
+                        found[n][key] = slots
         return found
 
 
+# the lexicon (a slot per category) and the urgency terms (slot 0)
 _INDEX = _Index.build(
-    (term, _IX[cat], w) for cat, terms in LEXICON.items() for term, w in terms.items()
+    ((term, _IX[cat], w) for cat, terms in LEXICON.items() for term, w in terms.items()),
+    ((t, 0, w) for t, w in URGENT_TERMS.items()),
 )
 _JUNK_SLOTS = frozenset(_IX[c] for c in _JUNK)
-_URGENT_INDEX = _Index.build((t, 0, w) for t, w in URGENT_TERMS.items())
 
 # ----------------------------------------------------------------------------- sender and shape
 
@@ -201,7 +216,8 @@ def _header_signals(email: Email, scores: list[float], own: tuple[str, ...]) -> 
         scores[_IX[C.NOTIFICATION]] += 3
     elif prec == "auto_reply":
         scores[_IX[C.NOTIFICATION]] += 1.5
-    if _NOREPLY.search(sender):
+    noreply = _NOREPLY.search(sender) is not None
+    if noreply:
         scores[_IX[C.NOTIFICATION]] += 2.5
     if _lookalike(s_dom, own):
         scores[_IX[C.PHISHING]] += 4
@@ -227,7 +243,7 @@ def _header_signals(email: Email, scores: list[float], own: tuple[str, ...]) -> 
         scores[_IX[C.SPAM]] -= 0.8  # the sender's own mail system made the message
     if not email.to and not is_list:
         scores[_IX[C.SPAM]] += 0.8
-    automated = bool(auto and auto != "no") or bool(_NOREPLY.search(sender))
+    automated = bool(auto and auto != "no") or noreply
     colleagues = {registrable(domain_of(a)) for a in email.to[:5]}
     if not automated and not is_list and s_reg and s_reg in colleagues:
         scores[_IX[C.OTHER]] += 1  # a colleague writing from inside the organisation
@@ -291,11 +307,11 @@ def _score(
     """Evidence per category (indexed like _CATS), and urgency evidence."""
     scores = [0.0] * len(_CATS)
     weak = [0.0] * len(_CATS)  # junk evidence from common words, capped: long mail has many
-    s_found = _INDEX.find(words["subject"])
+    s_found, su = _INDEX.find(words["subject"])
+    b_found, bu = _INDEX.find(words["body"])
     # sorted: float sums in a fixed order, whatever the process's string hash seed
     found = [(slots, SUBJECT_FACTOR) for _, slots in sorted(s_found.items())]
-    found += [(slots, 1.0) for key, slots in sorted(_INDEX.find(words["body"]).items())
-              if key not in s_found]
+    found += [(slots, 1.0) for key, slots in sorted(b_found.items()) if key not in s_found]
     for slots, factor in found:
         for slot, weight in slots:
             if weight < WEAK_TERM and slot in _JUNK_SLOTS:
@@ -312,10 +328,8 @@ def _score(
                    registrable(domain_of(email.sender)))
     if "resolved" in words["subject"].tset:
         urgency -= 3  # the alert is over
-    su = _URGENT_INDEX.find(words["subject"])
     urgency += sum(w for _, slots in sorted(su.items()) for _, w in slots) * 1.3
-    urgency += sum(w for k, slots in sorted(_URGENT_INDEX.find(words["body"]).items())
-                   if k not in su for _, w in slots)
+    urgency += sum(w for k, slots in sorted(bu.items()) if k not in su for _, w in slots)
     return scores, urgency
 
 
