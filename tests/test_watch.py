@@ -249,7 +249,8 @@ def test_sigterm_lets_in_flight_emails_finish_in_the_grace_else_the_next_start_r
     assert slow.stop() == 0
     failed = slow.rows()[2:]
     assert [r["status"] for r in failed] == ["failed", "failed"]
-    again = Watch(dovecot, tmp_path)  # the next start retries exactly those two
+    _imap(dovecot, ("select", "INBOX"), ("store", "1:*", "+FLAGS", "\\Seen"))  # read meanwhile: not UNSEEN
+    again = Watch(dovecot, tmp_path)  # the next start retries exactly those two (the store says so)
     watches.append(again)
     rows = again.wait_rows(6)
     assert again.stop() == 0

@@ -52,12 +52,14 @@ class MailboxWatcher:
     """`async for wave in watcher.waves(): ...`; `stop()` ends it after the wave in hand.
 
     `mark`: where an earlier watch stopped (None: first start). `skip(uidvalidity, uids)` returns
-    the UIDs not worth fetching (already triaged), `on_state` hears every connection change,
-    `on_mark` every new mark (to be stored)."""
+    the UIDs not worth fetching (already triaged), `retry(uidvalidity)` the UIDs an earlier start
+    handed out without a verdict (taken again at the start even if read since), `on_state` hears
+    every connection change, `on_mark` every new mark (to be stored)."""
 
     def __init__(self, target: ImapTarget, options: ImapOptions, *, search: str = "UNSEEN",
                  mark: Mark | None = None, poll_s: float = 30.0, idle: bool = True,
                  skip: Callable[[int, list[int]], Iterable[int]] = lambda v, uids: (),
+                 retry: Callable[[int], Iterable[int]] = lambda v: (),
                  on_state: Callable[[WatchState], None] = lambda s: None,
                  on_mark: Callable[[Mark], None] = lambda m: None,
                  backoff_s: tuple[float, float] = (0.5, 30.0), idle_renew_s: float = IDLE_RENEW_S,
@@ -69,6 +71,7 @@ class MailboxWatcher:
         self.poll_s = poll_s
         self.idle = idle
         self.skip = skip
+        self.retry = retry
         self.on_state = on_state
         self.on_mark = on_mark
         self.backoff_s = backoff_s
@@ -168,6 +171,7 @@ class MailboxWatcher:
         uids = set(u for u in await session.uid_search(f"UID {mark.last_uid + 1}:*") if u > mark.last_uid)
         if not self._searched:
             uids.update(await session.uid_search(self.search))
+            uids.update(self.retry(uidvalidity))  # gone since (moved, deleted): fetch_raw has nothing for it
             self._searched = True
         done = set(self.skip(uidvalidity, sorted(uids)))
         wanted = sorted(uids - done)

@@ -156,6 +156,7 @@ class WatchRun(CoordinatedRun):
         return MailboxWatcher(
             self.target, self.options, search=self.options.search, mark=ledger.mark(), poll_s=self.poll_s,
             idle=self.idle, skip=lambda v, uids: [u for u in uids if email_id(v, u) in ledger.done],
+            retry=lambda v: _uids(set(store.email_ids(self.run_id)) - ledger.done, v),
             on_state=emit, on_mark=ledger.save_mark)
 
     def _register(self, store: Store) -> int:
@@ -195,6 +196,12 @@ class WatchRun(CoordinatedRun):
             self.watcher.stop()
         if self.coordinator is not None and self._grace is None:
             self._grace = asyncio.get_running_loop().call_later(self.grace_s, self.coordinator.close)
+
+
+def _uids(email_ids: set[str], uidvalidity: int) -> list[int]:
+    """The UIDs of these `imap:<uidvalidity>:<uid>` ids under this UIDVALIDITY."""
+    prefix = email_id(uidvalidity, 0)[:-1]
+    return [int(e[len(prefix):]) for e in email_ids if e.startswith(prefix) and e[len(prefix):].isdigit()]
 
 
 def _user_address(user: str) -> str | None:
