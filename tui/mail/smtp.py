@@ -178,15 +178,8 @@ class Forwarder:
         try:
             await client.mail(self.sender)
             await client.rcpt(recipient)
-        except aiosmtplib.SMTPSenderRefused as exc:
-            await _reset(client)
-            return SmtpReply(exc.code, exc.message, sender=True)
-        except aiosmtplib.SMTPResponseException as exc:
-            await _reset(client)
-            return SmtpReply(exc.code, exc.message)
-        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
-            await self.close()
-            return SmtpReply(None, str(exc))
+        except (aiosmtplib.SMTPResponseException, OSError) as exc:
+            return await self._failed(client, exc)
         return None
 
     async def data(self, message: bytes) -> SmtpReply:
@@ -195,13 +188,18 @@ class Forwarder:
         client = await self._connect()
         try:
             response = await client.data(message)
-        except aiosmtplib.SMTPResponseException as exc:
-            await _reset(client)
-            return SmtpReply(exc.code, exc.message)
-        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError, OSError) as exc:
-            await self.close()
-            return SmtpReply(None, str(exc))
+        except (aiosmtplib.SMTPResponseException, OSError) as exc:
+            return await self._failed(client, exc)
         return SmtpReply(response.code, response.message)
+
+    async def _failed(self, client: aiosmtplib.SMTP, exc: Exception) -> SmtpReply:
+        """The one mapping of a failed step: a refusal (RSET sent, the connection goes on) or a lost
+        connection (aiosmtplib's disconnect and timeout are OSErrors: closed, code None)."""
+        if isinstance(exc, aiosmtplib.SMTPResponseException):
+            await _reset(client)
+            return SmtpReply(exc.code, exc.message, sender=isinstance(exc, aiosmtplib.SMTPSenderRefused))
+        await self.close()
+        return SmtpReply(None, str(exc))
 
     async def forward(self, raw: bytes, to: str, *, subject: str, note: str) -> None:
         try:
