@@ -59,14 +59,17 @@ def _top_level(alternative: str) -> list[str]:
 
 def _union(alternatives: tuple[str, ...]) -> re.Pattern[str]:
     """One pattern matching wherever any alternative does. Those that start at a word boundary
-    share one `\\b`: the engine tries every alternative at every position of a line, so testing
-    the boundary once first halves the guard's regex time (only `search`'s yes/no is used, and
-    that does not depend on the order of the alternatives)."""
+    share one `\\b`, those that start a line one `^`: the engine tries every alternative at
+    every position of a line, so testing the boundary once first halves the guard's regex time
+    (only `search`'s yes/no is used, and that does not depend on the order of the alternatives)."""
     parts = [p for a in alternatives for p in _top_level(a)]
-    bounded = [p[2:] for p in parts if p.startswith("\\b")]
-    rest = [p for p in parts if not p.startswith("\\b")]
-    union = ["\\b(?:" + "|".join(f"(?:{p})" for p in bounded) + ")"] if bounded else []
-    return re.compile("|".join(union + [f"(?:{p})" for p in rest]), re.M)
+    union: list[str] = []
+    for lead in ("\\b", "^"):
+        led = [p[len(lead):] for p in parts if p.startswith(lead)]
+        parts = [p for p in parts if not p.startswith(lead)]
+        if led:
+            union.append(lead + "(?:" + "|".join(f"(?:{p})" for p in led) + ")")
+    return re.compile("|".join(union + [f"(?:{p})" for p in parts]), re.M)
 
 
 def _sig(reason: str, weight: float, words: str, subs: str, *alternatives: str,
