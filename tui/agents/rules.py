@@ -59,7 +59,7 @@ _IX = {c: i for i, c in enumerate(_CATS)}
 # ----------------------------------------------------------------------------- term index
 
 Entry = tuple[str, tuple[tuple[int, float], ...]]  # (canonical term, ((slot, weight), ...))
-Phrase = tuple[frozenset[str], str, Entry]  # (its words, " w1 w2 ", entry)
+Phrase = tuple[frozenset[str], str, Entry]  # (its words, " w1 w2", entry)
 Found = dict[str, tuple[tuple[int, float], ...]]  # canonical term -> its (slot, weight)s
 
 
@@ -85,8 +85,20 @@ def _terms(entries: Iterable[tuple[str, int, float]]) -> dict[str, tuple[Entry |
                 singles[form] = entry
             else:
                 anchor = max(reversed(words), key=len)
-                phrases.setdefault(anchor, []).append((frozenset(words), f" {form} ", entry))
+                phrases.setdefault(anchor, []).append((frozenset(words), f" {form}", entry))
     return {w: (singles.get(w), phrases.get(w, [])) for w in singles.keys() | phrases.keys()}
+
+
+def _has_phrase(joined: str, head: str) -> bool:
+    """Whether `head` (" w1 w2") followed by a space is in `joined` (" w1 w2 ... "). Searched
+    without its closing space: a search is fastest when the needle ends in a rare character,
+    and a space is the commonest one."""
+    at = joined.find(head)
+    while at >= 0:
+        if joined[at + len(head)] == " ":  # in range: `joined` ends with a space
+            return True
+        at = joined.find(head, at + 1)
+    return False
 
 
 @dataclass(slots=True)
@@ -116,7 +128,7 @@ class _Index:
                 if single is not None:
                     found[n][single[0]] = single[1]
                 for need, needle, (key, slots) in phrases:
-                    if need <= tset and needle in words.joined:
+                    if need <= tset and _has_phrase(words.joined, needle):
                         found[n][key] = slots
         return found
 
@@ -400,7 +412,7 @@ def rule_scores(email: Email) -> list[float]:
 
 def _pick(scores: list[float]) -> tuple[Category, float, float]:
     """(category, its score, runner-up score). Junk needs more evidence than the rest."""
-    order = sorted(range(len(_CATS)), key=lambda i: (-scores[i], i))
+    order = sorted(range(len(_CATS)), key=scores.__getitem__, reverse=True)  # stable: ties by index
     ranked = [(_CATS[i], scores[i]) for i in order]
     passed_over = 0.0
     while ranked[0][0] in _JUNK and ranked[0][1] < JUNK_MIN_EVIDENCE:
