@@ -43,24 +43,31 @@ def tag_text(text: str) -> str:
                     for run in _TAGS.findall(text))
 
 
+# Any character one of the tricks below is made of (tag, invisible, styled, Greek or Cyrillic):
+# most text that is not ASCII has none (accents, typography), and one scan says so.
+_SUSPECT = re.compile(f"[\U000e0000-\U000e007f{_INVISIBLE}\uff01-\uff5e\U0001d400-\U0001d7ff\u0370-\u04ff]")
+
+
 def fold(text: str) -> tuple[str, list[str]]:
     """(text a model would read, names of the tricks undone). ASCII text is returned as is."""
     if text.isascii():
         return text, []
     tricks: list[str] = []
-    if _TAGS.search(text):
+    suspect = _SUSPECT.search(text) is not None
+    if suspect and _TAGS.search(text):
         tricks.append("invisible tag characters")
         text = _TAGS.sub(lambda m: " " + tag_text(m.group()) + " ", text)
-    if _ANY_INVISIBLE.search(text):
+    if suspect and _ANY_INVISIBLE.search(text):
         if _INSIDE_WORD.search(text):
             tricks.append("zero-width inside words")
         text = text.translate(_INVISIBLE_TABLE)
     if not unicodedata.is_normalized("NFKC", text):
         folded = unicodedata.normalize("NFKC", text)
-        if _STYLED.search(text):
+        if suspect and _STYLED.search(text):
             tricks.append("full-width letters")
         text = folded
-    if _OTHER_SCRIPT.search(text) and _MIXED.search(text):
+        suspect = True  # NFKC may have written Greek letters (the micro sign is one)
+    if suspect and _OTHER_SCRIPT.search(text) and _MIXED.search(text):
         tricks.append("look-alike letters")
         text = _MIXED.sub(lambda m: m.group().translate(_CONFUSABLE), text)
     return text, tricks
