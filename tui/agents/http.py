@@ -21,7 +21,10 @@ import aiohttp
 
 from tui.agents.base import ProviderError
 
-REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=300)  # the engine enforces the real per-email limit
+REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=300)  # a backstop for callers with no limit of their own
+# No timer of aiohttp's: for requests whose caller holds an asyncio timeout around them (the engine's
+# per-request limit, extraction's per-document one). aiohttp's would be a second timer per request.
+UNTIMED = aiohttp.ClientTimeout()
 CHECK_TIMEOUT = aiohttp.ClientTimeout(total=30)
 REASON_CHARS = 200
 _DURATION_RE = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
@@ -184,6 +187,7 @@ async def send(
     except aiohttp.ClientConnectorError as exc:
         raise ProviderError(f"cannot reach {base_url}: {scrub.exc(exc)}") from None
     except asyncio.TimeoutError:
-        raise ProviderError(f"no answer from {host} within {timeout.total:.0f} s") from None
+        within = f" within {timeout.total:.0f} s" if timeout.total else ""
+        raise ProviderError(f"no answer from {host}{within}") from None
     except (aiohttp.ClientError, OSError) as exc:
         raise ProviderError(f"connection to {host} failed: {scrub.exc(exc)}") from None

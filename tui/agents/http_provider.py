@@ -11,7 +11,6 @@ rate-limit signals are.
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -20,12 +19,13 @@ from urllib.parse import urlsplit
 import aiohttp
 from pydantic import ValidationError
 
+from tui.agents import json_wire
 from tui.agents.base import (
     BadAnswerError, EmailRejectedError, FatalProviderError, ProviderError, QuotaError, RateLimitError,
     RateLimitInfo, current_exchange,
 )
 from tui.agents.http import (
-    CHECK_TIMEOUT, Scrubber, concerns_one_email, header_int, parse_retry_after, public_url, send,
+    CHECK_TIMEOUT, UNTIMED, Scrubber, concerns_one_email, header_int, parse_retry_after, public_url, send,
 )
 from tui.agents.injection_rules import detect_injection
 from tui.agents.prompt import combine_injection, estimate_tokens, prompt_overhead_chars
@@ -201,9 +201,10 @@ class HTTPProvider:
 
     async def post(self, body: dict[str, Any] | bytes) -> tuple[int, Any, bytes]:
         """One model request (also used by `tui/extract/fields_model.py`): a body to encode, or
-        one already encoded."""
-        return await send(self._session, "POST", self._post_url(), host=self.host,
-                          base_url=self._public_base, scrub=self._scrub, headers=self._headers, body=body)
+        one already encoded. Untimed here: every caller holds its own limit around it
+        (classify_once's per-request timeout, extraction's per-document one)."""
+        return await send(self._session, "POST", self._post_url(), host=self.host, base_url=self._public_base,
+                          scrub=self._scrub, headers=self._headers, body=body, timeout=UNTIMED)
 
     def raise_for_status(self, status: int, headers: Any, raw: bytes) -> None:
         """A non-200 answer as the engine's error kind (also used by `tui/extract/fields_model.py`)."""
@@ -268,6 +269,6 @@ class HTTPProvider:
 def _json_or_none(raw: bytes) -> Any:
     """The answer parsed once, for both the usage and the verdict (None: not JSON)."""
     try:
-        return json.loads(raw)
+        return json_wire.loads(raw)
     except ValueError:
         return None

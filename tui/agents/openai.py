@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tui.agents import json_wire
 from tui.agents.base import BadAnswerError, RateLimitInfo, RefusedError
 from tui.agents.http import error_fields, parse_duration, parse_retry_after
 from tui.agents.http_provider import HTTPProvider, Repairable, ratelimit_info, retry_after
@@ -65,7 +66,7 @@ class OpenAIProvider(HTTPProvider):
         self.response_format = "json_schema"  # -> "json_object" -> "none", once per run, on a 400
         self._params: dict[str, Any] = {"temperature": 0, "max_tokens": MAX_OUTPUT_TOKENS}
         self._schema = verdict_schema(self._settings)
-        self._heads: dict[tuple[Any, ...], str] = {}  # see _encode
+        self._heads: dict[tuple[Any, ...], bytes] = {}  # see _encode
         self._completions_url = f"{self.base_url}/chat/completions"
 
     def _request_headers(self) -> dict[str, str]:
@@ -110,8 +111,8 @@ class OpenAIProvider(HTTPProvider):
         if head is None:
             body = self._body(messages[:1])
             system = body.pop("messages")[0]
-            head = self._heads[key] = json.dumps(body)[:-1] + ', "messages": [' + json.dumps(system)
-        return "".join([head, *(", " + json.dumps(m) for m in messages[1:]), "]}"]).encode()
+            head = self._heads[key] = json_wire.dumps(body)[:-1] + b',"messages":[' + json_wire.dumps(system)
+        return b"".join([head, *(b"," + json_wire.dumps(m) for m in messages[1:]), b"]}"])
 
     def _repair_turns(self, exc: Repairable) -> list[dict[str, Any]]:
         return [{"role": "assistant", "content": exc.content[:_REPAIR_ECHO_CHARS] or "(empty)"},

@@ -22,6 +22,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from tui.agents import json_wire
 from tui.agents.injection_rules import INJECTION_CONFIDENCE_CAP, INJECTION_PRIORITY_CAP
 from tui.model import Attachment, Category, Email, Verdict
 from tui.settings import Settings
@@ -109,15 +110,17 @@ def payload_json(email: Email, settings: Settings) -> str:
     """One line of JSON (every newline escaped), stable for hashing.
 
     Remembered for the last few thousand (email, settings) objects: a request's token estimate
-    and its prompt both need it, and each email is a few KB of JSON to encode."""
+    and its prompt both need it, and each email is a few KB of JSON to encode. A full cache is
+    emptied at once: dropping the oldest entry one at a time made every lookup of the dict's
+    first key walk the holes left at its front."""
     key = (id(email), id(settings))
     examples = OPERATOR_EXAMPLES.get()
     hit = _PAYLOADS.get(key)
     if hit is not None and hit[0] is email and hit[1] is settings and hit[2] == examples:
         return hit[3]
-    text = json.dumps(email_payload(email, settings), ensure_ascii=False, separators=(",", ":"))
+    text = json_wire.dumps(email_payload(email, settings)).decode()
     if len(_PAYLOADS) >= _PAYLOADS_KEPT:
-        del _PAYLOADS[next(iter(_PAYLOADS))]  # the oldest
+        _PAYLOADS.clear()
     _PAYLOADS[key] = (email, settings, examples, text)
     return text
 
