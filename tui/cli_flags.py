@@ -20,7 +20,8 @@ _SIM = "built-in simulator: "
 SETTING_FLAGS: dict[str, dict[str, Any]] = {
     "provider": {"choices": ["rules", "sim", "openai", "anthropic"], "help": "model backend (default: sim)"},
     "model": {"help": "model name sent to the provider"},
-    "base_url": {"help": "API endpoint, e.g. http://localhost:11434/v1 (OpenAI-compatible) or an Anthropic one"},
+    "base_url": {"help": "API endpoint, e.g. http://localhost:11434/v1 (OpenAI-compatible; triage and watch also "
+                         "take an Anthropic one)"},
     "api_key_env": {"help": "environment variable holding the API key"},
     **{name: {"type": option_type(name), "help": option_help(name)} for name in FanoutOptions.model_fields},
     "batch_size": {"help": "emails per sub-agent, or auto (default): about emails / concurrency"},

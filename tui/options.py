@@ -25,14 +25,13 @@ class FanoutOptions(BaseModel):
     timeout: float | None = Field(default=None, gt=0, description=(
         "seconds per request, each try of an email (default 2.5x the expected latency)"))
     agent_timeout: float | None = Field(default=None, gt=0, description=(
-        "seconds an agent may work in all, rate-limit waits not counted; what it did not finish fails (a "
-        "campaign's stays pending for the next run). Default: its emails x --timeout; provision 60 + "
+        "seconds an agent may work in all; what it has not finished then fails (a campaign's stays pending "
+        "for the next run). Default: its emails x --timeout, rate-limit waits not counted; provision 60 + "
         "--verify-wait; campaign none"))
     rpm: int | None = Field(default=None, ge=1, description="model requests per minute across all agents")
     tpm: int | None = Field(default=None, ge=1, description=(
         "model tokens per minute across all agents (estimated before sending)"))
-    retries: int = Field(default=2, ge=0, le=20, description=(
-        "retries of a failed request per email or document (429s are waited out and do not count)"))
+    retries: int = Field(default=2, ge=0, le=20, description="retries of a failed request, per email or document")
 
     def fanout(self) -> FanoutOptions:
         """Just these options (from Settings, which inherits them)."""
