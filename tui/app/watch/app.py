@@ -25,6 +25,10 @@ class WatchSession(ThreadSession):
     def __init__(self, run: WatchRun, *, label: str) -> None:
         super().__init__(run, label=label, actions_enabled=run.maildir is None, auto_apply=run.apply)
 
+    async def wait_closed(self, timeout: float | None = None) -> None:
+        """As triage's, but long enough for --grace: emails in flight finish (or get failed rows) before the app is gone."""
+        await super().wait_closed(self.run.grace_s + 10.0 if timeout is None else timeout)
+
     def check_now(self) -> bool:
         if self.run.closed:
             return False
