@@ -212,9 +212,14 @@ def review_app(recording: Recording, store_file: str, *, user: str = "operator",
         if store.get_run("review0001") is None:
             store_recording(recording, store)
     app = make_review_app(settings, "review0001", user=user, note_timeout=3600)
+    return app, drained(app, app.session, toasts=toasts)
+
+
+def drained(app, session: ReplaySession, *, toasts: bool):  # noqa: ANN001, ANN201 - a FanmailApp; run_before
+    """The `run_before` of a replayed app: once the recording is played, everything drawn (toasts dropped unless asked)."""
 
     async def settle(pilot) -> None:  # noqa: ANN001 - textual.pilot.Pilot
-        await app.session.drained.wait()
+        await session.drained.wait()
         await pilot.pause()
         if not toasts:
             app.dashboard.state.take_notes()
@@ -224,4 +229,4 @@ def review_app(recording: Recording, store_file: str, *, user: str = "operator",
             app.clear_notifications()
             await pilot.pause()
 
-    return app, settle
+    return settle

@@ -73,19 +73,11 @@ class RunHeader(Widget):
                 continue
             text.append(f"{count} {word}", self._style(name) if count else self._style("dim"))
             text.append("  ")
-        text.append("│ emails ")
-        text.append(f"{info.emails_done}/{info.emails_total}")
-        if info.emails_failed:
-            text.append(f" ({info.emails_failed} failed)", self._style("failed"))
-        if info.review_left is not None:
-            text.append("  │ ")
-            text.append(f"review: {info.review_left} left", self._style("paused") if info.review_left else self._style("done"))
+        text.append("│ ")
+        self._emails(text, info)
         text.append(f"  │ {info.rate:.1f} emails/s  │ ETA ")
         text.append("—" if info.eta_s is None else fmt_clock(info.eta_s))
-        budget = "unlimited" if info.budget_left is None else f"{info.budget_left:.0%}"
-        text.append(f"  │ rate budget {budget}")
-        if info.rate_limited:
-            text.append(f" ({info.rate_limited}×429)", self._style("paused"))
+        self._budget(text, info)
         text.append(f"  │ elapsed {fmt_clock(info.elapsed_s)}")
         if info.cluster:
             text.append(f"  │ {plain_line(info.cluster)}", self._style("dim"))
@@ -96,6 +88,21 @@ class RunHeader(Widget):
         if info.actions is not None:
             self._actions_line(text, info.actions)
         return text
+
+    def _emails(self, text: Text, info: HeaderInfo) -> None:
+        """`emails 12/40 (1 failed)  │ review: 3 left`: shared with the watch header."""
+        text.append(f"emails {info.emails_done}/{info.emails_total}")
+        if info.emails_failed:
+            text.append(f" ({info.emails_failed} failed)", self._style("failed"))
+        if info.review_left is not None:
+            text.append("  │ ")
+            text.append(f"review: {info.review_left} left", self._style("paused") if info.review_left else self._style("done"))
+
+    def _budget(self, text: Text, info: HeaderInfo) -> None:
+        budget = "unlimited" if info.budget_left is None else f"{info.budget_left:.0%}"
+        text.append(f"  │ rate budget {budget}")
+        if info.rate_limited:
+            text.append(f" ({info.rate_limited}×429)", self._style("paused"))
 
     def _actions_line(self, text: Text, a: ActionCounts) -> None:
         text.append("\n actions ")

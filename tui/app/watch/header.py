@@ -44,17 +44,9 @@ class WatchHeader(RunHeader):
         for name, count in (("queued", info.queued), ("running", info.running), ("failed", info.failed)):
             text.append(f"{count} {name}", self._style(name) if count else self._style("dim"))
             text.append("  ")
-        text.append(f"│ waves {info.waves} ({info.folded} folded)  │ emails {info.emails_done}/{info.emails_total}")
-        if info.emails_failed:
-            text.append(f" ({info.emails_failed} failed)", self._style("failed"))
-        if info.review_left is not None:
-            text.append("  │ ")
-            text.append(f"review: {info.review_left} left", self._style("paused") if info.review_left
-                        else self._style("done"))
-        budget = "unlimited" if info.budget_left is None else f"{info.budget_left:.0%}"
-        text.append(f"  │ rate budget {budget}")
-        if info.rate_limited:
-            text.append(f" ({info.rate_limited}×429)", self._style("paused"))
+        text.append(f"│ waves {info.waves} ({info.folded} folded)  │ ")
+        self._emails(text, info)
+        self._budget(text, info)
         if info.actions is not None:
             self._actions_line(text, info.actions)
         return text

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from tui.app.replay import ScriptedProvider, replay_settings
+from tui.app.replay import ScriptedProvider, drained, replay_settings
 from tui.app.triage.session import ManualClock, ReplaySession
 from tui.fanout.events import RunDone
 from tui.fanout.run import Coordinator
@@ -92,17 +92,7 @@ def watch_replay_app(recording: WatchRecording, *, toasts: bool = False):  # noq
     app = WatchApp(recording.settings, session, clock=clock, wall=lambda: MORNING + clock.now,  # type: ignore[arg-type]
                    tz=timezone.utc, note_timeout=3600)
 
-    async def settle(pilot) -> None:  # noqa: ANN001 - textual.pilot.Pilot
-        await session.drained.wait()
-        if not toasts:
-            app.dashboard.state.take_notes()
-        app.dashboard.flush()
-        await pilot.pause()
-        if not toasts:
-            app.clear_notifications()
-            await pilot.pause()
-
-    return app, settle
+    return app, drained(app, session, toasts=toasts)
 
 
 __all__ = ["WatchRecording", "arecord_watch", "record_watch", "watch_replay_app"]
