@@ -24,6 +24,7 @@ from test_watch import FAST_SIM
 from test_watch_maildir import deliver as deliver_file
 from tui.app.screens.confirm_actions import ConfirmActions
 from tui.app.screens.help import HelpScreen
+from tui.app.screens.quit_confirm import QuitConfirm
 from tui.app.screens.run_report import RunReportScreen
 from tui.app.watch.app import WatchApp, make_watch_app
 from tui.app.watch.header import WatchHeader
@@ -43,7 +44,7 @@ def _imap_password(monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def watch_app(sim_factory, dovecot: DovecotServer, tmp_path: Path, *, poll_s: float = 30.0,  # noqa: ANN001
                     idle: bool = True, smtp: SmtpSink | None = None, **sim: object) -> WatchApp:
-    server = await sim_factory(latency=0.01, **sim)
+    server = await sim_factory(**{"latency": 0.01, **sim})
     forwarding = dict(smtp=smtp.url, smtp_insecure=True, smtp_from="fanmail@test.example") if smtp else {}
     settings = imap_settings(server.url, dovecot, tmp_path, batch_size=2, **forwarding)
     run = WatchRun(settings, dovecot.url(), poll_s=poll_s, idle=idle, grace_s=2.0)
@@ -286,3 +287,19 @@ def test_the_command_opens_the_dashboard_in_a_terminal_and_q_quits(dovecot: Dove
         if proc.poll() is None:
             proc.kill()
         os.close(leader)
+
+
+async def test_quitting_mid_wave_asks_then_lets_the_emails_in_flight_finish(
+        sim_factory, dovecot: DovecotServer, tmp_path: Path) -> None:
+    await asyncio.to_thread(seed, dovecot, RAWS[:2])
+    app = await watch_app(sim_factory, dovecot, tmp_path, latency=1.0)  # long enough to quit while they run
+    async with app.run_test(size=SIZE) as pilot:
+        state = app.dashboard.state
+        await until(pilot, lambda: any(a.state == "running" for a in state.agents.values()), WAIT_S)
+        run_id = state.run_id
+        await pilot.press("q")
+        await until(pilot, lambda: isinstance(app.screen, QuitConfirm), WAIT_S)
+        await pilot.press("y")  # the app ends; the screen waits (bounded) for the run to finish its grace
+    with Store(tmp_path / "store.db") as store:
+        rows = store.verdicts(run_id)
+    assert len(rows) == 2 and all(r.status == "ok" for r in rows.values()), "in flight at q, ok within --grace"
