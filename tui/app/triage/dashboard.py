@@ -99,9 +99,16 @@ class DashboardScreen(Correcting, Screen[None]):
         """The state the events fold into (the watch dashboard's adds waves and its header)."""
         return RunState(clock=clock)
 
+    header_class: type[RunHeader] = RunHeader  # the watch dashboard's has the watch's line
+
+    def under_grid(self) -> ComposeResult:
+        """Widgets between the agent grid and the inbox (the watch dashboard's history)."""
+        return iter(())
+
     def compose(self) -> ComposeResult:
-        yield RunHeader(self.session.label, id="run-header")
+        yield self.header_class(self.session.label, id="run-header")
         yield AgentGrid(id="agents")
+        yield from self.under_grid()
         yield FilterInput(id="filter")
         yield InboxTable(id="inbox", actions=self.session.actions_enabled,
                          bindings=[*QUEUE_BINDINGS, *correction_bindings()])

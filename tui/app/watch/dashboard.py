@@ -12,16 +12,11 @@ from datetime import tzinfo
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer
 
-from tui.app.review_keys import QUEUE_BINDINGS, correction_bindings
 from tui.app.triage.dashboard import Command, DashboardScreen
-from tui.app.triage.inbox_table import InboxTable
 from tui.app.watch.header import WatchHeader
 from tui.app.watch.history import WaveHistory
 from tui.app.watch.state import WatchRunState
-from tui.app.widgets.agent_grid import AgentGrid
-from tui.app.widgets.filter_input import FilterInput
 
 
 class WatchDashboard(DashboardScreen):
@@ -29,6 +24,7 @@ class WatchDashboard(DashboardScreen):
         Binding("w", "check_now", "Check now", id="check-now", tooltip="Look for new mail now (no waiting for the "
                 "next push or poll; cuts a reconnect's wait short)"),
     ]
+    header_class = WatchHeader
 
     def __init__(self, *args: object, wall: Callable[[], float], tz: tzinfo | None = None, **kw: object) -> None:
         self._wall, self._tz = wall, tz  # read by new_state, called by the base's __init__
@@ -37,14 +33,8 @@ class WatchDashboard(DashboardScreen):
     def new_state(self, clock: Callable[[], float]) -> WatchRunState:
         return WatchRunState(clock=clock, wall=self._wall, tz=self._tz)
 
-    def compose(self) -> ComposeResult:
-        yield WatchHeader(self.session.label, id="run-header")
-        yield AgentGrid(id="agents")
+    def under_grid(self) -> ComposeResult:
         yield WaveHistory(id="history")
-        yield FilterInput(id="filter")
-        yield InboxTable(id="inbox", actions=self.session.actions_enabled,
-                         bindings=[*QUEUE_BINDINGS, *correction_bindings()])
-        yield Footer()
 
     def flush(self) -> None:
         super().flush()
