@@ -36,8 +36,12 @@ async def test_rpm_pacing_short_run_no_429(sim_factory) -> None:
     # About 60 requests at 20 per second take about 3 seconds: pacing really happened.
     sent = len(sim.stats.accepted_at)
     assert sent > 50 and wall >= (sent - 1) * 60 / 1200
-    gaps = [b - a for a, b in zip(sim.stats.accepted_at, sim.stats.accepted_at[1:])]
-    assert min(gaps) > 0.8 * 60 / 1200
+    # Spacing from the server's side, in sliding windows: an unpaced run lands 20 at once. The
+    # simulator shares the loop, so a stall on a busy machine can bunch two or three accepts
+    # (a minimum gap between neighbours failed on that); a window allows that much and no more.
+    interval = 60 / 1200
+    for window in (0.25, 0.5, 1.0):
+        assert sim.stats.max_in_window(window) <= window / interval + 3, f"{window}s window"
 
 
 @pytest.mark.slow
