@@ -25,8 +25,7 @@ import asyncio
 import random
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from tui.agents.base import Exchange, RateLimitInfo, reset_exchange, set_exchange
 
@@ -270,33 +269,10 @@ class RequestPacer:
             else:
                 self._floor_req = (spread, until)
 
-    @contextmanager
-    def exchange(self, ticket: Ticket) -> Iterator[Exchange]:
+    def exchange(self, ticket: Ticket) -> "PacedExchange":
         """Around one `provider.classify`: the provider reports each answer (usage, headers) and
         asks for a slot before any extra request; every ticket is settled on the way out."""
-        tickets = [ticket]
-        answered = 0
-
-        async def pace(tokens: int) -> None:
-            tickets.append(await self.acquire(tokens))
-
-        def observe(info: RateLimitInfo | None, used: int | None) -> None:
-            nonlocal answered
-            current = tickets[min(answered, len(tickets) - 1)]
-            answered += 1
-            self.observe(current, info)
-            self.settle(current, used)
-
-        ex = Exchange(pace=pace, observe=observe)
-        token = set_exchange(ex)
-        try:
-            yield ex
-        finally:
-            reset_exchange(token)
-            for t in tickets:
-                self.settle(t, None)
-            if self._on_usage is not None and (ex.input_tokens or ex.output_tokens):
-                self._on_usage(ex.input_tokens, ex.output_tokens)
+        return PacedExchange(self, ticket)
 
     # ------------------------------------------------------------------ for the dashboard
     def budget_left(self) -> float | None:
@@ -325,3 +301,39 @@ def backoff_delay(attempt: int, rng: random.Random, base: float = 0.25, cap: flo
     """Exponential backoff with equal jitter: half fixed, half random, so retries spread out."""
     ceiling = min(cap, base * (2 ** max(0, attempt - 1)))
     return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+class PacedExchange:
+    """`RequestPacer.exchange`'s context manager: a class, not a generator, because it is
+    entered once per request (10,000 times a run)."""
+
+    __slots__ = ("_pacer", "_tickets", "_answered", "_ex", "_token")
+
+    def __init__(self, pacer: RequestPacer, ticket: Ticket) -> None:
+        self._pacer = pacer
+        self._tickets = [ticket]
+        self._answered = 0
+
+    def __enter__(self) -> Exchange:
+        self._ex = Exchange(pace=self._pace, observe=self._observe)
+        self._token = set_exchange(self._ex)
+        return self._ex
+
+    def __exit__(self, *exc: object) -> None:
+        reset_exchange(self._token)
+        pacer, ex = self._pacer, self._ex
+        ex.pace = ex.observe = None  # its bound methods point back here: no cycle left for the GC
+        for ticket in self._tickets:
+            pacer.settle(ticket, None)
+        if pacer._on_usage is not None and (ex.input_tokens or ex.output_tokens):
+            pacer._on_usage(ex.input_tokens, ex.output_tokens)
+
+    async def _pace(self, tokens: int) -> None:
+        self._tickets.append(await self._pacer.acquire(tokens))
+
+    def _observe(self, info: RateLimitInfo | None, used: int | None) -> None:
+        tickets = self._tickets
+        current = tickets[min(self._answered, len(tickets) - 1)]
+        self._answered += 1
+        self._pacer.observe(current, info)
+        self._pacer.settle(current, used)
