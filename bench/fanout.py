@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import resource
 import statistics
 import subprocess
@@ -31,7 +32,8 @@ from tui.fanout.events import RunDone  # noqa: E402
 from tui.fanout.plan import make_plan  # noqa: E402
 from tui.fanout.run import Coordinator  # noqa: E402
 from tui.mail.sample import sample_emails  # noqa: E402
-from tui.model import RunReport  # noqa: E402
+from tui.agents.injection_rules import detect_injection  # noqa: E402
+from tui.model import Email, RunReport, Verdict  # noqa: E402
 from tui.settings import Settings  # noqa: E402
 
 
@@ -220,6 +222,76 @@ def source_cpu(n: int) -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+class _SleepingProvider:
+    """Answers one fixed verdict after a latency drawn like the simulator's: what is left of a
+    run is the coordinator's own work (tasks, timeouts, pacer, events, rows)."""
+
+    name, model = "sleeper", "none"
+
+    def __init__(self, mean: float, seed: int) -> None:
+        self.expected_latency_s = mean
+        self._rng = random.Random(seed)
+        self._verdict = Verdict(urgent=False, priority=10, route="review", category="other", confidence=0.9,
+                                injection=False)
+
+    async def check(self) -> None:
+        pass
+
+    def estimate_tokens(self, email: Email) -> int:
+        return 0
+
+    async def classify(self, email: Email) -> Verdict:
+        await asyncio.sleep(max(0.0, self._rng.gauss(self.expected_latency_s, self.expected_latency_s / 2)))
+        return self._verdict
+
+    async def aclose(self) -> None:
+        pass
+
+
+async def _http_alone(url: str, n: int, c: int) -> float:
+    """CPU s of the run's HTTP client alone: the same request bodies (built before the clock
+    starts), C at a time, against the same simulator."""
+    settings = Settings(provider="sim", base_url=url, concurrency=c)
+    async with open_provider(settings) as provider:
+        http = provider.inner
+        bodies = [http._encode(http._first_messages(e)) for e in _emails(n)]
+
+        async def worker(mine: list[bytes]) -> None:
+            for body in mine:
+                await http.post(body)
+
+        cpu0 = time.process_time()
+        await asyncio.gather(*(worker(bodies[k::c]) for k in range(c)))
+        return time.process_time() - cpu0
+
+
+def engine_floor(mean: float, n: int, c: int, b: int) -> None:
+    """What the engine's CPU per email is made of, each part measured alone (median of 3): the
+    HTTP client, the coordinator around a provider that only sleeps, the injection pre-pass."""
+    http, coord, guard = [], [], []
+    for seed in (5, 6, 7):
+        with sim_process("--latency", str(mean), "--jitter", str(mean / 2), "--seed", str(seed)) as url:
+            http.append(asyncio.run(_http_alone(url, n, c)) * 1000 / n)
+        settings = Settings(concurrency=c, batch_size=b, timeout=5.0, retries=0, hedge="auto")
+
+        async def sleepers() -> float:
+            cpu0 = time.process_time()
+            async for _ in Coordinator(_SleepingProvider(mean, seed), settings).run(make_plan(_emails(n), settings)):
+                pass
+            return time.process_time() - cpu0
+
+        coord.append(asyncio.run(sleepers()) * 1000 / n)
+        cpu0 = time.process_time()
+        for email in _emails(n):
+            detect_injection(email)
+        guard.append((time.process_time() - cpu0) * 1000 / n)
+    parts = {"aiohttp alone (same bodies)": http, "coordinator alone (sleeping)": coord,
+             "injection pre-pass alone": guard}
+    for label, values in parts.items():
+        print(f"{'floor: ' + label:<42} {statistics.median(values):.3f} ms")
+    print(f"{'floor: the three together':<42} {sum(statistics.median(v) for v in parts.values()):.3f} ms")
+
+
 def at_scale(mean: float) -> None:
     """N=10,000 C=500: the engine alone in this process, then the whole headless command."""
     n, c, b = 10_000, 500, 20
@@ -250,6 +322,7 @@ def at_scale(mean: float) -> None:
           f"(of which generating and parsing the sample: {reading:.3f} ms)")
     print(f"{'whole headless command, wall / nominal':<42} {statistics.median(w[1] for w in whole):.2f}")
     print(f"{'whole headless command, peak RSS':<42} {max(w[2] for w in whole) / 1024:.0f} MiB")
+    engine_floor(mean, n, c, b)
 
 
 if __name__ == "__main__":
