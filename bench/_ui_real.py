@@ -1,6 +1,6 @@
 """The real dashboard under bench/ui.py: `make_app` on `sample:N`, the simulator in its own process.
 
-engine="process" is production: the coordinator runs in a child process (tui/app/engine_process.py).
+engine="process" is production: the coordinator runs in a child process (tui/app/triage/engine_process.py).
 engine="thread" is the earlier design, kept as the comparison: the coordinator on its own event
 loop in a thread of the UI's process (tui/app/triage/session.py `LiveSession`), sharing the GIL.
 
@@ -16,7 +16,7 @@ import time
 
 from bench._frames import FrameClock, Result, press_until
 from bench._sim import sim_process
-from tui.app.app import make_app
+from tui.app.triage.app import make_app
 from tui.app.triage.inbox_table import InboxTable
 from tui.settings import Settings
 

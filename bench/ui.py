@@ -8,7 +8,7 @@ ratios: absolute numbers move with the machine's load.
   updated on the same flush (bench/_ui_apps.py).
 - DataTable stand-in: the same, but a stock DataTable touched per result as it arrives
   (add_row / update_cell), sorted once per flush.
-- The real dashboard (`tui.app.app.make_app` on `sample:N`, the simulator in its own process;
+- The real dashboard (`tui.app.triage.app.make_app` on `sample:N`, the simulator in its own process;
   bench/_ui_real.py), with the engine in a child process (production) and, for comparison, in a
   thread of the UI's process (the earlier design).
 
@@ -70,7 +70,7 @@ async def run_stand_in(kind: type[StreamApp], label: str, rows: list[ResultRow],
 
 def has_real_app() -> bool:
     try:
-        return importlib.util.find_spec("tui.app.app") is not None
+        return importlib.util.find_spec("tui.app.triage.app") is not None
     except ImportError:
         return False
 
@@ -116,7 +116,7 @@ async def main_async(args: argparse.Namespace) -> None:
             for engine in ("process", "thread") if args.engine == "both" else (args.engine,):
                 results.append(await run_real(args.rows, args.rate, SIZE, use_pilot=args.pilot_press, engine=engine))
         else:
-            print("tui.app.app not found: the real dashboard is not measured")
+            print("tui.app.triage.app not found: the real dashboard is not measured")
     report(results)
 
 

@@ -3,7 +3,7 @@
     python screenshots/make_screenshots.py
 
 The triage run and the watch are recorded once (real coordinator, scripted provider, manual clock: see
-tui/app/replay.py), so those pictures are identical on every machine and every run. The
+tui/app/triage/replay.py), so those pictures are identical on every machine and every run. The
 extraction and campaign views are shot at the end of a real run (seeded documents, offline
 rules; a local aiosmtpd that refuses and defers a few recipients), so only their timings vary.
 """
@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # run from a checkout without installing
 sys.path.insert(0, str(HERE.parent / "tests"))  # the campaign shot's SMTP server
 
-from tui.app.replay import Recording, arecord_demo, replay_app  # noqa: E402
+from tui.app.triage.replay import Recording, arecord_demo, replay_app  # noqa: E402
 
 WIDE = (160, 48)
 SMALL = (80, 24)
@@ -71,7 +71,7 @@ async def review_desk(recording: Recording) -> Path:
     """`fanmail review` on the recorded run: one email corrected, the queue only, two marked, the route picker open."""
     import tempfile
 
-    from tui.app.replay import review_app
+    from tui.app.triage.replay import review_app
 
     with tempfile.TemporaryDirectory() as tmp:
         app, settle = review_app(recording, f"{tmp}/store.db")

@@ -12,9 +12,9 @@ from pathlib import Path
 from rich.console import Console
 from textual.color import Color
 
-from tui.app.app import FanmailApp, make_app
-from tui.app.replay import arecord_demo, replay_app
-from tui.app.screens.email_detail import EmailDetail
+from tui.app.triage.app import TriageApp, make_app
+from tui.app.triage.replay import arecord_demo, replay_app
+from tui.app.triage.email_detail import EmailDetail
 from tui.app.triage.dashboard import INPUT_QUIET_S, MAX_DEFER_S
 from tui.app.screens.quit_confirm import QuitConfirm
 from tui.app.triage.session import ManualClock, ReplaySession
@@ -36,7 +36,7 @@ def sim_settings(url: str, **kw: object) -> Settings:
     return Settings(**base)
 
 
-def screen_text(app: FanmailApp) -> str:
+def screen_text(app: TriageApp) -> str:
     """What the terminal shows, as plain text (no colours)."""
     width, height = app.size
     console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, color_system=None,

@@ -15,9 +15,10 @@ import pytest
 from dovecot import PASSWORD, DovecotServer, SmtpSink, ThrottledProxy, dovecot, seed, smtp_sink, snapshot  # noqa: F401
 from test_app import SIZE, screen_text, sim_settings, until
 from test_imap import FOLDERS, ROUTES_TOML, _check_filed
-from tui.app.app import FanmailApp, make_app
-from tui.app.screens.confirm_actions import ConfirmActions, ConfirmOverride
-from tui.app.screens.email_detail import EmailDetail
+
+from tui.app.triage.app import TriageApp, make_app
+from tui.app.triage.confirm_actions import ConfirmActions, ConfirmOverride
+from tui.app.triage.email_detail import EmailDetail
 from tui.mail.actions import route_keyword
 from tui.mail.sample import generate_sample
 from tui.store import Store
@@ -35,7 +36,7 @@ def imap_settings(sim_url: str, server: DovecotServer, tmp: Path, **kw: object):
                         retries=1, timeout=5.0, **kw)
 
 
-def msgid_of(app: FanmailApp, email_id: str) -> str:
+def msgid_of(app: TriageApp, email_id: str) -> str:
     return f"<{app.session.emails[email_id].message_id}>"
 
 
@@ -43,7 +44,7 @@ def where(state: dict[str, list[tuple[str, set[str]]]], msgid: str) -> list[str]
     return [folder for folder, items in state.items() for m, _ in items if m == msgid]
 
 
-async def settled(pilot, app: FanmailApp, total: int) -> None:  # noqa: ANN001
+async def settled(pilot, app: TriageApp, total: int) -> None:  # noqa: ANN001
     """Every email has its row, every ok row its plan, and nothing is being applied."""
     state = app.dashboard.state
     await until(pilot, lambda: len(state.inbox.rows) == total and not state.busy
@@ -54,7 +55,7 @@ async def settled(pilot, app: FanmailApp, total: int) -> None:  # noqa: ANN001
 
 
 async def forwarding_app(sim_factory, dovecot: DovecotServer, smtp_sink: SmtpSink, tmp_path: Path,  # noqa: ANN001
-                         **app_kw: object) -> FanmailApp:
+                         **app_kw: object) -> TriageApp:
     """The dashboard on 30 sample emails in Dovecot, the simulator answering, forwarding to the sink."""
     seed(dovecot, [m.raw for m in generate_sample(30, seed=7)])
     sim = await sim_factory(latency=0.01)

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from dovecot import PASSWORD, dovecot, seed, smtp_sink, snapshot  # noqa: F401 - fixtures
 from test_app import SIZE, screen_text, until
 from test_cli import FAST_SIM, fanmail, read_rows
-from tui.app.app import make_app
-from tui.app.screens.email_detail import EmailDetail
+from tui.app.triage.app import make_app
+from tui.app.triage.email_detail import EmailDetail
 from tui.fanout.plan import CONFLICT, PlanBuilder
 from tui.mail.digest import content_digest, without_transport
 from tui.mail.parse import parse_bytes

@@ -376,7 +376,7 @@ async def test_nothing_left_to_do_still_ends_with_run_done(tmp_path: Path) -> No
 
 async def test_replay_drives_the_dashboard(tmp_path: Path) -> None:
     """`fanmail replay` without --headless: the trace fed to the dashboard as its session."""
-    from tui.app.app import make_app
+    from tui.app.triage.app import make_app
     from tui.app.triage.session import ReplaySession
 
     settings = Settings(provider="rules", concurrency=4, batch_size=5)

@@ -14,7 +14,7 @@ from tui.store import Store
 
 PARENT = textwrap.dedent("""
     import asyncio, sys
-    from tui.app.engine_process import ProcessSession
+    from tui.app.triage.engine_process import ProcessSession
     from tui.mail.sources import load_source
     from tui.settings import Settings
 
@@ -41,7 +41,7 @@ def _engine_children(parent_pid: int) -> list[int]:
             ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, ValueError, IndexError):
             continue
-        if ppid == parent_pid and b"tui.app.engine_process" in cmdline:
+        if ppid == parent_pid and b"tui.app.triage.engine_process" in cmdline:
             found.append(int(entry.name))
     return found
 
@@ -81,7 +81,7 @@ async def test_a_crashed_engine_is_one_line_naming_its_error() -> None:
     """A child that dies says why: its exit code and the last line it wrote (never to the terminal)."""
     import pytest
 
-    from tui.app.engine_process import EngineFailed, ProcessSession
+    from tui.app.triage.engine_process import EngineFailed, ProcessSession
     from tui.mail.sources import load_source
     from tui.settings import Settings
 

@@ -54,6 +54,32 @@ def test_nothing_below_the_app_imports_textual_or_the_app() -> None:
     assert bad == []
 
 
+SHARED = ("widgets", "screens")  # with tui/app/*.py: the base every view stands on
+VIEWS = sorted(d.name for d in (TUI / "app").iterdir() if d.is_dir() and (d / "__init__.py").exists()
+               and d.name not in SHARED)
+# The watch dashboard is triage's dashboard on a watch run (same table, detail, review, actions), so
+# it is the one view built on another; nothing is built on watch, and no other pair shares code.
+BUILT_ON = {("watch", "triage")}
+
+
+def _view_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[2] if len(parts) > 2 and parts[:2] == ["tui", "app"] and parts[2] in VIEWS else None
+
+
+def test_the_shared_base_knows_no_view_and_a_view_no_other() -> None:
+    assert {"triage", "watch", "campaign", "extract"} <= set(VIEWS)
+    bad = []
+    for f, m in _imports():
+        parts = f.split("/")
+        if parts[:2] != ["tui", "app"] or (target := _view_of(m)) is None:
+            continue
+        here = parts[2] if len(parts) > 3 and parts[2] in VIEWS else None  # None: the shared base
+        if here != target and (here, target) not in BUILT_ON:
+            bad.append(f"{f} imports {m}")
+    assert bad == []
+
+
 def test_no_domain_package_imports_the_commands() -> None:
     bad = [f"{f} imports {m}" for f, m in _imports() if not f.startswith(UI) and _under(m, "tui.commands")]
     assert bad == []

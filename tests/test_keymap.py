@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from tui.app.app import make_app
-from tui.app.replay import Recording, record_demo
-from tui.app.screens.run_report import RunReportScreen
+from tui.app.triage.app import make_app
+from tui.app.triage.replay import Recording, record_demo
+from tui.app.triage.run_report import RunReportScreen
 from tui.settings import ConfigError, load_settings
 
 

@@ -269,7 +269,7 @@ async def test_rate_budget_shown_is_the_cluster_limiters(ray_local: str, sim_fac
 
 async def test_dashboard_cancel_and_retry_on_ray(ray_local: str, sim_factory) -> None:
     from tests.test_app import SIZE, screen_text, until
-    from tui.app.app import make_app
+    from tui.app.triage.app import make_app
 
     sim = await sim_factory(latency=1.0)  # slow: a01 is surely mid-request when `c` is pressed
     settings = ray_settings(sim.url, concurrency=2, batch_size=5, timeout=5.0, retries=0, sim_latency=1.0)

@@ -15,11 +15,11 @@ import pytest
 from textual.pilot import Pilot
 
 from test_app import screen_text, until
-from tui.app.app import FanmailApp
-from tui.app.replay import Recording, record_demo, review_app
-from tui.app.screens.email_detail import EmailDetail
-from tui.app.screens.picker import AskNumber, Picker
-from tui.app.screens.run_report import RunReportScreen
+from tui.app.triage.app import TriageApp
+from tui.app.triage.replay import Recording, record_demo, review_app
+from tui.app.triage.email_detail import EmailDetail
+from tui.app.triage.picker import AskNumber, Picker
+from tui.app.triage.run_report import RunReportScreen
 from tui.review.log import list_corrections
 from tui.review.records import Correction
 from tui.store import Store
@@ -57,7 +57,7 @@ async def export_jsonl(tmp_path: Path) -> dict[str, dict]:
 
 
 @asynccontextmanager
-async def reviewing(recording: Recording, tmp_path: Path) -> AsyncIterator[tuple[FanmailApp, Pilot]]:
+async def reviewing(recording: Recording, tmp_path: Path) -> AsyncIterator[tuple[TriageApp, Pilot]]:
     """`fanmail review` on the recorded run (stored in tmp_path/store.db), drawn and settled."""
     app, settle = review_app(recording, str(tmp_path / "store.db"))
     async with app.run_test(size=SIZE) as pilot:
@@ -228,7 +228,7 @@ async def test_palette_and_help_list_the_review_keys(recording: Recording, tmp_p
 
 async def test_a_live_run_is_corrected_into_its_own_store_record(sim_factory, tmp_path: Path) -> None:
     from test_app import sim_settings
-    from tui.app.app import make_app
+    from tui.app.triage.app import make_app
 
     sim = await sim_factory(latency=0.01)
     settings = sim_settings(sim.url, store=str(tmp_path / "live.db"), review_below=0.7)

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tui.app.app import make_app
+from tui.app.triage.app import make_app
 from tui.fanout.events import EmailDone, RunStarted
 from tui.fanout.trace import read_trace
 from tui.headless import triage_headless

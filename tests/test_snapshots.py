@@ -1,7 +1,7 @@
 """The look of each screen, as SVG snapshots of a recorded, deterministic run.
 
 The run is the real coordinator driven by a scripted provider on a manual clock (see
-`tui/app/replay.py`), replayed through the same worker, state and flush code as a live run.
+`tui/app/triage/replay.py`), replayed through the same worker, state and flush code as a live run.
 Update the baselines with: python -m pytest tests/test_snapshots.py --snapshot-update
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.app.replay import Recording, record_demo, replay_app, review_app
+from tui.app.triage.replay import Recording, record_demo, replay_app, review_app
 
 WIDE = (160, 48)
 SMALL = (80, 24)

@@ -22,10 +22,10 @@ from test_app import SIZE, screen_text, sim_settings, until
 from test_app_imap import imap_settings
 from test_watch import FAST_SIM
 from test_watch_maildir import deliver as deliver_file
-from tui.app.screens.confirm_actions import ConfirmActions
+from tui.app.triage.confirm_actions import ConfirmActions
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.quit_confirm import QuitConfirm
-from tui.app.screens.run_report import RunReportScreen
+from tui.app.triage.run_report import RunReportScreen
 from tui.app.watch.app import WatchApp, make_watch_app
 from tui.app.watch.header import WatchHeader
 from tui.mail.sample import generate_sample

@@ -219,7 +219,7 @@ def _run_history(args: argparse.Namespace, settings: Settings) -> int:
 def _run_dashboard(settings: Settings, source: str, resume: str | None = None, *, apply: bool = False,
                    actions_path: str | None = None, trace_path: str | None = None) -> int:
     """The dashboard; on an IMAP source it plans actions (a/A apply them, or all as they land with --apply)."""
-    from tui.app.app import run_app
+    from tui.app.triage.app import run_app
 
     return run_app(settings, source, resume=resume, apply=apply, actions_path=actions_path, trace_path=trace_path)
 

@@ -1,41 +1,29 @@
-"""The fanmail app opened on another view than triage's dashboard (extraction, campaign).
+"""The fanmail app opened on a view given as a screen (extraction, campaign).
 
-Same app (themes, keymap, palette); the help lists the view's own keys, and quitting closes the
-view's session (its process pool, its sender) without the dashboard's "agents still running" ask.
+The help lists the view's own keys, and quitting closes the view's session (its process pool, its
+sender) at once: these views have no "agents still running" ask.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol
 
-from textual.binding import BindingType
+from textual.binding import Binding
 from textual.screen import Screen
 
-from tui.app.app import FanmailApp
-from tui.app.screens.help import HelpScreen
+from tui.app.app import Closable, FanmailApp, KeySections
 from tui.settings import Settings
-
-
-class Closable(Protocol):
-    """The one piece of the dashboard's Session protocol such an app calls."""
-
-    def close(self) -> None: ...
 
 
 class ViewApp(FanmailApp):
     def __init__(self, settings: Settings, session: Closable, view: Callable[[], Screen[None]], help_title: str,
-                 view_bindings: Sequence[BindingType]) -> None:
-        super().__init__(settings, session)  # type: ignore[arg-type]
+                 view_bindings: Sequence[Binding]) -> None:
+        super().__init__(settings, session)
         self._view = view
-        self._help_sections = [(help_title, list(view_bindings)), ("App", FanmailApp.BINDINGS)]
+        self._help_sections: KeySections = [(help_title, list(view_bindings)), *super().key_sections()]
 
-    def get_default_screen(self) -> Screen[None]:  # type: ignore[override]
+    def get_default_screen(self) -> Screen[None]:
         return self._view()
 
-    def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self._help_sections))
-
-    async def action_quit(self) -> None:
-        self._close_and_exit()
+    def key_sections(self) -> KeySections:
+        return self._help_sections

@@ -89,7 +89,7 @@ def cmd_replay(settings: Settings, run_id: str | None, *, trace: str | None = No
             emails.setdefault(row.email_id, Email(id=row.email_id, message_id=row.message_id, subject=row.subject,
                                                   sender=row.sender))
     if not headless:
-        from tui.app.app import make_app
+        from tui.app.triage.app import make_app
         from tui.app.triage.session import ReplaySession
 
         session = ReplaySession(timed, emails, speed=speed, label=label)

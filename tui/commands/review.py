@@ -144,7 +144,7 @@ def _review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     if not args.headless:
         if args.output:
             raise CorrectionError("review: --output is for --headless (the dashboard shows the run)")
-        from tui.app.review_app import run_review
+        from tui.app.triage.review_app import run_review
 
         return run_review(settings, args.run_id)
     with _open(settings) as store:

@@ -16,7 +16,7 @@ campaign, provisioning and extraction in tui/run/campaign.py, provision.py and e
 One event union (`RunEvent`), one delivery path (the `emit` sink). A run's own failure is
 raised by run(); `drive` turns it into a `RunFailed` event and a log line for front ends that
 must not stop (the screens). Front ends: tui/headless.py prints JSONL and progress;
-tui/app/triage/session.py runs it in a thread of the UI process, tui/app/engine_process.py in a child
+tui/app/triage/session.py runs it in a thread of the UI process, tui/app/triage/engine_process.py in a child
 process, both relaying events and controls only.
 
 Waves: a run is not one-shot. A triage run streams (IMAP today: `Coordinator.run_stream` over a

@@ -19,13 +19,13 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from tui.agents.base import ProviderError
-from tui.app.engine_process import EngineFailed
+from tui.app.triage.engine_process import EngineFailed
 from tui.app.triage.mail_action_views import MailActions
-from tui.app.review_desk import ReviewDesk
-from tui.app.review_keys import CORRECTION_ACTIONS, QUEUE_BINDINGS, REVIEW_ACTIONS, Correcting, correction_bindings
-from tui.app.screens.confirm_actions import ConfirmActions, ConfirmOverride
-from tui.app.screens.email_detail import EmailDetail
-from tui.app.screens.run_report import RunReportScreen
+from tui.app.triage.review_desk import ReviewDesk
+from tui.app.triage.review_keys import CORRECTION_ACTIONS, QUEUE_BINDINGS, REVIEW_ACTIONS, Correcting, correction_bindings
+from tui.app.triage.confirm_actions import ConfirmActions, ConfirmOverride
+from tui.app.triage.email_detail import EmailDetail
+from tui.app.triage.run_report import RunReportScreen
 from tui.app.triage.session import NO_ACTIONS_HERE, Session
 from tui.app.triage.state import Note, RunState
 from tui.app.widgets.agent_grid import MAX_PANELS, AgentGrid

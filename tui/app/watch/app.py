@@ -7,9 +7,9 @@ from collections.abc import Callable
 from datetime import tzinfo
 from functools import partial
 
-from tui.app.app import FanmailApp, check_keymap, key_sections
-from tui.app.review_desk import ReviewDesk
-from tui.app.screens.help import HelpScreen
+from tui.app.app import KeySections, check_keymap
+from tui.app.triage.review_desk import ReviewDesk
+from tui.app.triage.app import TriageApp, key_sections
 from tui.app.triage.dashboard import DashboardScreen
 from tui.app.triage.session import ThreadSession
 from tui.app.watch.dashboard import WatchDashboard
@@ -36,13 +36,13 @@ class WatchSession(ThreadSession):
         return True
 
 
-class WatchApp(FanmailApp):
+class WatchApp(TriageApp):
     """Same app as triage (themes, keymap, palette, quit asking while agents run); its own screen and help."""
 
     def __init__(self, settings: Settings, session: WatchSession, *, clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], float] = time.time, tz: tzinfo | None = None,
                  note_timeout: float | None = None, keymap: dict[str, str] | None = None) -> None:
-        super().__init__(settings, session, clock=clock, keymap=keymap, note_timeout=note_timeout)
+        super().__init__(settings, session, clock=clock, keymap=keymap, note_timeout=note_timeout)  # type: ignore[arg-type]
         self._wall, self._tz = wall, tz
 
     def get_default_screen(self) -> WatchDashboard:
@@ -50,12 +50,11 @@ class WatchApp(FanmailApp):
                                         open_review=partial(ReviewDesk.open, self.settings))
         return self.dashboard
 
-    def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(watch_key_sections()))
+    def key_sections(self) -> KeySections:
+        return watch_key_sections()
 
 
-def watch_key_sections() -> list[tuple[str, list]]:  # type: ignore[type-arg]
+def watch_key_sections() -> KeySections:
     """Triage's sections, the dashboard's first, with the watch's own keys at its head."""
     sections = key_sections()
     assert sections[0][1] is DashboardScreen.BINDINGS

@@ -1,6 +1,6 @@
 """A recorded watch for the snapshot and the screenshot: the real coordinator streaming waves, virtual time.
 
-As tui/app/replay.py does for triage: the scripted provider (no I/O, a manual clock) answers,
+As tui/app/triage/replay.py does for triage: the scripted provider (no I/O, a manual clock) answers,
 and a scripted mailbox hands over waves (the mail waiting at the start, then arrivals some
 virtual minutes apart), with the watch's own events (`RunOpened`, `WatchState`, `WaveArrived`)
 recorded where a live watch sends them. Wall times are a fixed morning in UTC, so the picture
@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from tui.app.replay import ScriptedProvider, drained, replay_settings
+from tui.app.triage.replay import ScriptedProvider, drained, replay_settings
 from tui.app.triage.session import ManualClock, ReplaySession
 from tui.fanout.events import RunDone
 from tui.fanout.run import Coordinator

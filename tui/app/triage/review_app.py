@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from tui.app.review_desk import ReviewDesk
+from tui.app.triage.review_desk import ReviewDesk
 from tui.app.triage.session import ManualClock, ReplaySession
 from tui.fanout.events import AgentFinished, EmailDone, Event, RunDone, RunStarted
 from tui.history import open_store
@@ -88,7 +88,7 @@ def open_review(settings: Settings, run_id: str, *, user: str | None = None,
 
 def make_review_app(settings: Settings, run_id: str, *, user: str | None = None, store: Store | None = None,
                     note_timeout: float | None = None):  # noqa: ANN201 - FanmailApp (imported late: keeps this light)
-    from tui.app.app import make_app
+    from tui.app.triage.app import make_app
 
     session, desk, clock = open_review(settings, run_id, user=user, store=store)
     return make_app(settings, session=session, clock=clock, review=desk, note_timeout=note_timeout)

@@ -158,7 +158,7 @@ def replay_app(
 
     Shared by the snapshot tests and `screenshots/make_screenshots.py`, so both show the same screens.
     """
-    from tui.app.app import make_app  # the app imports nothing from here; keep the module light
+    from tui.app.triage.app import make_app  # the app imports nothing from here; keep the module light
 
     session, clock = recording.session(stop)
     settings = recording.settings.model_copy(update={"theme": theme}) if theme else recording.settings
@@ -204,7 +204,7 @@ def review_app(recording: Recording, store_file: str, *, user: str = "operator",
     """`fanmail review` on the recorded run, stored in `store_file` (created if new), and its `run_before`.
 
     The operator is named (not the OS user) so snapshots and screenshots are the same everywhere."""
-    from tui.app.review_app import make_review_app
+    from tui.app.triage.review_app import make_review_app
     from tui.store import Store
 
     settings = recording.settings.model_copy(update={"store": store_file})

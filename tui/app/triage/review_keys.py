@@ -13,8 +13,8 @@ from typing import Any
 
 from textual.binding import Binding
 
-from tui.app.screens.confirm_actions import ConfirmActions
-from tui.app.screens.picker import AskNumber, Picker
+from tui.app.triage.confirm_actions import ConfirmActions
+from tui.app.triage.picker import AskNumber, Picker
 from tui.model import Category, ResultRow
 
 QUEUE = Binding.Group("Review")

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Static
 
 from tui.agents.injection_rules import revealed_text
 from tui.app.triage.mail_action_views import MailActions
-from tui.app.review_keys import CORRECTION_ACTIONS, Correcting, correction_bindings
+from tui.app.triage.review_keys import CORRECTION_ACTIONS, Correcting, correction_bindings
 from tui.app.safe_text import safe_block, safe_line
 from tui.mail.action_desk import phrase
 from tui.model import Email, ResultRow

@@ -5,7 +5,7 @@ of CPU per email sat in front of key presses (bench/ui.py measured p95 90 ms at 
 and 500 agents). Here the child runs `LiveSession.engine` unchanged; the dashboard gets
 `ProcessSession`, which speaks the same `Session` protocol:
 
-The child is `python -m tui.app.engine_process` (a fresh interpreter: forking a process that
+The child is `python -m tui.app.triage.engine_process` (a fresh interpreter: forking a process that
 runs Textual's threads and an event loop is not safe), talking length-prefixed pickles over its
 stdin and stdout; it writes nothing to the terminal.
 
@@ -156,7 +156,7 @@ class ProcessSession(Transport):
         package_root = str(Path(tui.__file__).resolve().parent.parent)
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
         process = self._process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tui.app.engine_process",
+            sys.executable, "-m", "tui.app.triage.engine_process",
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=self._errors,
             env=env, limit=_PIPE_LIMIT,
         )
@@ -223,6 +223,6 @@ class ProcessSession(Transport):
 
 
 if __name__ == "__main__":  # run by its import name, so what it pickles names the real module
-    from tui.app.engine_process import child_main as main
+    from tui.app.triage.engine_process import child_main as main
 
     main()
