@@ -5,17 +5,19 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tui.app.screens.question import Question
 
-class QuitConfirm(ModalScreen[bool]):
+
+class QuitConfirm(Question):
     """Dismisses with True to quit. `y`/`q` quit, `n`/escape stay."""
 
     BINDINGS = [
         Binding("y,q", "answer(True)", "Quit", id="quit-yes"),
         Binding("n,escape", "answer(False)", "Stay", id="quit-no"),
     ]
+    YES_ID, NO_ID = "quit-yes", "quit-no"
 
     def __init__(self, running: int, queued: int) -> None:
         super().__init__()
@@ -33,12 +35,3 @@ class QuitConfirm(ModalScreen[bool]):
             with Horizontal(id="quit-buttons"):
                 yield Button("Quit (y)", variant="error", id="quit-yes")
                 yield Button("Keep running (n)", variant="primary", id="quit-no")
-
-    def on_mount(self) -> None:
-        self.query_one("#quit-no", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "quit-yes")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)

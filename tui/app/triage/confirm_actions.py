@@ -12,13 +12,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from tui.app.safe_text import safe_line
+from tui.app.screens.question import Question
 
 
-class ConfirmActions(ModalScreen[bool]):
+class ConfirmActions(Question):
     """Dismisses with True to go ahead."""
 
     BINDINGS = [
@@ -27,6 +27,7 @@ class ConfirmActions(ModalScreen[bool]):
     ]
     YES = "Apply (y)"
     NO = "Cancel (n)"
+    YES_ID, NO_ID = "confirm-yes", "confirm-no"
 
     def __init__(self, title: str, lines: list[str], *, yes: str | None = None) -> None:
         super().__init__()
@@ -42,15 +43,6 @@ class ConfirmActions(ModalScreen[bool]):
             with Horizontal(id="confirm-buttons"):
                 yield Button(self.yes_label, variant="warning", id="confirm-yes")
                 yield Button(self.NO, variant="primary", id="confirm-no")
-
-    def on_mount(self) -> None:
-        self.query_one("#confirm-no", Button).focus()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "confirm-yes")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 
 
 class ConfirmOverride(ConfirmActions, inherit_bindings=False):
