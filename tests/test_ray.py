@@ -91,8 +91,11 @@ async def test_cli_on_ray_writes_the_same_rows_as_local_every_email_once(
     source = f"sample:{count}"
     local_sim = await sim_factory(latency=0.005)
     ray_sim = await sim_factory(latency=0.005)
+    # A config rule decides one sender's mail without a request: on Ray too, on the agents' side.
+    config = tmp_path / "fanmail.toml"
+    config.write_text('[[rules]]\nsender = "shipfast.example"\nroute = "billing"\n')
     common = ["--headless", "--provider", "sim", "--concurrency", "16", "--batch-size", "50", "--timeout", "10",
-              "--store", str(tmp_path / "store.db")]
+              "--store", str(tmp_path / "store.db"), "--config", str(config)]
     code, err = await triage_cli(source, *common, "--base-url", local_sim.url, "-o", str(tmp_path / "local.jsonl"))
     assert code == 0, err
     code, err = await triage_cli(source, *common, "--base-url", ray_sim.url, "-o", str(tmp_path / "ray.jsonl"),
@@ -112,9 +115,11 @@ async def test_cli_on_ray_writes_the_same_rows_as_local_every_email_once(
     for email_id, row in local.items():
         assert {f: row[f] for f in VERDICT_FIELDS} == {f: remote[email_id][f] for f in VERDICT_FIELDS}, email_id
     assert Counter(r["status"] for r in remote.values())["ok"] > 0.9 * count
+    ruled = [r for r in remote.values() if r["review"]["rule"] is not None]
+    assert ruled and all(r["route"] == "billing" or r["injection"] for r in ruled), "the rule book decides on Ray too"
     settings = Settings()
     answered = sim_ok_counts(ray_sim, source, settings)
-    unique = sum(1 for r in remote.values() if r["status"] == "ok")
+    unique = sum(1 for r in remote.values() if r["status"] == "ok" and r["review"]["rule"] is None)
     assert sum(answered.values()) == unique and set(answered.values()) <= {0, 1}, "no email classified twice"
     assert 1 < ray_sim.stats.peak_in_flight <= 16, "fanned out, never above --concurrency"
 

@@ -106,6 +106,17 @@ class Examples:
         return tuple(out)
 
 
+class Front:
+    """The rule book and examples a run loaded, to put in front of another backend: a worker
+    process or a Ray node builds its own backend and must decide as the driver does."""
+
+    def __init__(self, book: RuleBook, examples: Examples, settings: Settings) -> None:
+        self.book, self.examples, self.settings = book, examples, settings
+
+    def __call__(self, inner: Any) -> "Deciding":
+        return Deciding(inner, self.book, self.examples, self.settings)
+
+
 class Deciding:
     """The inner provider behind the rule book; every other attribute is the inner one's."""
 
@@ -114,6 +125,7 @@ class Deciding:
         self.book = book
         self.examples = examples
         self.settings = settings
+        self.front = Front(book, examples, settings)
         self.decided_by = "rules" if getattr(inner, "name", "") == "rules" else "model"
         if hasattr(inner, "estimate_tokens"):
             self.estimate_tokens = self._estimate_tokens

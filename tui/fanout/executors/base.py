@@ -39,6 +39,9 @@ class AgentSpec(BaseModel):
     expected_latency_s: float
     per_email_timeout_s: float
     paced: bool = False  # an RPM/TPM limit is set: every request asks the cluster's limiter first
+    # What the run put in front of its backend (the review rule book), a picklable callable
+    # backend -> provider: an agent on another node decides a rule's mail as the driver would.
+    front: Any = None
 
     @classmethod
     def for_run(cls, settings: Settings, provider: Provider, per_email_timeout: float) -> "AgentSpec":
@@ -53,6 +56,7 @@ class AgentSpec(BaseModel):
             expected_latency_s=provider.expected_latency_s,
             per_email_timeout_s=per_email_timeout,
             paced=bool(settings.rpm or settings.tpm),
+            front=getattr(provider, "front", None),
         )
 
     def settings(self) -> Settings:

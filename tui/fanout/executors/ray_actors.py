@@ -132,7 +132,8 @@ class AgentActor:
             from tui.agents.factory import make_provider
 
             self._session = new_session(limit=4)
-            self._provider = make_provider(self.spec.settings(), self._session, base_url_override=self.spec.base_url)
+            backend = make_provider(self.spec.settings(), self._session, base_url_override=self.spec.base_url)
+            self._provider = backend if self.spec.front is None else self.spec.front(backend)
         return self._provider
 
     async def attempt(self, email: Email, tokens: int) -> AsyncIterator[AttemptEvent | tuple[Any, int, int]]:
