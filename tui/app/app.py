@@ -9,7 +9,7 @@ what is in flight.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -82,6 +82,10 @@ class FanmailApp(App[None]):
     def in_flight(self) -> tuple[int, int] | None:
         """(running, queued) agents that quitting would cancel, or None when nothing would be lost."""
         return None
+
+    def view_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """The palette's entries from the view: (title, help, run) for what can be done right now."""
+        return []
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Textual's palette commands less Keys and Quit: the palette has ours (every key; quit asks

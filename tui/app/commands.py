@@ -1,4 +1,4 @@
-"""Command palette: the dashboard's currently valid actions, plus help and quit. Textual's own
+"""Command palette: the view's currently valid actions (FanmailApp.view_commands), plus help and quit. Textual's own
 commands (Theme, Maximize, Screenshot) come from the app's system commands, less the ones these
 replace (FanmailApp.get_system_commands), so each command is listed once."""
 
@@ -14,10 +14,7 @@ class FanmailCommands(Provider):
 
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         app = self.app
-        out: list[tuple[str, str, Callable[[], object]]] = []
-        dashboard = getattr(app, "dashboard", None)
-        if dashboard is not None and dashboard.is_mounted:
-            out += [(c.title, c.help, c.run) for c in dashboard.commands()]
+        out: list[tuple[str, str, Callable[[], object]]] = list(app.view_commands())  # type: ignore[attr-defined]
         out.append(("Keys and help", "every key (?)", app.action_help))  # type: ignore[attr-defined]
         out.append(("Quit", "asks first while agents run (q)", app.action_quit))
         return out

@@ -61,6 +61,12 @@ class TriageApp(FanmailApp):
     def key_sections(self) -> KeySections:
         return key_sections()
 
+    def view_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        dashboard = self.dashboard
+        if dashboard is None or not dashboard.is_mounted:
+            return []
+        return [(c.title, c.help, c.run) for c in dashboard.commands()]
+
     def in_flight(self) -> tuple[int, int] | None:
         dashboard = self.dashboard
         if dashboard is None or not dashboard.state.busy:
