@@ -23,7 +23,7 @@ from pathlib import Path
 
 from tui.mail.parse import parse_bytes
 from tui.mail.sources import SourceError, is_maildir
-from tui.mail.watch import WatchState
+from tui.mail.watch import WatcherControls, WatchState
 from tui.model import Email
 
 SETTLE_NS = 2_000_000_000  # a directory changed this recently is listed again: its mtime may not move twice
@@ -42,7 +42,7 @@ def _unread(sub: str, name: str) -> bool:
     return "S" not in info and "T" not in info
 
 
-class MaildirWatcher:
+class MaildirWatcher(WatcherControls):
     """`async for wave in watcher.waves(): ...`; `stop()` ends it after the wave in hand.
 
     `known`: every key an earlier start saw (None: the first start, only unread mail is taken);
@@ -53,6 +53,7 @@ class MaildirWatcher:
                  poll_s: float = 1.0, skip: Callable[[list[str]], Iterable[str]] = lambda keys: (),
                  on_state: Callable[[WatchState], None] = lambda s: None,
                  on_seen: Callable[[list[str]], None] = lambda keys: None) -> None:
+        super().__init__()
         self.path = path
         self.first_start = known is None
         self.known: set[str] = set(known or ())
@@ -62,21 +63,8 @@ class MaildirWatcher:
         self.on_state = on_state
         self.on_seen = on_seen
         self.mode = "polling"
-        self._stopped = asyncio.Event()
-        self._poked = asyncio.Event()  # poke(): the operator asked to look now
         self.arriving = False  # False while the start's first wave (the mail already waiting) is handed over
         self._listed: dict[str, tuple[int, dict[str, str]]] = {}  # sub -> (mtime_ns, key -> name)
-
-    def stop(self) -> None:
-        self._stopped.set()
-
-    def poke(self) -> None:
-        """Look now: the poll wait ends at once."""
-        self._poked.set()
-
-    @property
-    def stopped(self) -> bool:
-        return self._stopped.is_set()
 
     async def connect(self) -> None:
         """A missing folder or one that is not a Maildir is a one-line SourceError, before anything runs."""
@@ -106,18 +94,8 @@ class MaildirWatcher:
             if wave:
                 yield wave
             self.arriving = not first  # what was waiting at the start is in; from now on, mail arrives
-            await self._sleep()
+            await self._sleep(self.poll_s)
         self.on_state(WatchState("stopped", kind="Maildir"))
-
-    async def _sleep(self) -> None:
-        """`poll_s`, or less if stopped or poked."""
-        waits = {asyncio.ensure_future(self._stopped.wait()), asyncio.ensure_future(self._poked.wait())}
-        try:
-            await asyncio.wait(waits, timeout=self.poll_s, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in waits:
-                task.cancel()
-        self._poked.clear()
 
     def _wave(self, first: bool) -> list[Email]:
         """One poll: list what changed, pick the keys to hand out, read them (in a thread)."""

@@ -48,7 +48,44 @@ class Mark:
     last_uid: int
 
 
-class MailboxWatcher:
+class WatcherControls:
+    """stop() and poke() for a watcher, and the wait both kinds of watcher make between looks."""
+
+    def __init__(self) -> None:
+        self._stopped = asyncio.Event()
+        self._poked = asyncio.Event()  # poke(): the operator asked to look now
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def poke(self) -> None:
+        """Look now: end the wait (an IDLE, a poll's or a reconnect's backoff) at once."""
+        self._poked.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
+
+    async def _sleep(self, delay: float) -> None:
+        """`delay` seconds, or less if stopped or poked."""
+        stop = asyncio.ensure_future(self._wake())
+        try:
+            await asyncio.wait({stop}, timeout=delay)
+        finally:
+            stop.cancel()
+        self._poked.clear()
+
+    async def _wake(self) -> None:
+        """Returns on stop() or poke()."""
+        stopped, poked = asyncio.ensure_future(self._stopped.wait()), asyncio.ensure_future(self._poked.wait())
+        try:
+            await asyncio.wait({stopped, poked}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+            poked.cancel()
+
+
+class MailboxWatcher(WatcherControls):
     """`async for wave in watcher.waves(): ...`; `stop()` ends it after the wave in hand.
 
     `mark`: where an earlier watch stopped (None: first start). `skip(uidvalidity, uids)` returns
@@ -64,6 +101,7 @@ class MailboxWatcher:
                  on_mark: Callable[[Mark], None] = lambda m: None,
                  backoff_s: tuple[float, float] = (0.5, 30.0), idle_renew_s: float = IDLE_RENEW_S,
                  rng: random.Random | None = None) -> None:
+        super().__init__()
         self.target = target
         self.options = options
         self.search = search
@@ -78,8 +116,6 @@ class MailboxWatcher:
         self.idle_renew_s = idle_renew_s
         self.rng = rng or random.Random()
         self.mode = ""  # idle | polling, once connected
-        self._stopped = asyncio.Event()
-        self._poked = asyncio.Event()  # poke(): the operator asked to look now
         self._searched = False  # the start's own search is done (once per watch, not per reconnect)
         self.arriving = False  # False while the start's first wave (the mail already waiting) is handed over
         self._first: tuple[ImapSession, MailboxInfo] | None = None  # connect()'s, used by the first wave
@@ -89,17 +125,6 @@ class MailboxWatcher:
         """The folder's UIDVALIDITY as last read (0 before the first connection): the action desk
         applies nothing to a folder whose UIDs changed since."""
         return self.mark.uidvalidity if self.mark is not None else 0
-
-    def stop(self) -> None:
-        self._stopped.set()
-
-    def poke(self) -> None:
-        """Look now: end the IDLE or the poll wait (or a reconnect's backoff) and search at once."""
-        self._poked.set()
-
-    @property
-    def stopped(self) -> bool:
-        return self._stopped.is_set()
 
     def _state(self, state: WatchState) -> None:
         if state.state == "reconnecting":
@@ -183,24 +208,6 @@ class MailboxWatcher:
             self.mark = Mark(uidvalidity, highest)
             self.on_mark(self.mark)
         return emails
-
-    async def _sleep(self, delay: float) -> None:
-        """`delay` seconds, or less if stopped or poked."""
-        stop = asyncio.ensure_future(self._wake())
-        try:
-            await asyncio.wait({stop}, timeout=delay)
-        finally:
-            stop.cancel()
-        self._poked.clear()
-
-    async def _wake(self) -> None:
-        """Returns on stop() or poke()."""
-        stopped, poked = asyncio.ensure_future(self._stopped.wait()), asyncio.ensure_future(self._poked.wait())
-        try:
-            await asyncio.wait({stopped, poked}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            stopped.cancel()
-            poked.cancel()
 
     async def _wait(self, session: ImapSession) -> None:
         """Until the server says something changed (IDLE), the poll interval passed (NOOP), stop() or poke()."""
