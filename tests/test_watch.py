@@ -8,13 +8,9 @@ while it watches; waits poll the output with a bound, and every test stops its w
 from __future__ import annotations
 
 import imaplib
-import json
-import os
-import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,72 +18,22 @@ from dovecot import (  # noqa: F401 - fixtures
     PASSWORD, USER, DovecotServer, SmtpSink, dovecot, dovecot_missing, seed, smtp_sink, snapshot,
 )
 from test_imap import ROUTES_TOML, _check_filed
+from watch_process import FAST_SIM, WAIT_S, WatchProcess, clean_env, ids, watches  # noqa: F401 - fixture
 
 from tui.mail.parse import parse_bytes
 from tui.mail.sample import generate_sample
 
-FAST_SIM = ["--provider", "sim", "--sim-latency", "0.01", "--sim-jitter", "0", "--sim-fail-rate", "0",
-            "--sim-hang-rate", "0", "--sim-garbage-rate", "0", "--sim-stuck-rate", "0"]
 RAWS = [m.raw for m in generate_sample(40, seed=11)]
 MESSAGE_IDS = [parse_bytes(raw, email_id="x").message_id for raw in RAWS]
-WAIT_S = 60.0  # the bound on every wait (a loaded machine); passing tests take a fraction of it
 
 
-class Watch:
-    """One `fanmail watch --headless` subprocess writing rows to `out` and its stderr to a file."""
+class Watch(WatchProcess):
+    """`fanmail watch imap://.../FOLDER --headless` against the test's Dovecot."""
 
     def __init__(self, server: DovecotServer, tmp_path: Path, *extra: str, folder: str = "INBOX") -> None:
-        self.out = tmp_path / "rows.jsonl"
-        self.err_path = tmp_path / f"stderr-{time.monotonic_ns()}.txt"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("FANMAIL_", "OPENAI_"))}
+        env = clean_env()
         env["FANMAIL_IMAP_PASSWORD"] = PASSWORD
-        with self.err_path.open("wb") as err:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "tui", "watch", server.url(folder), "--headless", "-o", str(self.out),
-                 "--imap-cafile", str(server.cafile), "--store", str(tmp_path / "store.db"), *FAST_SIM, *extra],
-                stdout=subprocess.DEVNULL, stderr=err, env=env)
-
-    @property
-    def stderr(self) -> str:
-        return self.err_path.read_text(errors="replace")
-
-    def rows(self) -> list[dict[str, object]]:
-        if not self.out.exists():
-            return []
-        return [json.loads(line) for line in self.out.read_text().splitlines() if line.strip()]
-
-    def wait_for(self, ready: Callable[[], bool], what: str) -> None:
-        deadline = time.monotonic() + WAIT_S
-        while not ready():
-            assert self.proc.poll() is None, f"watch exited ({self.proc.returncode}) before {what}:\n{self.stderr}"
-            assert time.monotonic() < deadline, f"no {what} within {WAIT_S:.0f}s:\n{self.stderr}"
-            time.sleep(0.05)
-
-    def wait_rows(self, n: int) -> list[dict[str, object]]:
-        self.wait_for(lambda: len(self.rows()) >= n, f"{n} rows")
-        return self.rows()
-
-    def stop(self) -> int:
-        self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=WAIT_S)
-
-    def kill(self) -> None:
-        self.proc.kill()
-        self.proc.wait(timeout=WAIT_S)
-
-
-@pytest.fixture
-def watches() -> Iterator[list[Watch]]:
-    """Every watcher a test starts is ended with it, whatever happens."""
-    started: list[Watch] = []
-    yield started
-    for w in started:
-        if w.proc.poll() is None:
-            w.kill()
-
-
-def _ids(rows: list[dict[str, object]]) -> list[object]:
-    return [r["email_id"] for r in rows]
+        super().__init__([server.url(folder), "--imap-cafile", str(server.cafile)], tmp_path, extra, env)
 
 
 def test_waiting_mail_then_arrivals_each_get_one_row_while_watching(
@@ -102,7 +48,7 @@ def test_waiting_mail_then_arrivals_each_get_one_row_while_watching(
     rows = w.wait_rows(8)  # wait_for asserts the watcher is still running: they came while watching
     assert w.stop() == 0
     rows = w.rows()
-    assert len(rows) == 8 and len(set(_ids(rows))) == 8
+    assert len(rows) == 8 and len(set(ids(rows))) == 8
     assert all(r["status"] == "ok" for r in rows)
     assert "Traceback" not in w.stderr
 
@@ -120,7 +66,7 @@ def test_dovecot_restarted_mid_watch_then_mail_after_the_reconnect(
     seed(dovecot, RAWS[1:3])
     rows = w.wait_rows(3)
     assert w.stop() == 0
-    assert len(set(_ids(w.rows()))) == 3 == len(w.rows())
+    assert len(set(ids(w.rows()))) == 3 == len(w.rows())
     assert w.stderr.count("IMAP idle") >= 2  # idle again after the reconnect
     assert "Traceback" not in w.stderr and rows
 
@@ -141,7 +87,7 @@ def test_sigkilled_watcher_started_again_gives_exactly_the_new_rows(
     assert again.stop() == 0
     rows = again.rows()
     new = rows[len(before):]
-    assert len(new) == 3 and len(set(_ids(rows))) == len(rows) == 5
+    assert len(new) == 3 and len(set(ids(rows))) == len(rows) == 5
     assert {r["message_id"] for r in new} == set(MESSAGE_IDS[2:5])
 
 
@@ -203,7 +149,7 @@ def test_a_server_without_idle_is_polled_and_still_delivers(
     seed(server, RAWS[1:3])
     w.wait_rows(3)
     assert w.stop() == 0
-    assert len(set(_ids(w.rows()))) == 3 and "IMAP idle" not in w.stderr
+    assert len(set(ids(w.rows()))) == 3 and "IMAP idle" not in w.stderr
 
 
 def test_apply_files_each_arrival_as_its_verdict_lands_and_a_restart_repeats_nothing(
@@ -254,12 +200,12 @@ def test_sigterm_lets_in_flight_emails_finish_in_the_grace_else_the_next_start_r
     watches.append(again)
     rows = again.wait_rows(6)
     assert again.stop() == 0
-    assert sorted(_ids(rows[4:])) == sorted(_ids(failed)) and all(r["status"] == "ok" for r in rows[4:])
+    assert sorted(ids(rows[4:])) == sorted(ids(failed)) and all(r["status"] == "ok" for r in rows[4:])
     assert len(again.rows()) == 6
 
 
 def test_a_wrong_password_at_start_is_one_line_and_exit_2(dovecot: DovecotServer, tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FANMAIL_", "OPENAI_"))}
+    env = clean_env()
     env["FANMAIL_IMAP_PASSWORD"] = "wrong"
     done = subprocess.run([sys.executable, "-m", "tui", "watch", dovecot.url(), "--headless", "--imap-cafile",
                            str(dovecot.cafile), "--store", str(tmp_path / "s.db"), *FAST_SIM],

@@ -20,8 +20,8 @@ import pytest
 from dovecot import PASSWORD, DovecotServer, SmtpSink, dovecot, seed, smtp_sink, snapshot  # noqa: F401 - fixtures
 from test_app import SIZE, screen_text, sim_settings, until
 from test_app_imap import imap_settings
-from test_watch import FAST_SIM
 from test_watch_maildir import deliver as deliver_file
+from watch_process import FAST_SIM
 from tui.app.triage.confirm_actions import ConfirmActions
 from tui.app.screens.help import HelpScreen
 from tui.app.screens.quit_confirm import QuitConfirm

@@ -7,30 +7,22 @@ a mail client reading it is a rename into cur/ with `:2,S`. Waits poll the outpu
 from __future__ import annotations
 
 import itertools
-import json
 import os
-import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from watch_process import FAST_SIM, WAIT_S, WatchProcess, clean_env, ids, watches  # noqa: F401 - fixture
 
 from tui.mail.parse import parse_bytes
 from tui.mail.sample import generate_sample
 
-FAST_SIM = ["--provider", "sim", "--sim-latency", "0.01", "--sim-jitter", "0", "--sim-fail-rate", "0",
-            "--sim-hang-rate", "0", "--sim-garbage-rate", "0", "--sim-stuck-rate", "0"]
 RAWS = [m.raw for m in generate_sample(20, seed=11)]
 MESSAGE_IDS = [parse_bytes(raw, email_id="x").message_id for raw in RAWS]
-WAIT_S = 60.0  # the bound on every wait (a loaded machine); passing tests take a fraction of it
 _names = itertools.count(1)
-
-
-def _env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("FANMAIL_", "OPENAI_"))}
 
 
 @pytest.fixture
@@ -55,59 +47,11 @@ def read_by_client(box: Path, key: str) -> None:
     (box / "new" / key).rename(box / "cur" / f"{key}:2,S")
 
 
-class Watch:
-    """One `fanmail watch MAILDIR --headless` subprocess writing rows to `out`, stderr to a file."""
+class Watch(WatchProcess):
+    """`fanmail watch MAILDIR --headless`."""
 
     def __init__(self, box: Path, tmp_path: Path, *extra: str) -> None:
-        self.out = tmp_path / "rows.jsonl"
-        self.err_path = tmp_path / f"stderr-{time.monotonic_ns()}.txt"
-        with self.err_path.open("wb") as err:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "tui", "watch", str(box), "--headless", "-o", str(self.out),
-                 "--store", str(tmp_path / "store.db"), *FAST_SIM, *extra],
-                stdout=subprocess.DEVNULL, stderr=err, env=_env())
-
-    @property
-    def stderr(self) -> str:
-        return self.err_path.read_text(errors="replace")
-
-    def rows(self) -> list[dict[str, object]]:
-        if not self.out.exists():
-            return []
-        return [json.loads(line) for line in self.out.read_text().splitlines() if line.strip()]
-
-    def wait_for(self, ready: Callable[[], bool], what: str) -> None:
-        deadline = time.monotonic() + WAIT_S
-        while not ready():
-            assert self.proc.poll() is None, f"watch exited ({self.proc.returncode}) before {what}:\n{self.stderr}"
-            assert time.monotonic() < deadline, f"no {what} within {WAIT_S:.0f}s:\n{self.stderr}"
-            time.sleep(0.05)
-
-    def wait_rows(self, n: int) -> list[dict[str, object]]:
-        self.wait_for(lambda: len(self.rows()) >= n, f"{n} rows")
-        return self.rows()
-
-    def stop(self) -> int:
-        self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(timeout=WAIT_S)
-
-    def kill(self) -> None:
-        self.proc.kill()
-        self.proc.wait(timeout=WAIT_S)
-
-
-@pytest.fixture
-def watches() -> Iterator[list[Watch]]:
-    """Every watcher a test starts is ended with it, whatever happens."""
-    started: list[Watch] = []
-    yield started
-    for w in started:
-        if w.proc.poll() is None:
-            w.kill()
-
-
-def _ids(rows: list[dict[str, object]]) -> list[object]:
-    return [r["email_id"] for r in rows]
+        super().__init__([str(box)], tmp_path, extra, clean_env())
 
 
 def test_unread_files_waiting_then_files_delivered_while_watching_get_one_row_each(
@@ -117,12 +61,12 @@ def test_unread_files_waiting_then_files_delivered_while_watching_get_one_row_ea
     w = Watch(maildir, tmp_path)
     watches.append(w)
     w.wait_for(lambda: "Maildir polling" in w.stderr, "polling")
-    assert sorted(_ids(w.wait_rows(3))) == sorted(waiting)
+    assert sorted(ids(w.wait_rows(3))) == sorted(waiting)
     arrived = [deliver(maildir, raw) for raw in RAWS[4:7]]  # delivered one by one while it watches
     rows = w.wait_rows(6)
     assert w.stop() == 0
     rows = w.rows()
-    assert sorted(_ids(rows)) == sorted(waiting + arrived) and all(r["status"] == "ok" for r in rows)
+    assert sorted(ids(rows)) == sorted(waiting + arrived) and all(r["status"] == "ok" for r in rows)
     assert {r["message_id"] for r in rows} == set(MESSAGE_IDS[:3] + MESSAGE_IDS[4:7])
     assert "Traceback" not in w.stderr
 
@@ -144,7 +88,7 @@ def test_a_file_read_by_a_mail_client_is_not_triaged_twice(
     again.wait_rows(3)
     assert again.stop() == 0
     rows = again.rows()
-    assert len(rows) == 3 and len(set(_ids(rows))) == 3 and rows[0]["email_id"] == first
+    assert len(rows) == 3 and len(set(ids(rows))) == 3 and rows[0]["email_id"] == first
 
 
 def test_sigkilled_watcher_started_again_gives_exactly_the_new_files(
@@ -163,7 +107,7 @@ def test_sigkilled_watcher_started_again_gives_exactly_the_new_files(
     again.wait_for(lambda: "Maildir polling" in again.stderr, "polling")
     assert again.stop() == 0
     rows = again.rows()
-    assert len(rows) == 5 and sorted(_ids(rows[2:])) == sorted(new)
+    assert len(rows) == 5 and sorted(ids(rows[2:])) == sorted(new)
     assert "continuing, start 2" in again.stderr
 
 
@@ -189,7 +133,7 @@ def test_a_missing_or_wrong_maildir_is_one_line_and_exit_2(
         maildir: Path, tmp_path: Path, make: Callable[[Path], Path], extra: tuple[str, ...], says: str) -> None:
     done = subprocess.run([sys.executable, "-m", "tui", "watch", str(make(tmp_path)), "--headless",
                            "--store", str(tmp_path / "s.db"), *FAST_SIM, *extra],
-                          capture_output=True, text=True, env=_env(), timeout=WAIT_S)
+                          capture_output=True, text=True, env=clean_env(), timeout=WAIT_S)
     assert done.returncode == 2 and done.stderr.startswith("fanmail: error: ")
     assert says in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
