@@ -175,19 +175,21 @@ class RayExecutor:
     async def _warm_up(self, agents: int) -> None:
         """Start the first agents' actors together before the clock starts: a worker process
         takes a second or more to start, and Ray starts only a few at a time per node."""
-        fresh = [self._new_actor() for _ in range(max(0, agents))]
+        fresh = [self._new_actor(soft=False) for _ in range(max(0, agents))]
         if fresh:
             await asyncio.wait([asyncio.ensure_future(ref) for ref in self._placements[-len(fresh):]],
                                timeout=WARM_UP_TIMEOUT_S)
         self._idle.extend(fresh)
 
-    def _new_actor(self) -> Any:
+    def _new_actor(self, soft: bool = True) -> Any:
         """Round-robin over the nodes (Ray's SPREAD piles zero-CPU actors created together onto one
-        node); soft, so a node that died is skipped."""
+        node). The warm-up's are pinned to the nodes alive a moment ago (a soft affinity let Ray put
+        them all on one node now and then); later ones, replacing an actor that may have died with
+        its node, are soft, so a dead node is skipped."""
         options: dict[str, Any] = {"num_cpus": 0, "max_restarts": 0}  # I/O-bound; a dead one is replaced
         if self._nodes:
             node = self._nodes[self.actors_started % len(self._nodes)]
-            options["scheduling_strategy"] = NodeAffinitySchedulingStrategy(node, soft=True)
+            options["scheduling_strategy"] = NodeAffinitySchedulingStrategy(node, soft=soft)
         actor = self._agent_cls.options(**options).remote(self.spec, self.limiter)
         self.actors_started += 1
         self._placements.append(actor.where.remote())
