@@ -15,7 +15,7 @@ from textual.color import Color
 from tui.app.triage.app import TriageApp, make_app
 from tui.app.triage.replay import arecord_demo, replay_app
 from tui.app.triage.email_detail import EmailDetail
-from tui.app.triage.dashboard import INPUT_QUIET_S, MAX_DEFER_S
+from tui.app.triage.dashboard.screen import INPUT_QUIET_S, MAX_DEFER_S
 from tui.app.screens.quit_confirm import QuitConfirm
 from tui.app.triage.session import ManualClock, ReplaySession
 from tui.app.triage.state import RunState

@@ -15,7 +15,7 @@ from tui.app.app import FanmailApp, KeySections, check_keymap
 from tui.app.triage.review_desk import ReviewDesk
 from tui.app.triage.review_keys import QUEUE_BINDINGS, correction_bindings
 from tui.app.triage.confirm_actions import ConfirmActions, ConfirmOverride
-from tui.app.triage.dashboard import DashboardScreen
+from tui.app.triage.dashboard.screen import DashboardScreen
 from tui.app.triage.email_detail import EmailDetail
 from tui.app.triage.run_report import RunReportScreen
 from tui.app.screens.quit_confirm import QuitConfirm

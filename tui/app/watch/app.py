@@ -10,7 +10,7 @@ from functools import partial
 from tui.app.app import KeySections, check_keymap
 from tui.app.triage.review_desk import ReviewDesk
 from tui.app.triage.app import TriageApp, key_sections
-from tui.app.triage.dashboard import DashboardScreen
+from tui.app.triage.dashboard.screen import DashboardScreen
 from tui.app.triage.session import ThreadSession
 from tui.app.watch.dashboard import WatchDashboard
 from tui.run.watch import WatchRun

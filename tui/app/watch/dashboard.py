@@ -13,7 +13,8 @@ from datetime import tzinfo
 from textual.app import ComposeResult
 from textual.binding import Binding
 
-from tui.app.triage.dashboard import Command, DashboardScreen
+from tui.app.triage.dashboard.palette import Command
+from tui.app.triage.dashboard.screen import DashboardScreen
 from tui.app.watch.header import WatchHeader
 from tui.app.watch.history import WaveHistory
 from tui.app.watch.state import WatchRunState
