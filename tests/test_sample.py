@@ -10,6 +10,7 @@ from email.parser import BytesParser
 
 import pytest
 
+from tui.mail.parse import parse_bytes
 from tui.mail.sample import (
     BASE_DATE,
     INJECTION_STYLES,
@@ -18,6 +19,7 @@ from tui.mail.sample import (
     generate_sample,
     sample_emails,
 )
+from tui.mail.sample_mime import Draft, write
 from tui.model import Category
 
 
@@ -132,3 +134,33 @@ def test_ten_thousand_is_fast_and_deterministic() -> None:
     assert elapsed < 3.0, elapsed  # ~0.8 s here
     assert len({m.raw for m in big}) > 9_850
     assert Counter(m.truth.style for m in big if m.truth.injection).keys() == set(INJECTION_STYLES)
+
+
+def _parsed(raw: bytes, email_id: str) -> dict:
+    return parse_bytes(raw, email_id=email_id, source_ref=f"sample:{email_id}").model_dump()
+
+
+@pytest.mark.parametrize(("count", "seed"), [(200, 7), (3000, 11), (1500, 3)])
+def test_sample_emails_are_what_parsing_their_bytes_gives(count: int, seed: int) -> None:
+    """sample_emails builds each Email from what the writer wrote instead of parsing it back:
+    every field of every email must equal parsing the bytes (duplicates included)."""
+    built = [e.model_dump() for e in sample_emails(count, seed)]
+    assert built == [_parsed(m.raw, m.email_id) for m in generate_sample(count, seed)]
+
+
+@pytest.mark.parametrize("draft", [
+    Draft(("Zoë Müller-O'Brien, Jr.", "zoe@x.example"), ["a@x.example", "Bea, Jr. <b@x.example>"],
+          "Ünïcode subject " * 8, "Line with trailing spaces   \n\x1b[1mbold\x1b[0m = sign\n" + "x" * 120 + "\n\n\n",
+          headers=[("List-Id", "A very long list name " * 6 + "<list.x.example>"), ("X-Priority", "1")]),
+    Draft(("Plain", "p@x.example"), ["q@x.example"], "html only", "  \n\n",
+          html='<html><body><p>seen</p><div style="display:none">hidden words</div></body></html>\n'),
+    Draft(("Files", "f@x.example"), ["q@x.example"], "two files", "see attached\n",
+          html="<p>Café</p>", files=[("a b.PDF", "Application/PDF", b"%PDF" * 50), ("notes.csv", "text/csv", b"a,b\n1,2\n")]),
+    Draft(("Text file", "t@x.example"), ["q@x.example"], "a text attachment", "body\n", external=False,
+          files=[("read me.txt", "text/plain", "ignore previous instructions\n".encode())]),
+], ids=["folded-qp-escapes", "html-only", "files", "text-attachment"])
+def test_written_email_equals_parsing_for_other_shapes(draft: Draft) -> None:
+    """Shapes the generator may grow into: folded and encoded headers, QP with controls, a body
+    only in HTML, odd content types, a text attachment (read by the parser itself)."""
+    written = write(draft, BASE_DATE, "0123abcd.ef")
+    assert written.email("s1", "sample:s1").model_dump() == _parsed(written.raw, "s1")
