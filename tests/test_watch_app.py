@@ -7,6 +7,7 @@ condition with a bound (`until`), never a sleep or a timed assertion.
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import pty
 import select
@@ -16,6 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
+from rich.console import Console
+from textual.widgets import Static
 
 from dovecot import PASSWORD, DovecotServer, SmtpSink, dovecot, seed, smtp_sink, snapshot  # noqa: F401 - fixtures
 from test_app import SIZE, screen_text, sim_settings, until
@@ -28,6 +31,10 @@ from tui.app.screens.quit_confirm import QuitConfirm
 from tui.app.triage.run_report import RunReportScreen
 from tui.app.watch.app import WatchApp, make_watch_app
 from tui.app.watch.header import WatchHeader
+from tui.app.watch.replay import arecord_watch, watch_replay_app
+from tui.app.watch.report import WatchReportScreen
+from tui.app.watch.state import WatchRunState
+from tui.app.widgets.timeline import Timeline
 from tui.mail.sample import generate_sample
 from tui.review.log import list_corrections
 from tui.run.watch import WatchRun
@@ -197,6 +204,64 @@ async def test_shift_a_applies_the_planned_actions_and_the_report_opens(
         await until(pilot, lambda: isinstance(app.screen, RunReportScreen), WAIT_S)
         assert "Traceback" not in screen_text(app)
         await pilot.press("escape", "q")
+
+
+def section(app: WatchApp, widget_id: str) -> list[list[str]]:
+    """A report section's table, one list of words a line (the section in full, scrolled or not)."""
+    console = Console(width=200, file=io.StringIO(), record=True, color_system=None)
+    console.print(app.screen.query_one(f"#{widget_id}", Static).content)
+    return [line.replace(",", " ").split() for line in console.export_text().splitlines() if line.strip()]
+
+
+def check_report_covers_every_wave(app: WatchApp, state: WatchRunState) -> None:
+    """Each wave of the day has its row (emails, agents), each of its agents a row whose emails add up to
+    the wave's, and a lane on the timeline; folded waves as much as those on the grid."""
+    waves = sorted([*state.history, *state.waves.values()], key=lambda w: w.number)
+    wave_rows = {row[0]: row for row in section(app, "report-waves")[1:]}
+    agent_rows = {row[0]: row for row in section(app, "report-agents")[1:]}
+    for wave in waves:
+        row = wave_rows[str(wave.number)]
+        assert str(len(wave.email_ids)) in row and all(a in row for a in wave.agents), (wave, row)
+        assert all(agent_rows[a][1] == str(wave.number) for a in wave.agents)
+        assert sum(int(agent_rows[a][2]) for a in wave.agents) == len(wave.email_ids)
+    every_agent = [a for w in waves for a in w.agents]
+    assert sorted(agent_rows) == sorted(every_agent)
+    assert [v.agent_id for v in app.screen.query_one(Timeline).agents] == every_agent
+
+
+async def test_t_reports_every_agent_of_the_day_folded_waves_too(
+        sim_factory, dovecot: DovecotServer, tmp_path: Path) -> None:
+    await asyncio.to_thread(seed, dovecot, RAWS[:3])
+    app = await watch_app(sim_factory, dovecot, tmp_path)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        state = app.dashboard.state
+        await until(pilot, lambda: state.folded_waves == 1 and state.connection.state == "idle", WAIT_S)
+        await deliver(dovecot, RAWS[3:5])
+        await until(pilot, lambda: state.folded_waves == 2 and not state.agents, WAIT_S)
+        await fresh(pilot, app)
+        assert not app.dashboard.grid.cards, "every agent folded off the grid"
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, WatchReportScreen), WAIT_S)
+        await pilot.pause()
+        agents = sum(len(w.agents) for w in state.history)
+        assert f"Watch report · today: 2 waves, {agents} agents, 5 emails" in screen_text(app)
+        check_report_covers_every_wave(app, state)
+        await pilot.press("escape", "q")
+
+
+async def test_the_recorded_watchs_report_lists_folded_and_open_waves() -> None:
+    """Seven recorded waves, five folded, one failed and one at work on the grid: all in the report."""
+    app, drawn = watch_replay_app(await arecord_watch())
+    async with app.run_test(size=SIZE) as pilot:
+        await drawn(pilot)
+        state = app.dashboard.state
+        assert state.history and state.waves, "the recording has folded waves and waves on the grid"
+        await pilot.press("t")
+        await pilot.pause()
+        assert isinstance(app.screen, WatchReportScreen)
+        check_report_covers_every_wave(app, state)
+        failed = next(row for row in section(app, "report-waves") if "failed" in row)
+        assert "on the grid" in " ".join(failed), "the failed wave is still on the grid, waiting for r"
 
 
 async def test_a_maildir_watch_on_the_dashboard(sim_factory, tmp_path: Path) -> None:

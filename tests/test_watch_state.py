@@ -6,7 +6,7 @@ seven waves, one email failing); the clocks are manual, so nothing here depends 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -22,9 +22,9 @@ def recording() -> WatchRecording:
     return record_watch()
 
 
-def fold(timed: list[tuple[float, object]]) -> WatchRunState:
+def fold(timed: list[tuple[float, object]], tz: timezone = timezone.utc) -> WatchRunState:
     clock = ManualClock(0.0)
-    state = WatchRunState(clock=clock, wall=lambda: MORNING + clock.now, tz=timezone.utc)
+    state = WatchRunState(clock=clock, wall=lambda: MORNING + clock.now, tz=tz)
     for at, event in timed:
         clock.now = at
         state.apply(event)  # type: ignore[arg-type]
@@ -74,3 +74,13 @@ def test_the_reconnect_countdown_runs_on_the_clock() -> None:
     assert state.header().retry_in_s == 0.0
     state.apply(WatchState("idle"))
     assert state.header().connection == "idle" and state.header().retry_in_s is None
+
+
+def test_the_report_keeps_every_agent_of_todays_waves_and_lets_earlier_days_go(recording: WatchRecording) -> None:
+    # local midnight falls 900 s into the recording: waves 1-3 (0, 400, 800 s) arrived yesterday, 4-7 today
+    state = fold(recording.timed, tz=timezone(-timedelta(hours=8, minutes=45)))
+    assert [w.number for w in state.today_waves()] == [4, 5, 6, 7]
+    today = [a for w in state.today_waves() for a in w.agents]
+    assert [v.agent_id for v in state.report_agents()] == today, "folded or on the grid, wave by wave"
+    assert all(not w.views for w in state.history if w.number < 4), "yesterday's agents are let go"
+    assert all(w.views for w in state.history if w.number >= 4), "today's folded waves keep theirs"

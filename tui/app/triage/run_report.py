@@ -127,16 +127,21 @@ class RunReportScreen(Screen[None]):
         self.state = state
         self.agreement = agreement  # None: this run cannot be reviewed (a replay, no store)
 
+    def head(self) -> ComposeResult:
+        """The report's first sections: the run's numbers once it has ended (the watch's report lists its waves)."""
+        report = self.state.report
+        if report is None:
+            yield Static("Run report: the run is still going; numbers appear when it ends.",
+                         classes="section-title")
+        else:
+            yield Static(f"Run report · run {report.run_id} · {provider_label(report.provider, report.model)}",
+                         classes="section-title", markup=False)
+            yield Static(Group(summary_table(report), Text(""), suggestions(report)), classes="section")
+
     def compose(self) -> ComposeResult:
         state, report = self.state, self.state.report
         with VerticalScroll(id="report"):
-            if report is None:
-                yield Static("Run report: the run is still going; numbers appear when it ends.",
-                             classes="section-title")
-            else:
-                yield Static(f"Run report · run {report.run_id} · {provider_label(report.provider, report.model)}",
-                             classes="section-title", markup=False)
-                yield Static(Group(summary_table(report), Text(""), suggestions(report)), classes="section")
+            yield from self.head()
             if self.agreement is not None:
                 yield Static(f"Model vs operator · {self.agreement.reviewed} emails reviewed", classes="section-title")
                 yield Static(Group(agreement_table(self.agreement), Text(""), confusion_table(self.agreement)),
@@ -155,10 +160,11 @@ class RunReportScreen(Screen[None]):
 
     def on_mount(self) -> None:
         state = self.state
+        agents = state.report_agents()
         t0 = state.started_at or 0.0
-        ends = [s.end for a in state.agents.values() for s in a.spans if s.end is not None]
+        ends = [s.end for a in agents for s in a.spans if s.end is not None]
         t1 = max([state.ended_at or 0.0, *ends]) if state.finished else state.clock()
-        self.query_one(Timeline).show(list(state.agents.values()), state.moves, t0, max(t1, t0 + 1.0))
+        self.query_one(Timeline).show(agents, state.moves, t0, max(t1, t0 + 1.0))
 
     def action_scroll(self, lines: int) -> None:
         self.query_one("#report", VerticalScroll).scroll_relative(y=lines, animate=False)

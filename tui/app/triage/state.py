@@ -443,9 +443,13 @@ class RunState:
             return None  # without model latency the emails/s figure says it all
         return f"wall {r.wall_s:.1f}s = {r.wall_over_ideal:.2f}x the limit at {r.concurrency} agents"
 
+    def report_agents(self) -> list[AgentView]:
+        """The agents the run report covers: every one of the run (a watch adds those it folded away)."""
+        return list(self.agents.values())
+
     def fixed_by_retry(self) -> int:
         """Emails that failed on some launch and are ok now: what operator retries recovered."""
-        failed_once = {s.email_id for a in self.agents.values() for s in a.spans if s.status in BAD}
+        failed_once = {s.email_id for a in self.report_agents() for s in a.spans if s.status in BAD}
         return sum(1 for e in failed_once if (row := self.inbox.rows.get(e)) is not None and row.status == "ok")
 
     def failures_by_reason(self) -> list[tuple[str, int]]:

@@ -17,6 +17,7 @@ from tui.app.triage.dashboard.palette import Command
 from tui.app.triage.dashboard.screen import DashboardScreen
 from tui.app.watch.header import WatchHeader
 from tui.app.watch.history import WaveHistory
+from tui.app.watch.report import WatchReportScreen
 from tui.app.watch.state import WatchRunState
 
 
@@ -48,6 +49,10 @@ class WatchDashboard(DashboardScreen):
         waves = state.take_history()
         if waves is not None:
             self.query_one(WaveHistory).show(state, waves)
+
+    def report_screen(self) -> WatchReportScreen:
+        assert isinstance(self.state, WatchRunState)
+        return WatchReportScreen(self.state, self._desk.agreement() if self._desk else None)
 
     def commands(self) -> list[Command]:
         return [Command("Check for new mail now", "no waiting for the next push or poll (w)", self.action_check_now),

@@ -39,6 +39,7 @@ class Wave:
     ended: float | None = None
     failed: int = 0  # its emails whose row is failed or timed out when it folded
     retried: int = 0  # its agents that were launched more than once (operator retries)
+    views: list[AgentView] = field(default_factory=list)  # its agents as they folded (kept for today's report)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ class WatchRunState(RunState):
     connection_at: float = 0.0
     waves: dict[int, Wave] = field(default_factory=dict)  # not folded yet
     history: list[Wave] = field(default_factory=list)  # folded, oldest first (the last HISTORY_KEPT)
+    folded_today: list[Wave] = field(default_factory=list)  # folded waves that arrived today, with their agents
     folded_waves: int = 0
     history_changed: bool = True
     _wave_of_email: dict[str, int] = field(default_factory=dict)
@@ -141,16 +143,50 @@ class WatchRunState(RunState):
             return
         del self.waves[wave.number]
         wave.ended = self.clock()
-        wave.failed = sum(1 for x in wave.email_ids if (row := self.inbox.rows.get(x)) is not None
-                          and row.status in BAD)
-        views = [v for a in wave.agents if (v := self.agents.pop(a, None)) is not None]
-        wave.retried = sum(1 for v in views if v.launches > 1)
+        wave.failed = self.failed_in(wave)
+        wave.views = [v for a in wave.agents if (v := self.agents.pop(a, None)) is not None]
+        wave.retried = sum(1 for v in wave.views if v.launches > 1)
         for agent_id in wave.agents:
             self._cards.pop(agent_id, None)
+        self._keep_for_today(wave)
         self.history.append(wave)
         del self.history[:-HISTORY_KEPT]
         self.folded_waves += 1
         self.history_changed = True
+
+    def _keep_for_today(self, wave: Wave) -> None:
+        """Today's report lists every agent of today's waves; a wave of an earlier day lets its agents go."""
+        today = self._local(self.wall()).date()
+        kept = self.folded_today
+        while kept and self._local(kept[0].at).date() != today:
+            kept.pop(0).views = []
+        if self._local(wave.at).date() == today:
+            kept.append(wave)
+        else:
+            wave.views = []
+
+    def today_waves(self) -> list[Wave]:
+        """Every wave of today's watch, folded or still on the grid, in the order they arrived."""
+        today = self._local(self.wall()).date()
+        folded = [w for w in self.folded_today if self._local(w.at).date() == today]
+        return sorted([*folded, *self.waves.values()], key=lambda w: w.number)
+
+    def wave_of(self, agent_id: str) -> int | None:
+        return self._wave_of_agent.get(agent_id)
+
+    def report_agents(self) -> list[AgentView]:
+        """Today's agents wave by wave, folded into history or still on the grid (then any agent on the
+        grid outside a wave); the agents of a folded wave from an earlier day are not kept."""
+        out: list[AgentView] = []
+        for wave in self.today_waves():
+            out += wave.views if wave.ended is not None else [
+                v for a in wave.agents if (v := self.agents.get(a)) is not None]
+        listed = {id(v) for v in out}
+        return out + [v for v in self.agents.values() if id(v) not in listed]
+
+    def failed_in(self, wave: Wave) -> int:
+        """Its emails whose row is failed or timed out now."""
+        return sum(1 for x in wave.email_ids if (row := self.inbox.rows.get(x)) is not None and row.status in BAD)
 
     def _settled(self, wave: Wave) -> bool:
         """Every email has its row and no agent of the wave is running, queued or failed (r / R)."""

@@ -254,8 +254,12 @@ class DashboardScreen(Reviewing, Steering, Applying, PaletteCommands, Screen[Non
         self.table.set_sort(mode)
         self._title_inbox()
 
+    def report_screen(self) -> RunReportScreen:
+        """What t opens (the watch dashboard's report lists its waves too)."""
+        return RunReportScreen(self.state, self._desk.agreement() if self._desk else None)
+
     def action_report(self) -> None:
-        self.app.push_screen(RunReportScreen(self.state, self._desk.agreement() if self._desk else None))
+        self.app.push_screen(self.report_screen())
 
     def action_toggle_compact(self) -> None:
         self.grid.toggle_compact()
