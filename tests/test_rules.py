@@ -206,6 +206,26 @@ def test_spam_is_quarantined_and_low() -> None:
     assert v.category is Category.SPAM and v.priority <= 10 and not v.urgent
 
 
+def test_sales_language_counts_once_per_concept_and_is_capped() -> None:
+    """A removal footer is one fact however many of its phrasings it uses, and the sales lines
+    honest bulk mail carries (offers, hurry, guarantees, loans) add at most SALES_CAP together."""
+    from tui.agents.rules import SALES_CAP, WEAK_CAP, rule_scores
+
+    spam = list(Category).index(Category.SPAM)
+    plain = "Our spring catalogue is out, with the new garden tools and seeds.\n\n"
+    one = plain + "To be removed from our mailing list, visit our site."
+    three = plain + ("To be removed from our mailing list, reply with remove in the subject, "
+                     "or opt out on our site.")
+    assert rule_scores(mail("Spring catalogue", one))[spam] == \
+        rule_scores(mail("Spring catalogue", three))[spam]
+    loud = plain + ("Special offer: act now, limited time! Satisfaction guaranteed, no obligation. "
+                    "Click here for the lowest price. Compare mortgage rates, toll free. "
+                    "To be removed from our mailing list, reply with remove in the subject.")
+    # term by term these would add about 15 points; the common words ("offer") have their own cap
+    assert rule_scores(mail("Spring catalogue", loud))[spam] <= \
+        rule_scores(mail("Spring catalogue", plain))[spam] + SALES_CAP + WEAK_CAP
+
+
 def test_a_reply_quoting_its_thread_is_not_junk() -> None:
     text = ("> Is the free trial really free?\n> They said it was risk free.\n\n"
             "It is, no credit card needed. Cheap enough for us.")

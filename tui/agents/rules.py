@@ -10,7 +10,8 @@ cheaper than a tokenising regex). Each distinct lexicon term found (`rules_terms
 phrase found by substring search on the normalised text) adds its weight to a category; headers
 and a few shape signals add more. The best category wins and its margin over the runner-up sets
 the confidence. Spam and phishing need more evidence than the rest, because junking real mail
-costs more than letting junk through. A learned spam model (`spam_model.py`, trained by
+costs more than letting junk through, and sales language counts once per concept and is capped
+(`rules_terms.JUNK_CONCEPTS`), because honest shops and newsletters use it too. A learned spam model (`spam_model.py`, trained by
 `bench/train_spam.py`) adds its evidence to the spam score in one place (`_learned_spam`): it
 pushes pitches the lexicon missed over the bar, and can hold back mail the lexicon misread.
 Injection is judged separately (`injection_rules.py`), on subject, body and hidden HTML text, and
@@ -27,7 +28,7 @@ from functools import lru_cache
 
 from tui.agents.domains import FREEMAIL as _FREEMAIL, domain_of, registrable
 from tui.agents.injection_rules import INJECTION_CONFIDENCE_CAP, INJECTION_PRIORITY_CAP, find_injection
-from tui.agents.rules_terms import LEXICON, URGENT_TERMS
+from tui.agents.rules_terms import JUNK_CONCEPTS, LEXICON, URGENT_TERMS
 from tui.agents.rules_text import Words, message_parts
 from tui.agents.spam_model import SpamModel, model_for
 from tui.model import Category, Email, Verdict
@@ -52,6 +53,7 @@ _BASE_PRIORITY: dict[Category, int] = {
 _JUNK = (C.SPAM, C.PHISHING)
 WEAK_TERM = 1.0  # junk terms lighter than this are common words ("free", "offer", "money")
 WEAK_CAP = 2.0
+SALES_CAP = 3.0  # sales language (rules_terms.JUNK_CONCEPTS) adds at most this: shops talk so too
 
 _CATS: tuple[Category, ...] = tuple(Category)
 _IX = {c: i for i, c in enumerate(_CATS)}
@@ -139,6 +141,9 @@ _INDEX = _Index.build(
     ((t, 0, w) for t, w in URGENT_TERMS.items()),
 )
 _JUNK_SLOTS = frozenset(_IX[c] for c in _JUNK)
+# canonical junk term -> its concept: only the strongest term of a concept counts
+_CONCEPT_OF = {" ".join(Words.of(t).tokens): concept
+               for concept, terms in JUNK_CONCEPTS.items() for t in terms}
 
 # ----------------------------------------------------------------------------- sender and shape
 
@@ -322,14 +327,24 @@ def _score(
     s_found, su = _INDEX.find(words["subject"])
     b_found, bu = _INDEX.find(words["body"])
     # sorted: float sums in a fixed order, whatever the process's string hash seed
-    found = [(slots, SUBJECT_FACTOR) for _, slots in sorted(s_found.items())]
-    found += [(slots, 1.0) for key, slots in sorted(b_found.items()) if key not in s_found]
-    for slots, factor in found:
+    found = [(key, slots, SUBJECT_FACTOR) for key, slots in sorted(s_found.items())]
+    found += [(key, slots, 1.0) for key, slots in sorted(b_found.items()) if key not in s_found]
+    strongest: dict[tuple[int, str], float] = {}  # (junk slot, concept) -> its strongest term
+    for key, slots, factor in found:
+        concept = _CONCEPT_OF.get(key)
         for slot, weight in slots:
             if weight < WEAK_TERM and slot in _JUNK_SLOTS:
                 weak[slot] += weight * factor
+            elif concept is not None and slot in _JUNK_SLOTS:
+                at = (slot, concept)
+                strongest[at] = max(strongest.get(at, 0.0), weight * factor)
             else:
                 scores[slot] += weight * factor
+    sales = [0.0] * len(_CATS)
+    for (slot, _), weight in sorted(strongest.items()):
+        sales[slot] += weight
+    for slot in _JUNK_SLOTS:
+        scores[slot] += min(sales[slot], SALES_CAP)
     for slot in _JUNK_SLOTS:
         scores[slot] += min(weak[slot], WEAK_CAP)
     _conversation_signals(body, scores)

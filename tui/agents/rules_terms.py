@@ -172,6 +172,31 @@ LEXICON: dict[Category, dict[str, float]] = {
     },
 }
 
+# Sales language: junk terms that honest bulk mail uses as much as spam does (offers, hurry,
+# guarantees, "click here", prices, loans in a finance digest, removal footers). Terms that say
+# one thing in different words form a concept, and only the strongest term of each concept counts
+# (times the subject factor if it is in the subject): a removal footer ("to be removed from our
+# list, reply with REMOVE in the subject") is one fact whether it uses one of these phrases or
+# three. All concepts together add at most `rules.SALES_CAP`: counted term by term, the footers
+# and sales lines of shop newsletters people signed up for added up to a spam verdict on their
+# own (a fifth of the bulk-mail development set, `bench/make_bulk_ham.py`). What marks a pitch
+# as junk beyond that is left to the other terms, the shape and header signals and the model.
+JUNK_CONCEPTS: dict[str, tuple[str, ...]] = {
+    "removal": ("be removed from", "remove in the subject", "removal", "unsubscribe from this",
+                "opt out", "stop receiving", "reply stop"),
+    "guarantee": ("money back guarantee", "satisfaction guaranteed", "guaranteed",
+                  "guaranteed results", "risk free", "no risk", "no obligation"),
+    "hurry": ("act now", "order now", "buy now", "call now", "join now", "order today",
+              "only today", "limited time", "limited offer", "offer expires"),
+    "offer": ("special offer", "exclusive offer", "free gift", "gift card", "claim your"),
+    "link": ("click here", "click the link", "visit our website"),
+    "loan": ("mortgage", "refinance", "lowest rate", "interest rates", "consolidate", "loans",
+             "free quote", "pre approved", "preapproved"),
+    "price": ("cheap", "cheapest", "save up to", "lowest price", "best prices", "wholesale"),
+    "phone": ("toll free", "long distance"),
+    "advert": ("advertisement", "unsolicited"),
+}
+
 # Urgency is scored apart from the category: an outage can be resolved, an invoice overdue.
 # Terms are about time pressure and impact, not about tone.
 URGENT_TERMS: dict[str, float] = {

@@ -90,33 +90,37 @@ class Trained(NamedTuple):
 
 
 def train(labelled: Sequence[tuple[Email, bool]], *,
-          corrections: Sequence[tuple[Email, bool]] = (), goal_recall: float = 0.9,
+          corrections: Sequence[tuple[Email, bool]] = (),
+          written: Sequence[tuple[Email, bool]] = (), goal_recall: float = 0.9,
           max_ham_rate: float = 0.005, **kw: float) -> Trained:
     """The model file for these (email, is spam) pairs, plus the operator's `corrections` (each
-    counting CORRECTION_WEIGHT times as much). How much weight the rules give the model
-    is chosen here too, on the training mail only: the lightest weight whose out-of-fold
-    verdicts (the rules plus a model that never saw the message) reach `goal_recall` on the
-    spam while flagging at most `max_ham_rate` of the ham; the heaviest tried if none does.
-    The lightest, because the training ham cannot show every kind of ham the model will meet."""
+    counting CORRECTION_WEIGHT times as much) and mail `written` for the purpose (the bulk-mail
+    set). How much weight the rules give the model is chosen here too, on the training mail
+    only: the lightest weight whose out-of-fold verdicts (the rules plus a model that never saw
+    the message) reach `goal_recall` on the spam while flagging at most `max_ham_rate` of the
+    ham; the heaviest tried if none does. The lightest, because the training ham cannot show
+    every kind of ham the model will meet. Written spam is left out of the recall: it is there
+    for balance, and far easier than real spam (it would let a lighter weight pass)."""
     from tui.agents.rules import is_junk, learned_spam_evidence, rule_scores
     from tui.agents.rules_text import message_parts
 
     docs: list[Doc] = []
-    weights = [1.0] * len(labelled) + [CORRECTION_WEIGHT] * len(corrections)
-    labelled = [*labelled, *corrections]
+    weights = [1.0] * len(labelled) + [CORRECTION_WEIGHT] * len(corrections) + [1.0] * len(written)
+    counts = [True] * (len(labelled) + len(corrections)) + [not spam for _, spam in written]
+    labelled = [*labelled, *corrections, *written]
     for (email, spam), weight in zip(labelled, weights):
         docs.append((features(email, words=message_parts(email)[3]), spam, weight))
     bias, feature_weights = fit(docs, **kw)
     oof = out_of_fold(docs, **kw)
     base = [rule_scores(email) for email, _ in labelled]
-    n_spam = sum(spam for _, spam in labelled) or 1
-    n_ham = (len(labelled) - n_spam) or 1
+    n_spam = sum(spam and c for (_, spam), c in zip(labelled, counts)) or 1
+    n_ham = sum(not spam for _, spam in labelled) or 1
     chosen = None
     for weight in RULES_WEIGHTS:
         hits = fps = 0
-        for scores, z, (_, spam) in zip(base, oof, labelled):
+        for scores, z, (_, spam), count in zip(base, oof, labelled, counts):
             junk = is_junk(scores, learned_spam_evidence(z, weight))
-            hits += junk and spam
+            hits += junk and spam and count
             fps += junk and not spam
         chosen = (weight, hits / n_spam, fps / n_ham)
         if chosen[1] >= goal_recall and chosen[2] <= max_ham_rate:
