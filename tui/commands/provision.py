@@ -12,19 +12,16 @@ import asyncio
 import sys
 import uuid
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from tui.cli_flags import add_setting_flags
-from tui.outbound.cli_common import printable, require_smtp_password, smtp_target
-from tui.outbound.contacts import valid_address
-from tui.outbound.provision import ProvisionJob, ProvisionRow
-from tui.outbound.provision_backends import load_backend
-from tui.outbound.provision_users import assign_passwords, read_credentials, read_users, write_credentials
-from tui.outbound.provision_welcome import DEFAULT_BODY, DEFAULT_SUBJECT, ImapServer, WelcomeTemplate
-from tui.outbound.tables import write_csv, write_jsonl
-from tui.run.provision import ProvisionDone, ProvisionRun, UserDone
 from tui.settings import ConfigError, Settings
-from tui.store import open_run_store
+
+if TYPE_CHECKING:
+    from tui.outbound.provision import ProvisionRow
+
+# The provisioning modules (SMTP, IMAP, backends) are imported by `run`, not here: every
+# command builds this sub-command's parser, and a triage run should not pay for them.
 
 EXIT_SOME_FAILED = 3
 _COLUMNS = ["row", "user", "email", "status", "mailbox", "welcome", "verified", "message_id", "error",
@@ -42,7 +39,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="backend described in TOML (kind = \"http\" or \"dovecot-passwd\"; see README)")
     add_setting_flags(p, ["smtp", "smtp_from", "smtp_cafile", "smtp_insecure"])
     p.add_argument("--imap-server", dest="imap_server", required=True, metavar="URL", help="where users log in: imap://HOST:PORT or imaps://HOST:PORT")
-    p.add_argument("--subject", default=DEFAULT_SUBJECT, help="welcome subject ($name $user $email are filled in)")
+    p.add_argument("--subject", help="welcome subject ($name $user $email are filled in)")
     p.add_argument("--welcome", type=Path, metavar="FILE", help="welcome text template ($name $user $email)")
     p.add_argument("--credentials", type=Path, metavar="FILE",
                    help="user,password CSV (mode 0600): generated passwords are kept here, and read back on a rerun")
@@ -53,6 +50,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from tui.outbound.cli_common import printable, require_smtp_password, smtp_target
+    from tui.outbound.contacts import valid_address
+    from tui.outbound.provision import ProvisionJob
+    from tui.outbound.provision_backends import load_backend
+    from tui.outbound.provision_users import assign_passwords, read_credentials, read_users, write_credentials
+    from tui.outbound.provision_welcome import DEFAULT_BODY, DEFAULT_SUBJECT, ImapServer, WelcomeTemplate
+    from tui.run.provision import ProvisionDone, ProvisionRun, UserDone
+    from tui.store import open_run_store
+
     users = read_users(args.users)
     smtp = smtp_target(settings, "provision: give --smtp smtp://HOST:PORT for the welcome mail")
     require_smtp_password(smtp)
@@ -97,7 +103,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
               file=sys.stderr)
 
     job = ProvisionJob(
-        backend=backend, smtp=smtp, template=WelcomeTemplate(sender=sender, subject=args.subject, body=body),
+        backend=backend, smtp=smtp, template=WelcomeTemplate(sender=sender, subject=DEFAULT_SUBJECT if args.subject is None else args.subject,
+                                                      body=body),
         imap=imap, store=store, run_id="provision-" + uuid.uuid4().hex[:12],
         fanout=settings.fanout(), verify_wait=args.verify_wait,
         smtp_cafile=settings.smtp_cafile, smtp_insecure=settings.smtp_insecure,
@@ -121,6 +128,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def print_table(rows: list[ProvisionRow], out: TextIO) -> None:
+    from tui.outbound.cli_common import printable
+
     header = ["USER", "MAILBOX", "WELCOME", "IMAP", "STATUS", "ERROR"]
     cells = [[printable(r.user), r.mailbox, r.welcome, {True: "found", False: "missing", None: "-"}[r.verified], r.status,
               printable(r.error)[:120]] for r in rows]
@@ -131,6 +140,8 @@ def print_table(rows: list[ProvisionRow], out: TextIO) -> None:
 
 def write_rows(path: Path, rows: list[ProvisionRow]) -> None:
     """`--output`: CSV when the name ends in .csv, else JSONL."""
+    from tui.outbound.tables import write_csv, write_jsonl
+
     if path.suffix.lower() != ".csv":
         write_jsonl(path, (row.model_dump() for row in rows))
         return

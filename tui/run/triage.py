@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.fanout.events import AgentQueued, EmailDone, SourceFailed
+from tui.fanout.gc_quiet import quiet_gc
 from tui.fanout.preview import estimate
 from tui.fanout.recorder import Recorder, prepare_run, with_prior
 from tui.fanout.run import Coordinator
@@ -113,7 +114,8 @@ class TriageRun(CoordinatedRun):
             provider = self.provider = await stack.enter_async_context(open_run_provider(self.settings))
             await provider.check()
             if not self.imap and self.email_list is None:
-                self.email_list = load_source(self.source, seed=self.settings.seed)
+                with quiet_gc():  # 10,000 emails read are 10,000 survivors: no young collections walking them
+                    self.email_list = load_source(self.source, seed=self.settings.seed)
                 self.emails = {e.id: e for e in self.email_list}
             store = self.store = await asyncio.to_thread(
                 open_run_store, self.settings.store, needed=self.resume_id is not None or self.apply, warn=self.warn)
