@@ -77,7 +77,7 @@ class FanmailApp(App[None]):
 
     def key_sections(self) -> KeySections:
         """Every key of the app by where it works: the help screen's sections, the ids a keymap may name."""
-        return [("App", FanmailApp.BINDINGS)]
+        return app_key_sections()
 
     def in_flight(self) -> tuple[int, int] | None:
         """(running, queued) agents that quitting would cancel, or None when nothing would be lost."""
@@ -130,6 +130,11 @@ class FanmailApp(App[None]):
     def _close_and_exit(self) -> None:
         self.session.close()
         self.exit()
+
+
+def app_key_sections() -> KeySections:
+    """The sections every view's help ends with: the help screen's own keys, then the app's."""
+    return [("Help screen", HelpScreen.BINDINGS), ("App", FanmailApp.BINDINGS)]
 
 
 def check_keymap(keymap: dict[str, str], sections: KeySections) -> None:

@@ -45,9 +45,10 @@ class HelpScreen(ModalScreen[None]):
         share = (sum(len(rows) + 2 for _, rows in sections) + count - 1) // count
         columns: list[list[tuple[str, list[tuple[str, str]]]]] = [[] for _ in range(count)]
         used = 0
-        for section in sections:
-            columns[min(count - 1, used // share)].append(section)
-            used += len(section[1]) + 2
+        for section in sections:  # a section goes to the column its middle falls in, so none runs far past its share
+            size = len(section[1]) + 2
+            columns[min(count - 1, (used + size // 2) // share)].append(section)
+            used += size
         layout = Table.grid(padding=(0, 4))
         layout.add_row(*(_section_table(col) for col in columns))
         with VerticalScroll(id="help-box", classes="-wide" if count == 3 else ""):

@@ -11,12 +11,13 @@ from functools import partial
 
 from textual.binding import Binding
 
-from tui.app.app import FanmailApp, KeySections, check_keymap
+from tui.app.app import FanmailApp, KeySections, app_key_sections, check_keymap
 from tui.app.triage.review_desk import ReviewDesk
 from tui.app.triage.review_keys import QUEUE_BINDINGS, correction_bindings
 from tui.app.triage.confirm_actions import ConfirmActions, ConfirmOverride
 from tui.app.triage.dashboard.screen import DashboardScreen
 from tui.app.triage.email_detail import EmailDetail
+from tui.app.triage.picker import AskNumber, Picker
 from tui.app.triage.run_report import RunReportScreen
 from tui.app.screens.quit_confirm import QuitConfirm
 from tui.app.triage.engine_process import ProcessSession
@@ -121,11 +122,12 @@ def key_sections() -> KeySections:
         ("Review (inbox or detail)", [*QUEUE_BINDINGS, *correction_bindings()]),
         ("Filter line", FilterInput.BINDINGS + [Binding("enter", "submit", "Keep filter, back to inbox")]),
         ("Email detail", EmailDetail.BINDINGS[:3]),
+        ("Route, category and priority pickers", [*Picker.BINDINGS, *AskNumber.BINDINGS]),
         ("Run report", RunReportScreen.BINDINGS),
         ("Apply actions question", ConfirmActions.BINDINGS),
         ("Review override question", ConfirmOverride.BINDINGS),
         ("Quit question", QuitConfirm.BINDINGS),
-        ("App", FanmailApp.BINDINGS),
+        *app_key_sections(),
     ]
 
 
