@@ -12,7 +12,6 @@ variable holding the key; remote workers read the key from their own environment
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from tui.agents.base import Exchange, FatalProviderError, Provider, ProviderError, RateLimitError
+from tui.fanout.deadlines import RequestDeadlines
 from tui.model import Email, Verdict
 from tui.settings import ProviderName, Route, Settings
 
@@ -132,7 +132,7 @@ class Executor(Protocol):
 async def classify_once(
     provider: Provider,
     email: Email,
-    timeout_s: float,
+    deadlines: RequestDeadlines,
     exchange: AbstractContextManager[Exchange],
     clock: Callable[[], float],
 ) -> AttemptOk | AttemptFailed:
@@ -140,7 +140,7 @@ async def classify_once(
     executor so a local and a remote agent judge errors the same way."""
     sent = clock()
     try:
-        async with asyncio.timeout(timeout_s):
+        with deadlines.watch():  # the per-request timeout, on the run's one timer
             with exchange:  # usage and rate-limit headers feed the pacer
                 verdict = await provider.classify(email)
     except RateLimitError as exc:
@@ -148,7 +148,7 @@ async def classify_once(
     except FatalProviderError as exc:
         return AttemptFailed("fatal", str(exc), False, clock() - sent)
     except TimeoutError:
-        return AttemptFailed("timeout", f"no answer within {timeout_s:.1f}s", True, clock() - sent)
+        return AttemptFailed("timeout", f"no answer within {deadlines.seconds:.1f}s", True, clock() - sent)
     except ProviderError as exc:  # not retryable: a refusal, or a 400 about this one email
         return AttemptFailed("error", str(exc) or type(exc).__name__, exc.retryable, clock() - sent)
     except Exception as exc:  # a provider bug must not take the agent's siblings down

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from tui.agents.base import Provider
+from tui.fanout.deadlines import RequestDeadlines
 from tui.fanout.executors.base import AttemptEvent, AttemptStarted, classify_once
 from tui.fanout.limits import RequestPacer
 from tui.model import Email
@@ -25,7 +26,7 @@ class LocalWorker:
         ticket = await x.pacer.acquire(x.estimate(email) if x.estimate else 0)
         waited = x.clock() - before
         yield AttemptStarted(waited if waited >= MIN_WAIT_S else 0.0)
-        yield await classify_once(x.provider, email, x.per_email_timeout, x.pacer.exchange(ticket), x.clock)
+        yield await classify_once(x.provider, email, x.deadlines, x.pacer.exchange(ticket), x.clock)
 
     def hold_off(self, seconds: float) -> None:
         self._x.pacer.hold_off(seconds)
@@ -49,6 +50,7 @@ class LocalExecutor:
         self.provider = provider
         self.pacer = pacer
         self.per_email_timeout = per_email_timeout
+        self.deadlines = RequestDeadlines(per_email_timeout)
         self.estimate = estimate
         self.clock = clock
 

@@ -16,6 +16,7 @@ import aiohttp
 
 from tui.agents.base import Exchange, Provider, RateLimitInfo, reset_exchange, set_exchange
 from tui.agents.http import new_session
+from tui.fanout.deadlines import RequestDeadlines
 from tui.fanout.executors.base import AgentSpec, AttemptEvent, AttemptStarted, classify_once
 from tui.fanout.limits import RequestPacer
 from tui.model import Email
@@ -126,6 +127,7 @@ class AgentActor:
         self.limiter = limiter
         self._provider: Provider | None = None
         self._session: aiohttp.ClientSession | None = None
+        self._deadlines = RequestDeadlines(spec.per_email_timeout_s)
 
     async def _ready(self) -> Provider:
         if self._provider is None:
@@ -143,7 +145,7 @@ class AgentActor:
         before = time.monotonic()
         wire = _LimiterExchange(self.limiter, await self.limiter.acquire.remote(tokens))
         yield AttemptStarted(time.monotonic() - before)
-        outcome = await classify_once(provider, email, self.spec.per_email_timeout_s, wire, time.monotonic)
+        outcome = await classify_once(provider, email, self._deadlines, wire, time.monotonic)
         yield outcome, wire.exchange.input_tokens, wire.exchange.output_tokens
 
     async def classify(self, email: Email) -> tuple[Any, int, int]:
@@ -151,7 +153,7 @@ class AgentActor:
         driver reports it started) instead of a stream."""
         provider = await self._ready()
         wire = _Unpaced()
-        outcome = await classify_once(provider, email, self.spec.per_email_timeout_s, wire, time.monotonic)
+        outcome = await classify_once(provider, email, self._deadlines, wire, time.monotonic)
         return outcome, wire.exchange.input_tokens, wire.exchange.output_tokens
 
     async def where(self) -> dict[str, Any]:
