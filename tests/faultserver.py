@@ -24,6 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tui.agents.loopback import LoopbackServer
 from tui.agents.prompt import PromptError, extract_email
 
 Script = Callable[[str, int], str]
@@ -34,38 +35,19 @@ def frac(key: str, salt: str = "") -> float:
     return int(hashlib.sha256(f"{salt}:{key}".encode()).hexdigest()[:8], 16) / 2**32
 
 
-class FaultServer:
+class FaultServer(LoopbackServer):
+    shutdown_timeout = 0.5
+
     def __init__(self, script: Script) -> None:
+        super().__init__()
         self.script = script
         self.requests: Counter[str] = Counter()
         self.ok: Counter[str] = Counter()
         self.fates: Counter[str] = Counter()
-        self.port = 0
-        self._runner: web.AppRunner | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
-
-    async def start(self, port: int = 0) -> "FaultServer":
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/v1/chat/completions", self._chat)
         app.router.add_get("/v1/models", self._models)
-        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", port or self.port)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
-        return self
-
-    async def stop(self) -> None:
-        """Stop listening: from now on connections are refused."""
-        for task in list(self._tasks):
-            task.cancel()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
 
     async def _models(self, request: web.Request) -> web.Response:
         return web.json_response({"object": "list", "data": [{"id": "fault-1", "object": "model"}]})
@@ -89,19 +71,13 @@ class FaultServer:
         return "unknown", routes
 
     async def _chat(self, request: web.Request) -> web.StreamResponse:
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
-        try:
+        with self.handling():
             body = json.loads(await request.read())
             key, routes = self._key(body)
             self.requests[key] += 1
             fate = self.script(key, self.requests[key])
             self.fates[fate] += 1
             return await self._answer(request, fate, key, routes)
-        finally:
-            if task is not None:
-                self._tasks.discard(task)
 
     async def _answer(self, request: web.Request, fate: str, key: str, routes: list[str]) -> web.StreamResponse:
         error = {"error": {"message": f"scripted {fate}", "type": "server_error", "param": None, "code": None}}

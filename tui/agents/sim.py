@@ -29,6 +29,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tui.agents.loopback import LOOPBACK, LoopbackServer
 from tui.agents.prompt import PromptError
 from tui.agents.sim_config import RPM_WINDOW_S, EmailCounts, SimConfig, SimStats
 from tui.agents.sim_fates import (
@@ -53,7 +54,6 @@ from tui.agents.sim_wire import (
 )
 from tui.model import Email
 
-LOOPBACK = "127.0.0.1"
 _VERDICT_CACHE = 100_000
 
 # A structured answer for a JSON schema the simulator itself does not know: the fenced text in,
@@ -71,8 +71,10 @@ def schema_name(body: Any) -> str | None:
     return name if isinstance(name, str) else None
 
 
-class SimServer:
+class SimServer(LoopbackServer):
     """`async with SimServer(SimConfig(...), port=0) as sim:` then point a client at `sim.url`."""
+
+    backlog = 4096  # a run at --concurrency 500 connects hundreds of clients at once
 
     def __init__(self, config: SimConfig | None = None, *, port: int = 0,
                  answerers: Mapping[str, Answerer] | None = None) -> None:
@@ -81,51 +83,17 @@ class SimServer:
         self.stats = SimStats()
         self.last_request: dict[str, Any] | None = None  # the last model body, for shape checks
         self.last_headers: dict[str, str] = {}
-        self.port = port
+        super().__init__(port)
         self._window: deque[float] = deque()
         self._token_window: deque[tuple[float, int]] = deque()
         self._window_tokens = 0
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._runner: web.AppRunner | None = None
         self._verdicts: dict[str, str] = {}  # content sha -> answer; retries skip the rules
 
-    @property
-    def url(self) -> str:
-        return f"http://{LOOPBACK}:{self.port}/v1"
-
-    @property
-    def root_url(self) -> str:
-        """For Anthropic clients, which add /v1 themselves (they accept either form)."""
-        return f"http://{LOOPBACK}:{self.port}"
-
-    async def start(self) -> "SimServer":
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/v1/chat/completions", self._chat)
         app.router.add_post("/v1/messages", self._messages)
         app.router.add_get("/v1/models", self._models)
         app.router.add_get("/sim/stats", self._stats)
-        # handler_cancellation: a client that gives up (timeout) frees its handler at once.
-        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True,
-                                     shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, LOOPBACK, self.port, backlog=4096)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
-        return self
-
-    async def stop(self) -> None:
-        """Cancel hung and slow handlers first so shutdown never waits on them."""
-        for task in list(self._tasks):
-            task.cancel()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> "SimServer":
-        return await self.start()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
 
     # -- handlers ---------------------------------------------------------------------------
 
@@ -163,18 +131,14 @@ class SimServer:
         stats.in_flight += 1
         stats.peak_in_flight = max(stats.peak_in_flight, stats.in_flight)
         stats.arrived_at.append(time.monotonic())
-        task = asyncio.current_task()
-        if task is not None:
-            self._tasks.add(task)
         try:
-            return await self._answer(request, api)
+            with self.handling():
+                return await self._answer(request, api)
         except asyncio.CancelledError:
             stats.cancelled += 1  # the client closed the connection (or the server is stopping)
             raise
         finally:
             stats.in_flight -= 1
-            if task is not None:
-                self._tasks.discard(task)
 
     async def _answer(self, request: web.Request, api: Api) -> web.Response:
         stats, config = self.stats, self.config
