@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
+from coordinated import run_sample
 from tui.agents.runtime import open_provider
 from tui.fanout.events import (
     AgentFinished,
@@ -16,7 +17,6 @@ from tui.fanout.events import (
     RunDone,
 )
 from tui.fanout.merge import Inbox
-from tui.fanout.plan import make_plan
 from tui.fanout.run import Coordinator
 from tui.mail.sample import sample_emails
 from tui.settings import Settings
@@ -28,16 +28,6 @@ def fast_settings(url: str, **kw: object) -> Settings:
     return Settings(**base)
 
 
-async def collect(settings: Settings, count: int, *, seed: int = 7) -> tuple[list[Event], Coordinator]:
-    plan = make_plan(sample_emails(count, seed=seed), settings)
-    events: list[Event] = []
-    async with open_provider(settings) as provider:
-        coordinator = Coordinator(provider, settings)
-        async with asyncio.timeout(60):
-            async for event in coordinator.run(plan):
-                events.append(event)
-    return events, coordinator
-
 
 def done_rows(events: list[Event]) -> list:
     return [e.row for e in events if isinstance(e, EmailDone)]
@@ -46,7 +36,7 @@ def done_rows(events: list[Event]) -> list:
 async def test_faults_every_email_accounted_for_once(sim_factory) -> None:
     sim = await sim_factory(latency=0.01, fail_rate=0.10, hang_rate=0.05, garbage_rate=0.05, seed=3)
     settings = fast_settings(sim.url, timeout=0.3, retries=2)
-    events, _ = await collect(settings, 200)
+    events, _ = await run_sample(settings, 200)
     rows = done_rows(events)
     ids = Counter(r.email_id for r in rows)
     assert len(ids) == 200 and set(ids.values()) == {1}
@@ -65,14 +55,14 @@ async def test_faults_every_email_accounted_for_once(sim_factory) -> None:
 
 async def test_concurrency_cap_holds_at_the_server(sim_factory) -> None:
     sim = await sim_factory(latency=0.05, jitter=0.02)
-    events, _ = await collect(fast_settings(sim.url, concurrency=7, batch_size=5), 120)
+    events, _ = await run_sample(fast_settings(sim.url, concurrency=7, batch_size=5), 120)
     assert len(done_rows(events)) == 120
     assert sim.stats.peak_in_flight == 7  # reached, never exceeded
 
 
 async def test_rebalancing_moves_only_unstarted_emails(sim_factory) -> None:
     sim = await sim_factory(latency=0.03, jitter=0.02, seed=9)
-    events, _ = await collect(fast_settings(sim.url, concurrency=20, batch_size=10), 200)
+    events, _ = await run_sample(fast_settings(sim.url, concurrency=20, batch_size=10), 200)
     moves = [e for e in events if isinstance(e, Reassigned)]
     assert moves, "varied latency must trigger at least one reassignment"
     rows = {r.email_id: r for r in done_rows(events)}
@@ -87,7 +77,7 @@ async def test_rebalancing_moves_only_unstarted_emails(sim_factory) -> None:
 
 async def test_fail_fast_cancels_everything_and_lists_what_was_not_done(sim_factory) -> None:
     sim = await sim_factory(latency=0.05, fail_rate=0.3, seed=1)
-    events, coordinator = await collect(fast_settings(sim.url, retries=0, fail_fast=True, concurrency=5), 100)
+    events, coordinator = await run_sample(fast_settings(sim.url, retries=0, fail_fast=True, concurrency=5), 100)
     aborted = [e for e in events if isinstance(e, RunAborted)]
     assert len(aborted) == 1 and "--fail-fast" in aborted[0].reason
     rows = done_rows(events)
@@ -102,24 +92,24 @@ async def test_fail_fast_cancels_everything_and_lists_what_was_not_done(sim_fact
 async def test_operator_retry_replaces_rows_and_cancel_pause_work(sim_factory) -> None:
     sim = await sim_factory(latency=0.02, fail_rate=0.5, seed=4)
     settings = fast_settings(sim.url, retries=0, concurrency=4, batch_size=5)
-    plan = make_plan(sample_emails(40, seed=2), settings)
     inbox = Inbox()
     rounds = 0
-    async with open_provider(settings) as provider:
-        coordinator = Coordinator(provider, settings, keep_open=True)
-        async with asyncio.timeout(60):
-            async for event in coordinator.run(plan):
-                if isinstance(event, EmailDone):
-                    inbox.add(event.row)
-                if isinstance(event, RunDone):
-                    rounds += 1
-                    failed_agents = coordinator.retryable()
-                    if rounds == 1:
-                        assert failed_agents
-                        sim.config.fail_rate = 0.0  # the provider recovers; the operator presses R
-                        assert coordinator.retry_failed() == failed_agents
-                    else:
-                        coordinator.close()
+
+    def operator(event: Event, coordinator: Coordinator) -> None:
+        nonlocal rounds
+        if isinstance(event, EmailDone):
+            inbox.add(event.row)
+        if isinstance(event, RunDone):
+            rounds += 1
+            failed_agents = coordinator.retryable()
+            if rounds == 1:
+                assert failed_agents
+                sim.config.fail_rate = 0.0  # the provider recovers; the operator presses R
+                assert coordinator.retry_failed() == failed_agents
+            else:
+                coordinator.close()
+
+    await run_sample(settings, 40, seed=2, on_event=operator, keep_open=True)
     assert rounds == 2
     assert len(inbox.rows) == 40 and all(r.status == "ok" for r in inbox.rows.values())
 
@@ -127,17 +117,14 @@ async def test_operator_retry_replaces_rows_and_cancel_pause_work(sim_factory) -
 async def test_cancel_and_pause(sim_factory) -> None:
     sim = await sim_factory(latency=0.2)
     settings = fast_settings(sim.url, concurrency=1, batch_size=5, timeout=2.0)
-    plan = make_plan(sample_emails(15, seed=2), settings)
-    events: list[Event] = []
-    async with open_provider(settings) as provider:
-        coordinator = Coordinator(provider, settings)
-        async with asyncio.timeout(30):
-            async for event in coordinator.run(plan):
-                events.append(event)
-                if isinstance(event, AgentStarted) and event.agent_id == "a01":
-                    coordinator.pause()
-                    assert coordinator.cancel("a01")
-                    asyncio.get_running_loop().call_later(0.5, coordinator.resume)
+
+    def operator(event: Event, coordinator: Coordinator) -> None:
+        if isinstance(event, AgentStarted) and event.agent_id == "a01":
+            coordinator.pause()
+            assert coordinator.cancel("a01")
+            asyncio.get_running_loop().call_later(0.5, coordinator.resume)
+
+    events, _ = await run_sample(settings, 15, seed=2, timeout_s=30, on_event=operator)
     started = [e for e in events if isinstance(e, AgentStarted)]
     finished = {e.agent_id: e for e in events if isinstance(e, AgentFinished)}
     assert finished["a01"].state == "cancelled" and "operator" in finished["a01"].error

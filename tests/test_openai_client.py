@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from coordinated import run_sample
 from scripted import make_email, root_url, scripted
 from tui.agents.base import (
     BadAnswerError,
@@ -23,6 +24,7 @@ from tui.agents.base import (
 from tui.agents.openai import OpenAIProvider, parse_duration, retry_after_from
 from tui.agents.sim import SimServer
 from tui.agents.sim_config import SimConfig
+from tui.fanout.events import EmailDone
 from tui.model import Category, Verdict
 from tui.settings import Settings
 
@@ -398,21 +400,10 @@ async def test_token_headers_are_recorded(session: aiohttp.ClientSession) -> Non
 async def test_garbage_and_refusals_become_failed_rows_with_a_reason(sim_factory) -> None:
     """Through the engine: a refusal fails its email at once; garbage gets its repair turn and
     its retries; every email still gets exactly one row, the run goes on."""
-    from tui.agents.runtime import open_provider
-    from tui.fanout.events import EmailDone
-    from tui.fanout.plan import make_plan
-    from tui.fanout.run import Coordinator
-    from tui.mail.sample import sample_emails
-
     sim = await sim_factory(latency=0.005, garbage_rate=0.45, refusal_rate=0.15, seed=8)
     settings = Settings(provider="sim", base_url=sim.url, concurrency=8, retries=1, timeout=2)
-    plan = make_plan(sample_emails(80, seed=6), settings)
-    rows = []
-    async with open_provider(settings) as p:
-        async with asyncio.timeout(60):
-            async for event in Coordinator(p, settings).run(plan):
-                if isinstance(event, EmailDone):
-                    rows.append(event.row)
+    events, _ = await run_sample(settings, 80, seed=6)
+    rows = [e.row for e in events if isinstance(e, EmailDone)]
     assert len({r.email_id for r in rows}) == 80 and len(rows) == 80
     failed = [r for r in rows if r.status == "failed"]
     refused = [r for r in failed if r.error.startswith("the model refused")]

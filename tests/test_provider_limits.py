@@ -10,13 +10,11 @@ import time
 import pytest
 from aiohttp import web
 
+from coordinated import run_sample
 from tui.agents.base import RateLimitInfo
-from tui.agents.runtime import open_provider
 from tui.fanout.events import EmailDone, RateLimited, RunAborted, RunDone
 from tui.fanout.limits import TOKEN_SHARE, WINDOW_MARGIN_S, RequestPacer
-from tui.fanout.plan import make_plan
 from tui.fanout.run import Coordinator
-from tui.mail.sample import sample_emails
 from tui.settings import Settings
 
 
@@ -118,14 +116,7 @@ async def test_retry_after_holds_agents_already_waiting_for_a_slot() -> None:
 
 
 async def run_plan(settings: Settings, count: int, seed: int = 5) -> tuple[list, Coordinator]:
-    plan = make_plan(sample_emails(count, seed=seed), settings)
-    events: list = []
-    async with open_provider(settings) as provider:
-        coordinator = Coordinator(provider, settings)
-        async with asyncio.timeout(180):
-            async for event in coordinator.run(plan):
-                events.append(event)
-    return events, coordinator
+    return await run_sample(settings, count, seed=seed, timeout_s=180)
 
 
 async def test_rpm_and_tpm_together_no_429_and_headers_learnt(sim_factory) -> None:

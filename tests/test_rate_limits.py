@@ -7,26 +7,18 @@ import random
 
 import pytest
 
+from coordinated import run_sample
 from tui.fanout.events import RateLimited, RunDone
 from tui.fanout.limits import RequestPacer, backoff_delay
-from tui.fanout.plan import make_plan
-from tui.fanout.run import Coordinator
-from tui.agents.runtime import open_provider
-from tui.mail.sample import sample_emails
 from tui.settings import Settings
 
 
 async def run_at_rpm(url: str, rpm: int, count: int, concurrency: int = 20) -> tuple[list[object], float]:
     settings = Settings(provider="sim", base_url=url, rpm=rpm, concurrency=concurrency, batch_size=10, timeout=5)
-    plan = make_plan(sample_emails(count, seed=5), settings)
-    events: list[object] = []
     loop = asyncio.get_running_loop()
     start = loop.time()
-    async with open_provider(settings) as provider:
-        async with asyncio.timeout(120):
-            async for event in Coordinator(provider, settings).run(plan):
-                events.append(event)
-    return events, loop.time() - start
+    events, _ = await run_sample(settings, count, seed=5, timeout_s=120)
+    return list(events), loop.time() - start
 
 
 async def test_rpm_pacing_short_run_no_429(sim_factory) -> None:
