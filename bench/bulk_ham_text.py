@@ -391,7 +391,7 @@ FOOTERS_TODAY = (
 
 # ----------------------------------------------------------------------------- spam
 
-SPAM_KINDS = ("knockoff", "pharma", "money", "stock", "prize", "fakeorder")
+SPAM_KINDS = ("knockoff", "pharma", "money", "stock", "prize", "fakeorder", "phish")
 
 SPAM_SUBJECTS: dict[str, tuple[str, ...]] = {
     "knockoff": ("Designer watches at {pct}% off - today only", "OEM software CDs from ${price}",
@@ -557,3 +557,87 @@ FOOTERS_COMMERCIAL = (
     "purchases. (c) {brand}. All rights reserved.\nTo opt out of future mailings, visit "
     "{link}/optout",
 )
+
+# ----------------------------------------------------------------------------- ham: accounts
+
+# Account mail from services people use: subscription confirmations, statements, sign-in and
+# password notices, renewals. Honest, and worded much like the phishing that imitates it.
+SERVICES = (
+    ("Northfield Credit Union", "northfieldcu.org"),
+    ("Brightwave Broadband", "brightwave.net"),
+    ("Cloudnest Photos", "cloudnest.com"),
+    ("Meridian Card Services", "meridiancard.com"),
+    ("Tally Budget App", "tallyapp.io"),
+    ("Parkway Mobile", "parkwaymobile.com"),
+    ("Byteline Daily", "byteline.com"),
+    ("Stackwise", "stackwise.io"),
+)
+ACCOUNT_SUBJECTS = (
+    "Please confirm your subscription",
+    "Your {month} statement is ready",
+    "New sign-in to your {brand} account",
+    "Your password was changed",
+    "Your {brand} plan renews on {date}",
+    "Action required: confirm your email address",
+    "Your monthly bill of ${price} is ready",
+    "Security alert: new device signed in",
+)
+ACCOUNT_BODIES = (
+    "Thanks for signing up for {brand} news. Please confirm your subscription by clicking the "
+    "link below; if you did not ask for it, ignore this message and you will hear nothing more.",
+    "Your {month} statement is now available online. Log in to your account at {link} to view "
+    "it. For your security we never include account details in email.",
+    "We noticed a new sign-in to your account from a new device in {city}. If this was you, no "
+    "action is needed. If not, change your password from the security page of your account.",
+    "The password for your {brand} account was changed on {date}. If you made this change, you "
+    "can ignore this email. If you did not, contact our support team straight away.",
+    "Your annual plan renews on {date} and your card ending in {n} will be charged ${price}. "
+    "To change or cancel your plan, visit your account settings before then.",
+    "Your bill for this month is ${price}, due on {date}. Pay online, by phone or by direct "
+    "debit; if you already pay by direct debit you need do nothing.",
+    "To finish setting up your account, please confirm your email address. The link expires "
+    "in 48 hours.",
+)
+ACCOUNT_NOTES = (
+    "We will never ask for your password or PIN by email or phone.",
+    "This is a service message about your account; you receive it even if you opted out of "
+    "marketing email.",
+    "Questions? Call us toll free at 1-800-{n}-2000 or visit {link}/help.",
+    "",
+)
+
+# ----------------------------------------------------------------------------- ham: louder shapes
+
+# 2002 newsletters shouted in capitals and exclamation marks, listed four-figure prices and ran
+# sweepstakes; so do honest ones. These are mixed into the loud mail.
+CAPS_HEADINGS = ("THIS WEEK'S SPECIALS", "TOP STORIES", "SPONSORED LINKS", "NEW THIS MONTH",
+                 "DON'T MISS", "FEATURED DEALS", "IN THIS ISSUE")
+LOUD_EXTRAS = (
+    "Don't miss out!! Our biggest sale ends {day}!!",
+    "ENTER OUR SWEEPSTAKES: one lucky reader wins a $5,000 shopping spree. No purchase "
+    "necessary; official rules at {link}/sweepstakes.",
+    "Congratulations to last month's prize winner, {first} from {city}!",
+    "Top of the range: the 65 inch OLED TV, now $1,799 (was $2,499).",
+    "New customers: get $25 off your first order of $100 or more. Hurry, this offer ends soon!",
+    "WIN A TRIP FOR TWO! Subscribe to our print edition before {day} and you are entered.",
+)
+
+# ----------------------------------------------------------------------------- spam: phishing
+
+PHISH_SUBJECTS = ("Your account has been suspended", "Unusual sign-in activity detected",
+                  "Verify your account within 24 hours", "Security alert: confirm your identity",
+                  "Your mailbox is almost full", "Final notice: update your billing details")
+PHISH_BODIES = (
+    "Dear valued customer, we detected unusual activity on your account and have temporarily "
+    "suspended it. To restore access, verify your identity using the secure link below.",
+    "Your account will be closed within 24 hours unless you confirm your account details. "
+    "Failure to verify will result in permanent closure.",
+    "Dear user, your mailbox quota is full and new messages are being held. Log in to upgrade "
+    "your storage and release them.",
+    "We were unable to process your last payment. Update your billing details now to avoid "
+    "suspension of service.",
+)
+PHISH_BRANDS = ("paypal", "apple", "microsoft", "amazon", "netflix", "wellsfargo", "office365",
+                "chase", "dhl")
+SPAM_SUBJECTS["phish"] = PHISH_SUBJECTS
+SPAM_BODIES["phish"] = PHISH_BODIES

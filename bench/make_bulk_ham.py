@@ -39,7 +39,7 @@ from bench import bulk_ham_text as T  # noqa: E402
 from bench.make_injection_corpus import split_of  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "data" / "bulk_ham"
-HAM_KINDS = ("shop", "release", "technews", "finance", "event", "order")
+HAM_KINDS = ("shop", "release", "technews", "finance", "event", "order", "account")
 ERAS = ("2002", "today")
 RECIPIENT_DOMAINS = ("homenet-mail.com", "brightline.net", "northcoast.org", "cablemail.net",
                      "pobox-isp.net", "riverdsl.co.uk")
@@ -189,13 +189,28 @@ def _order(rng: random.Random, era: str) -> tuple[Ctx, str, list[str], list[str]
     return c, c.fill(rng.choice(T.ORDER_SUBJECTS)), [p for p in paras if p], items
 
 
+def _account(rng: random.Random, era: str) -> tuple[Ctx, str, list[str], list[str]]:
+    brand, domain = rng.choice(T.SERVICES)
+    c = _context(rng, era, brand, domain)
+    c["n"] = str(rng.randrange(1000, 9999))
+    at = rng.randrange(len(T.ACCOUNT_SUBJECTS))
+    body = T.ACCOUNT_BODIES[min(at, len(T.ACCOUNT_BODIES) - 1)] if rng.random() < 0.7 else \
+        rng.choice(T.ACCOUNT_BODIES)
+    paras = [c.fill(rng.choice(("Hello {first},", "Dear {first},", "Hi {first},", "Dear member,"))),
+             c.fill(body), c.fill(rng.choice(("{link}/account", "{link}/confirm?t={token}",
+                                              "Sign in: {link}/login"))),
+             c.fill(rng.choice(T.ACCOUNT_NOTES)), c.fill("{brand}")]
+    return c, c.fill(T.ACCOUNT_SUBJECTS[at]), [p for p in paras if p], []
+
+
 def ham(kind: str, rng: random.Random, era: str) -> tuple[Ctx, str, list[str]]:
     if kind in ("technews", "finance"):
         c, subject, paras, _ = _digest(rng, era, kind == "finance")
     else:
         c, subject, paras, _ = {"shop": _shop, "release": _release, "event": _event,
-                                "order": _order}[kind](rng, era)
-    loud = kind != "order" and rng.random() < 0.5  # honest mail that shouts like a pitch
+                                "order": _order, "account": _account}[kind](rng, era)
+    account = kind in ("order", "account")
+    loud = not account and rng.random() < 0.5  # honest mail that shouts like a pitch
     if loud:
         c.setdefault("product", c.get("item", c["brand"]))
         if rng.random() < 0.5:
@@ -204,15 +219,22 @@ def ham(kind: str, rng: random.Random, era: str) -> tuple[Ctx, str, list[str]]:
             paras.insert(rng.randrange(1, len(paras) + 1), c.fill(line))
         if kind in ("technews", "finance") or rng.random() < 0.2:
             paras.insert(rng.randrange(1, len(paras) + 1), c.fill(rng.choice(T.SPONSOR_ADS)))
-    if kind != "order" and rng.random() < 0.4:  # links through the ESP's click tracker
+        if rng.random() < 0.4:
+            paras.insert(rng.randrange(1, len(paras) + 1), c.fill(rng.choice(T.LOUD_EXTRAS)))
+        if era == "2002" and rng.random() < 0.5:
+            at = rng.randrange(1, len(paras))
+            paras[at] = f"{rng.choice(T.CAPS_HEADINGS)}\n{paras[at]}"
+            if rng.random() < 0.3:
+                paras[at] = paras[at].upper()  # a sponsor block in capitals
+    if not account and rng.random() < 0.4:  # links through the ESP's click tracker
         esp = rng.choice(ESP_2002 if era == "2002" else ESP_TODAY)
         tracker = (f"http://clickthru.{esp}/Click?q={_token(rng, 10)}&r=" if era == "2002"
                    else f"https://click.{esp}/ls/{_token(rng, 14)}")
         paras = [p.replace(c["link"], tracker) for p in paras]
-    if kind not in ("order",) and rng.random() < 0.4:
+    if not account and rng.random() < 0.4:
         paras.insert(0, c.fill(rng.choice(("Hi {first},", "Dear {first},", "Hello,"))))
     footers = T.FOOTERS_2002 if era == "2002" else T.FOOTERS_TODAY
-    if kind == "order":
+    if account:
         footers = footers[3:]  # account mail: the not-monitored and account-notice footers
     elif loud and rng.random() < 0.5:
         footers = T.FOOTERS_COMMERCIAL
@@ -233,6 +255,11 @@ def spam(kind: str, rng: random.Random, era: str) -> tuple[Ctx, str, list[str], 
     """(slots, subject, paragraphs, From) of one spam in `kind`."""
     domain = _spam_domain(rng)
     brand = rng.choice(T.SPAM_BRANDS)
+    if kind == "phish":  # a brand's name glued to other words, on a domain of its own
+        name = rng.choice(T.PHISH_BRANDS)
+        domain = f"{name}-{rng.choice(('secure', 'account', 'verify', 'support'))}" \
+                 f"{rng.choice(('', '-center', '-online'))}.{rng.choice(T.SPAM_TLDS)}"
+        brand = f"{name.title()} {rng.choice(('Security', 'Account Services', 'Support'))}"
     c = _context(rng, era, brand, domain)
     if rng.random() < 0.2:
         c["link"] = f"http://{_ip(rng)}/{_token(rng, 5)}"
@@ -247,11 +274,12 @@ def spam(kind: str, rng: random.Random, era: str) -> tuple[Ctx, str, list[str], 
     greet = rng.choice(("Dear Friend,", "Dear {first},", "Hello,", "", "Attention: {addr}"))
     if greet:
         paras.insert(0, c.fill(greet))
-    paras.append(c.fill(rng.choice(T.SPAM_CALLS)))
+    paras.append(c.fill(rng.choice(T.SPAM_CALLS if kind != "phish" else
+                                   ("Verify now: {link}/login", "Sign in here: {link}/secure"))))
     foot = c.fill(rng.choice(T.SPAM_FOOTERS))
     if foot:
         paras.append(foot)
-    if rng.random() < 0.3:
+    if rng.random() < 0.3 and kind != "phish":
         local = f"{rng.choice(T.FIRST_NAMES).lower()}{rng.randrange(100, 99999)}"
         sender = f"{local}@{rng.choice(T.FREEMAIL_SPAM)}"
     else:
@@ -308,9 +336,9 @@ def _ham_headers(rng: random.Random, c: Ctx, era: str, kind: str, when: datetime
         mailer = rng.choice(MAILERS_2002)
         if mailer:
             h.append(("X-Mailer", mailer))
-        if rng.random() < 0.6 and kind != "order":
+        if rng.random() < 0.6 and kind not in ("order", "account"):
             h.append(("Precedence", "bulk"))
-        if rng.random() < 0.5 and kind != "order":
+        if rng.random() < 0.5 and kind not in ("order", "account"):
             h.append(("List-Unsubscribe", f"<mailto:leave-{c['list']}-{rng.randrange(10**6)}@{host}>"))
         if kind in ("technews", "finance") and rng.random() < 0.4:
             h.append(("List-Id", f"{c['brand']} <{c['list']}.{domain}>"))
@@ -328,11 +356,11 @@ def _ham_headers(rng: random.Random, c: Ctx, era: str, kind: str, when: datetime
     h.append(("DKIM-Signature", f"v=1; a=rsa-sha256; c=relaxed/relaxed; d={domain}; s=s{rng.randrange(1, 3)}; "
               f"h=from:subject:date:to:mime-version; bh={_token(rng, 43)}=; b={_token(rng, 60)}"))
     h.append(("Message-ID", f"<{_token(rng, 22)}@{rng.choice((domain, 'em.' + domain, esp))}>"))
-    if kind != "order" or rng.random() < 0.3:
+    if kind not in ("order", "account") or rng.random() < 0.3:
         h.append(("List-Unsubscribe", f"<https://em.{domain}/unsub/{c['token']}>, "
                   f"<mailto:unsub-{c['token']}@em.{domain}>"))
         h.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
-    if rng.random() < 0.3 and kind != "order":
+    if rng.random() < 0.3 and kind not in ("order", "account"):
         h.append(("Precedence", "bulk"))
     h.append(("Feedback-ID", f"{rng.randrange(10**5)}:{kind}:{esp.split('.')[0]}"))
     return h
@@ -430,8 +458,8 @@ def write(out: Path, per_kind: int, seed: int) -> tuple[int, int]:
             c, subject, paras = ham(kind, rng, era)
             when = _when(rng, era)
             sender = _sender_for(rng, c, era)
-            if kind == "order":
-                sender = f'"{c["brand"]}" <{rng.choice(("orders", "no-reply", "shipping", "store"))}@{c["domain"]}>'
+            if kind in ("order", "account"):
+                sender = f'"{c["brand"]}" <{rng.choice(("orders", "no-reply", "service", "store", "alerts"))}@{c["domain"]}>'
             form = _form(rng, era)
             raw = render(sender, c, subject, paras, _ham_headers(rng, c, era, kind, when), era,
                          form, when, n, rng)

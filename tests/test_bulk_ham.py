@@ -15,7 +15,7 @@ def test_the_set_in_the_repo_is_what_the_generator_writes(tmp_path: Path) -> Non
     for kind in ("ham", "spam"):
         ours = sorted(p.name for p in (OUT / kind).glob("*.eml"))
         fresh = sorted(p.name for p in (tmp_path / kind).glob("*.eml"))
-        assert ours == fresh and len(ours) == 360
+        assert ours == fresh and len(ours) == 420
         assert all((OUT / kind / n).read_bytes() == (tmp_path / kind / n).read_bytes() for n in ours)
 
 
@@ -23,4 +23,4 @@ def test_training_reads_only_the_development_half() -> None:
     trained = bulk_mail()
     assert trained and all(split_of(e.id) == "dev" for e, _ in trained)
     held_out = [p for p in OUT.glob("*/*.eml") if split_of(p.name) == "heldout"]
-    assert 0.35 < len(held_out) / 720 < 0.65
+    assert 0.35 < len(held_out) / 840 < 0.65

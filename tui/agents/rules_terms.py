@@ -173,7 +173,7 @@ LEXICON: dict[Category, dict[str, float]] = {
 }
 
 # Sales language: junk terms that honest bulk mail uses as much as spam does (offers, hurry,
-# guarantees, "click here", prices, loans in a finance digest, removal footers). Terms that say
+# guarantees, "click here", prices, loans in a finance digest, sweepstakes, removal footers). Terms that say
 # one thing in different words form a concept, and only the strongest term of each concept counts
 # (times the subject factor if it is in the subject): a removal footer ("to be removed from our
 # list, reply with REMOVE in the subject") is one fact whether it uses one of these phrases or
@@ -195,6 +195,7 @@ JUNK_CONCEPTS: dict[str, tuple[str, ...]] = {
     "price": ("cheap", "cheapest", "save up to", "lowest price", "best prices", "wholesale"),
     "phone": ("toll free", "long distance"),
     "advert": ("advertisement", "unsolicited"),
+    "contest": ("winner", "prize", "won a", "cash prize"),
 }
 
 # Urgency is scored apart from the category: an outage can be resolved, an invoice overdue.
