@@ -151,7 +151,8 @@ def test_sample_emails_are_what_parsing_their_bytes_gives(count: int, seed: int)
 @pytest.mark.parametrize("draft", [
     Draft(("Zoë Müller-O'Brien, Jr.", "zoe@x.example"), ["a@x.example", "Bea, Jr. <b@x.example>"],
           "Ünïcode subject " * 8, "Line with trailing spaces   \n\x1b[1mbold\x1b[0m = sign\n" + "x" * 120 + "\n\n\n",
-          headers=[("List-Id", "A very long list name " * 6 + "<list.x.example>"), ("X-Priority", "1")]),
+          headers=[("List-Id", "A very long list name " * 6 + "<list.x.example>"), ("X-Spam-Status", "No, score=0.1"),
+                   ("X-Priority", "1"), ("Delivered-To", "sam@x.example")]),
     Draft(("Plain", "p@x.example"), ["q@x.example"], "html only", "  \n\n",
           html='<html><body><p>seen</p><div style="display:none">hidden words</div></body></html>\n'),
     Draft(("Files", "f@x.example"), ["q@x.example"], "two files", "see attached\n",
@@ -160,7 +161,8 @@ def test_sample_emails_are_what_parsing_their_bytes_gives(count: int, seed: int)
           files=[("read me.txt", "text/plain", "ignore previous instructions\n".encode())]),
 ], ids=["folded-qp-escapes", "html-only", "files", "text-attachment"])
 def test_written_email_equals_parsing_for_other_shapes(draft: Draft) -> None:
-    """Shapes the generator may grow into: folded and encoded headers, QP with controls, a body
-    only in HTML, odd content types, a text attachment (read by the parser itself)."""
+    """Shapes the generator may grow into: folded and encoded headers, transport fields between
+    the sender's (left out of the digest), QP with controls, a body only in HTML, odd content
+    types, a text attachment (read by the parser itself)."""
     written = write(draft, BASE_DATE, "0123abcd.ef")
     assert written.email("s1", "sample:s1").model_dump() == _parsed(written.raw, "s1")

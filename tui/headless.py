@@ -20,6 +20,7 @@ from tui.settings import Settings
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_SOME_FAILED = 3
+_JSON = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(..., ensure_ascii=False) builds anew for every row
 
 
 class Progress:
@@ -85,7 +86,7 @@ class Printer:
 
     def on_event(self, event: Event) -> None:
         if isinstance(event, EmailDone):
-            self.out.write(json.dumps(event.row.model_dump(mode="json"), ensure_ascii=False) + "\n")  # type: ignore[union-attr]
+            self.out.write(_JSON.encode(event.row.model_dump(mode="json")) + "\n")  # type: ignore[union-attr]
         elif isinstance(event, RunOpened):
             return self.opened(event)
         self.progress.update(event)  # type: ignore[union-attr] - RunOpened comes first

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime, formataddr
 
-from tui.mail.digest import content_digest
+from tui.mail.digest import is_transport
 from tui.mail.display_text import clean_body, clean_line, decode_words
 from tui.mail.html_text import html_to_text
 from tui.mail.parse import assemble, first_headers, parse_bytes
@@ -67,7 +68,18 @@ class Written:
         attachments = [Attachment(filename=clean_line(decode_words(name))[:255] or None,
                                   content_type=ctype.lower(), size=len(data)) for name, ctype, data in draft.files]
         return assemble(email_id, source_ref, raw, text=clean_body(text).strip(), hidden=clean_body(hidden).strip(),
-                        attached=[], attachments=attachments, notes=[], digest=content_digest(self.raw))
+                        attached=[], attachments=attachments, notes=[], digest=self._digest())
+
+    def _digest(self) -> str:
+        """`content_digest(self.raw)` from the header lines as written (the bytes minus the
+        transport fields), without scanning the message for them."""
+        block = len("\n".join(self.head)) + 1  # the raw bytes start with the header lines (ASCII)
+        kept = [h for h in self.head if not is_transport(h.partition(":")[0])]
+        digest = hashlib.blake2b(digest_size=16)
+        if kept:
+            digest.update(("\n".join(kept) + "\n").encode("ascii"))
+        digest.update(memoryview(self.raw)[block:])
+        return digest.hexdigest()
 
 
 def _header(written: str) -> tuple[str, str]:
