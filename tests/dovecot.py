@@ -283,18 +283,29 @@ class SmtpSink(LocalSmtp):
             return list(self.recorder.messages)
 
 
-@pytest.fixture
-def dovecot() -> Iterator[DovecotServer]:
-    """A fresh, running Dovecot for one test (skips with the reason when it cannot run here)."""
+@contextlib.contextmanager
+def running_dovecot(extra_conf: str = "") -> Iterator[DovecotServer]:
+    """A fresh Dovecot with `extra_conf` added to its config, started, and closed after (skips the
+    test with the reason when it cannot run here)."""
     reason = dovecot_missing()
     if reason:
         pytest.skip(reason)
     server = DovecotServer()
+    if extra_conf:
+        conf = server.root / "dovecot.conf"
+        conf.write_text(conf.read_text() + extra_conf)
     try:
         server.start()
         yield server
     finally:
         server.close()
+
+
+@pytest.fixture
+def dovecot() -> Iterator[DovecotServer]:
+    """A fresh, running Dovecot for one test."""
+    with running_dovecot() as server:
+        yield server
 
 
 @pytest.fixture

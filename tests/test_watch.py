@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from dovecot import (  # noqa: F401 - fixtures
-    PASSWORD, USER, DovecotServer, SmtpSink, dovecot, dovecot_missing, seed, smtp_sink, snapshot,
+    PASSWORD, USER, DovecotServer, SmtpSink, dovecot, running_dovecot, seed, smtp_sink, snapshot,
 )
 from test_imap import ROUTES_TOML, _check_filed
 from watch_process import FAST_SIM, WAIT_S, WatchProcess, clean_env, ids, watches  # noqa: F401 - fixture
@@ -125,17 +125,8 @@ def test_mailbox_recreated_with_a_new_uidvalidity_gets_no_second_verdicts(
 
 @pytest.fixture
 def dovecot_without_idle() -> Iterator[DovecotServer]:
-    reason = dovecot_missing()
-    if reason:
-        pytest.skip(reason)
-    server = DovecotServer()
-    conf = server.root / "dovecot.conf"
-    conf.write_text(conf.read_text() + "imap_capability = IMAP4rev1 LITERAL+ SASL-IR ID ENABLE UIDPLUS MOVE\n")
-    try:
-        server.start()
+    with running_dovecot("imap_capability = IMAP4rev1 LITERAL+ SASL-IR ID ENABLE UIDPLUS MOVE\n") as server:
         yield server
-    finally:
-        server.close()
 
 
 def test_a_server_without_idle_is_polled_and_still_delivers(
