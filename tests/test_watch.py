@@ -18,7 +18,7 @@ from dovecot import (  # noqa: F401 - fixtures
     PASSWORD, USER, DovecotServer, SmtpSink, dovecot, running_dovecot, seed, smtp_sink, snapshot,
 )
 from test_imap import ROUTES_TOML, _check_filed
-from watch_process import FAST_SIM, WAIT_S, WatchProcess, clean_env, ids, watches  # noqa: F401 - fixture
+from watch_process import FAST_SIM, WAIT_S, Watches, WatchProcess, clean_env, ids, watches  # noqa: F401 - fixture
 
 from tui.mail.parse import parse_bytes
 from tui.mail.sample import generate_sample
@@ -37,12 +37,11 @@ class Watch(WatchProcess):
 
 
 def test_waiting_mail_then_arrivals_each_get_one_row_while_watching(
-        dovecot: DovecotServer, tmp_path: Path, watches: list[Watch]) -> None:
+        dovecot: DovecotServer, tmp_path: Path, watches: Watches) -> None:
     seed(dovecot, RAWS[:3])
-    w = Watch(dovecot, tmp_path)
-    watches.append(w)
+    w = watches.add(Watch(dovecot, tmp_path))
     w.wait_rows(3)
-    w.wait_for(lambda: "IMAP idle" in w.stderr, "IDLE")
+    w.wait_log("IMAP idle")
     for raw in RAWS[3:8]:  # delivered one by one while it watches
         seed(dovecot, [raw])
     rows = w.wait_rows(8)  # wait_for asserts the watcher is still running: they came while watching
@@ -54,14 +53,13 @@ def test_waiting_mail_then_arrivals_each_get_one_row_while_watching(
 
 
 def test_dovecot_restarted_mid_watch_then_mail_after_the_reconnect(
-        dovecot: DovecotServer, tmp_path: Path, watches: list[Watch]) -> None:
+        dovecot: DovecotServer, tmp_path: Path, watches: Watches) -> None:
     seed(dovecot, RAWS[:1])
-    w = Watch(dovecot, tmp_path)
-    watches.append(w)
+    w = watches.add(Watch(dovecot, tmp_path))
     w.wait_rows(1)
-    w.wait_for(lambda: "IMAP idle" in w.stderr, "IDLE")
+    w.wait_log("IMAP idle")
     dovecot.stop()
-    w.wait_for(lambda: "IMAP reconnecting" in w.stderr, "a reconnect")
+    w.wait_log("IMAP reconnecting")
     dovecot.start()
     seed(dovecot, RAWS[1:3])
     rows = w.wait_rows(3)
@@ -72,18 +70,16 @@ def test_dovecot_restarted_mid_watch_then_mail_after_the_reconnect(
 
 
 def test_sigkilled_watcher_started_again_gives_exactly_the_new_rows(
-        dovecot: DovecotServer, tmp_path: Path, watches: list[Watch]) -> None:
+        dovecot: DovecotServer, tmp_path: Path, watches: Watches) -> None:
     seed(dovecot, RAWS[:2])
-    first = Watch(dovecot, tmp_path)
-    watches.append(first)
+    first = watches.add(Watch(dovecot, tmp_path))
     first.wait_rows(2)
     first.kill()
     before = first.rows()
     seed(dovecot, RAWS[2:5])
-    again = Watch(dovecot, tmp_path)
-    watches.append(again)
+    again = watches.add(Watch(dovecot, tmp_path))
     again.wait_rows(len(before) + 3)
-    again.wait_for(lambda: "IMAP idle" in again.stderr, "IDLE")
+    again.wait_log("IMAP idle")
     assert again.stop() == 0
     rows = again.rows()
     new = rows[len(before):]
@@ -103,19 +99,17 @@ def _imap(server: DovecotServer, *commands: tuple[str, ...]) -> None:
 
 
 def test_mailbox_recreated_with_a_new_uidvalidity_gets_no_second_verdicts(
-        dovecot: DovecotServer, tmp_path: Path, watches: list[Watch]) -> None:
+        dovecot: DovecotServer, tmp_path: Path, watches: Watches) -> None:
     _imap(dovecot, ("create", "Watched"))
     seed(dovecot, RAWS[:3], folder="Watched")
-    w = Watch(dovecot, tmp_path, folder="Watched")
-    watches.append(w)
+    w = watches.add(Watch(dovecot, tmp_path, folder="Watched"))
     w.wait_rows(3)
     assert w.stop() == 0
     _imap(dovecot, ("delete", "Watched"), ("create", "Watched"))  # a new UIDVALIDITY
     seed(dovecot, RAWS[:3] + RAWS[3:4], folder="Watched")  # the same three, and one new
-    again = Watch(dovecot, tmp_path, folder="Watched")
-    watches.append(again)
+    again = watches.add(Watch(dovecot, tmp_path, folder="Watched"))
     again.wait_rows(4)
-    again.wait_for(lambda: "IMAP idle" in again.stderr, "IDLE")
+    again.wait_log("IMAP idle")
     assert again.stop() == 0
     rows = again.rows()
     assert len(rows) == 4
@@ -130,13 +124,12 @@ def dovecot_without_idle() -> Iterator[DovecotServer]:
 
 
 def test_a_server_without_idle_is_polled_and_still_delivers(
-        dovecot_without_idle: DovecotServer, tmp_path: Path, watches: list[Watch]) -> None:
+        dovecot_without_idle: DovecotServer, tmp_path: Path, watches: Watches) -> None:
     server = dovecot_without_idle
     seed(server, RAWS[:1])
-    w = Watch(server, tmp_path, "--poll", "0.2")
-    watches.append(w)
+    w = watches.add(Watch(server, tmp_path, "--poll", "0.2"))
     w.wait_rows(1)
-    w.wait_for(lambda: "IMAP polling" in w.stderr, "polling")
+    w.wait_log("IMAP polling")
     seed(server, RAWS[1:3])
     w.wait_rows(3)
     assert w.stop() == 0
@@ -144,16 +137,15 @@ def test_a_server_without_idle_is_polled_and_still_delivers(
 
 
 def test_apply_files_each_arrival_as_its_verdict_lands_and_a_restart_repeats_nothing(
-        dovecot: DovecotServer, smtp_sink: SmtpSink, tmp_path: Path, watches: list[Watch]) -> None:
+        dovecot: DovecotServer, smtp_sink: SmtpSink, tmp_path: Path, watches: Watches) -> None:
     config = tmp_path / "fanmail.toml"
     config.write_text(ROUTES_TOML)
     apply = ("--config", str(config), "--apply", "--smtp", smtp_sink.url, "--smtp-insecure",
              "--smtp-from", "fanmail@test.example")
     seed(dovecot, RAWS[:4])
-    w = Watch(dovecot, tmp_path, *apply)
-    watches.append(w)
+    w = watches.add(Watch(dovecot, tmp_path, *apply))
     w.wait_rows(4)
-    w.wait_for(lambda: "IMAP idle" in w.stderr, "IDLE")
+    w.wait_log("IMAP idle")
     seed(dovecot, RAWS[4:10])
     rows = w.wait_rows(10)
     planned = [r for r in rows if r["status"] == "ok" and not r["injection"] and r["route"] != "review"]
@@ -163,32 +155,28 @@ def test_apply_files_each_arrival_as_its_verdict_lands_and_a_restart_repeats_not
     assert w.stop() == 0
     # each in its folder once, with its route's keyword and urgent flag, none \\Seen, forwards once
     state = _check_filed(dovecot, rows, smtp_sink)
-    again = Watch(dovecot, tmp_path, *apply)
-    watches.append(again)
-    again.wait_for(lambda: "IMAP idle" in again.stderr, "IDLE")
+    again = watches.add(Watch(dovecot, tmp_path, *apply))
+    again.wait_log("IMAP idle")
     assert again.stop() == 0
     assert len(again.rows()) == 10 and "applied:" not in again.stderr.split("continuing")[1]
     assert snapshot(dovecot) == state
 
 
 def test_sigterm_lets_in_flight_emails_finish_in_the_grace_else_the_next_start_retries_them(
-        dovecot: DovecotServer, tmp_path: Path, watches: list[Watch]) -> None:
+        dovecot: DovecotServer, tmp_path: Path, watches: Watches) -> None:
     seed(dovecot, RAWS[:2])
-    w = Watch(dovecot, tmp_path, "--sim-latency", "1", "--grace", "60")  # stopped in flight: they finish
-    watches.append(w)
-    w.wait_for(lambda: "IMAP idle" in w.stderr, "IDLE")
+    w = watches.add(Watch(dovecot, tmp_path, "--sim-latency", "1", "--grace", "60"))  # stopped in flight: they finish
+    w.wait_log("IMAP idle")
     assert w.stop() == 0
     assert [r["status"] for r in w.rows()] == ["ok", "ok"]
     seed(dovecot, RAWS[2:4])
-    slow = Watch(dovecot, tmp_path, "--sim-latency", "600", "--grace", "0.2")  # past the grace: failed rows
-    watches.append(slow)
-    slow.wait_for(lambda: "IMAP idle" in slow.stderr, "IDLE")
+    slow = watches.add(Watch(dovecot, tmp_path, "--sim-latency", "600", "--grace", "0.2"))  # past the grace: failed rows
+    slow.wait_log("IMAP idle")
     assert slow.stop() == 0
     failed = slow.rows()[2:]
     assert [r["status"] for r in failed] == ["failed", "failed"]
     _imap(dovecot, ("select", "INBOX"), ("store", "1:*", "+FLAGS", "\\Seen"))  # read meanwhile: not UNSEEN
-    again = Watch(dovecot, tmp_path)  # the next start retries exactly those two (the store says so)
-    watches.append(again)
+    again = watches.add(Watch(dovecot, tmp_path))  # the next start retries exactly those two (the store says so)
     rows = again.wait_rows(6)
     assert again.stop() == 0
     assert sorted(ids(rows[4:])) == sorted(ids(failed)) and all(r["status"] == "ok" for r in rows[4:])

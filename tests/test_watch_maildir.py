@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from watch_process import FAST_SIM, WAIT_S, WatchProcess, clean_env, ids, watches  # noqa: F401 - fixture
+from watch_process import FAST_SIM, WAIT_S, Watches, WatchProcess, clean_env, ids, watches  # noqa: F401 - fixture
 
 from tui.mail.parse import parse_bytes
 from tui.mail.sample import generate_sample
@@ -55,12 +55,11 @@ class Watch(WatchProcess):
 
 
 def test_unread_files_waiting_then_files_delivered_while_watching_get_one_row_each(
-        maildir: Path, tmp_path: Path, watches: list[Watch]) -> None:
+        maildir: Path, tmp_path: Path, watches: Watches) -> None:
     waiting = [deliver(maildir, RAWS[0]), deliver(maildir, RAWS[1]), deliver(maildir, RAWS[2], cur_flags="F")]
     deliver(maildir, RAWS[3], cur_flags="S")  # read before the watch: not triaged, as IMAP's UNSEEN
-    w = Watch(maildir, tmp_path)
-    watches.append(w)
-    w.wait_for(lambda: "Maildir polling" in w.stderr, "polling")
+    w = watches.add(Watch(maildir, tmp_path))
+    w.wait_log("Maildir polling")
     assert sorted(ids(w.wait_rows(3))) == sorted(waiting)
     arrived = [deliver(maildir, raw) for raw in RAWS[4:7]]  # delivered one by one while it watches
     rows = w.wait_rows(6)
@@ -72,18 +71,16 @@ def test_unread_files_waiting_then_files_delivered_while_watching_get_one_row_ea
 
 
 def test_a_file_read_by_a_mail_client_is_not_triaged_twice(
-        maildir: Path, tmp_path: Path, watches: list[Watch]) -> None:
-    w = Watch(maildir, tmp_path)
-    watches.append(w)
-    w.wait_for(lambda: "Maildir polling" in w.stderr, "polling")
+        maildir: Path, tmp_path: Path, watches: Watches) -> None:
+    w = watches.add(Watch(maildir, tmp_path))
+    w.wait_log("Maildir polling")
     first = deliver(maildir, RAWS[0])
     w.wait_rows(1)
     read_by_client(maildir, first)  # new/KEY -> cur/KEY:2,S
     deliver(maildir, RAWS[1])  # the watcher has looked at the Maildir again once this has its row
     w.wait_rows(2)
     assert w.stop() == 0
-    again = Watch(maildir, tmp_path)  # and a restart does not take the renamed file for new mail
-    watches.append(again)
+    again = watches.add(Watch(maildir, tmp_path))  # and a restart does not take the renamed file for new mail
     deliver(maildir, RAWS[2])
     again.wait_rows(3)
     assert again.stop() == 0
@@ -92,19 +89,17 @@ def test_a_file_read_by_a_mail_client_is_not_triaged_twice(
 
 
 def test_sigkilled_watcher_started_again_gives_exactly_the_new_files(
-        maildir: Path, tmp_path: Path, watches: list[Watch]) -> None:
+        maildir: Path, tmp_path: Path, watches: Watches) -> None:
     old = [deliver(maildir, raw) for raw in RAWS[:2]]
-    first = Watch(maildir, tmp_path)
-    watches.append(first)
+    first = watches.add(Watch(maildir, tmp_path))
     first.wait_rows(2)
     first.kill()
     read_by_client(maildir, old[0])
     new = [deliver(maildir, raw) for raw in RAWS[2:5]]
     read_by_client(maildir, new[0])  # arrived and read while nobody watched: still new to the watch
-    again = Watch(maildir, tmp_path)
-    watches.append(again)
+    again = watches.add(Watch(maildir, tmp_path))
     rows = again.wait_rows(5)
-    again.wait_for(lambda: "Maildir polling" in again.stderr, "polling")
+    again.wait_log("Maildir polling")
     assert again.stop() == 0
     rows = again.rows()
     assert len(rows) == 5 and sorted(ids(rows[2:])) == sorted(new)
@@ -112,10 +107,9 @@ def test_sigkilled_watcher_started_again_gives_exactly_the_new_files(
 
 
 def test_a_garbage_file_is_a_failed_row_and_the_watch_goes_on(
-        maildir: Path, tmp_path: Path, watches: list[Watch]) -> None:
-    w = Watch(maildir, tmp_path)
-    watches.append(w)
-    w.wait_for(lambda: "Maildir polling" in w.stderr, "polling")
+        maildir: Path, tmp_path: Path, watches: Watches) -> None:
+    w = watches.add(Watch(maildir, tmp_path))
+    w.wait_log("Maildir polling")
     garbage = deliver(maildir, bytes(range(256)) * 64)
     good = deliver(maildir, RAWS[0])
     rows = {r["email_id"]: r for r in w.wait_rows(2)}
@@ -139,29 +133,26 @@ def test_a_missing_or_wrong_maildir_is_one_line_and_exit_2(
 
 
 def test_a_file_stopped_in_flight_is_taken_again_next_start_even_if_read_meanwhile(
-        maildir: Path, tmp_path: Path, watches: list[Watch]) -> None:
+        maildir: Path, tmp_path: Path, watches: Watches) -> None:
     key = deliver(maildir, RAWS[0])
-    slow = Watch(maildir, tmp_path, "--sim-latency", "600", "--grace", "0.2")  # past the grace: a failed row
-    watches.append(slow)
-    slow.wait_for(lambda: "Maildir polling" in slow.stderr, "polling")
+    slow = watches.add(Watch(maildir, tmp_path, "--sim-latency", "600", "--grace", "0.2"))  # past the grace: a failed row
+    slow.wait_log("Maildir polling")
     assert slow.stop() == 0
     assert [(r["email_id"], r["status"]) for r in slow.rows()] == [(key, "failed")]
     read_by_client(maildir, key)  # no longer unread: only the store knows it still wants a verdict
-    again = Watch(maildir, tmp_path)
-    watches.append(again)
+    again = watches.add(Watch(maildir, tmp_path))
     rows = again.wait_rows(2)
     assert again.stop() == 0
     assert (rows[1]["email_id"], rows[1]["status"]) == (key, "ok") and len(again.rows()) == 2
 
 
 def test_the_folder_gone_while_watched_is_said_once_and_the_watch_goes_on(
-        maildir: Path, tmp_path: Path, watches: list[Watch]) -> None:
-    w = Watch(maildir, tmp_path)
-    watches.append(w)
-    w.wait_for(lambda: "Maildir polling" in w.stderr, "polling")
+        maildir: Path, tmp_path: Path, watches: Watches) -> None:
+    w = watches.add(Watch(maildir, tmp_path))
+    w.wait_log("Maildir polling")
     away = maildir.with_name("away")
     maildir.rename(away)  # unmounted, say
-    w.wait_for(lambda: "Maildir reconnecting: cannot list" in w.stderr, "the loss")
+    w.wait_log("Maildir reconnecting: cannot list")
     away.rename(maildir)
     w.wait_for(lambda: w.stderr.count("Maildir polling") >= 2, "polling again")
     deliver(maildir, RAWS[0])

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -51,6 +52,10 @@ class WatchProcess:
             assert time.monotonic() < deadline, f"no {what} within {WAIT_S:.0f}s:\n{self.stderr}"
             time.sleep(0.05)
 
+    def wait_log(self, text: str) -> None:
+        """Until its stderr says `text` ("IMAP idle", "Maildir polling", "IMAP reconnecting")."""
+        self.wait_for(lambda: text in self.stderr, repr(text))
+
     def wait_rows(self, n: int) -> list[dict[str, object]]:
         self.wait_for(lambda: len(self.rows()) >= n, f"{n} rows")
         return self.rows()
@@ -64,10 +69,21 @@ class WatchProcess:
         self.proc.wait(timeout=WAIT_S)
 
 
+W = TypeVar("W", bound=WatchProcess)
+
+
+class Watches(list[WatchProcess]):
+    """The watchers a test started: `w = watches.add(Watch(...))`."""
+
+    def add(self, watcher: W) -> W:
+        self.append(watcher)
+        return watcher
+
+
 @pytest.fixture
-def watches() -> Iterator[list[WatchProcess]]:
+def watches() -> Iterator[Watches]:
     """Every watcher a test starts is ended with it, whatever happens."""
-    started: list[WatchProcess] = []
+    started = Watches()
     yield started
     for w in started:
         if w.proc.poll() is None:
