@@ -59,6 +59,14 @@ async def last_run(store: Path) -> str:
     return str(json.loads(out)[0]["run_id"])
 
 
+async def sample_run(store: Path, out: Path) -> str:
+    """A stored run of five sample emails (the offline rules): the id of a run to correct."""
+    code, _, err = await fanmail("triage", "sample:5", "--headless", "--provider", "rules", "--store", str(store),
+                                 "--output", str(out))
+    assert code == 0, err
+    return await last_run(store)
+
+
 async def test_a_corrected_sender_is_decided_without_the_model_next_run(sim_factory, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     sim = await sim_factory(latency=0.0, jitter=0.0)
     store = tmp_path / "s.db"
@@ -120,10 +128,7 @@ async def test_a_corrected_sender_is_decided_without_the_model_next_run(sim_fact
 
 async def test_bad_corrections_exit_2_and_write_nothing(tmp_path: Path) -> None:
     store = tmp_path / "s.db"
-    code, _, err = await fanmail("triage", "sample:5", "--headless", "--provider", "rules", "--store", str(store),
-                                 "--output", str(tmp_path / "r.jsonl"))
-    assert code == 0, err
-    run = await last_run(store)
+    run = await sample_run(store, tmp_path / "r.jsonl")
     for args, message in [
         ((run, "s00001", "priority=150"), "priority=150: out of range 0-100"),
         ((run, "s00001", "route=atlantis"), "route=atlantis: unknown route"),
@@ -140,10 +145,7 @@ async def test_bad_corrections_exit_2_and_write_nothing(tmp_path: Path) -> None:
 
 async def test_a_correction_reported_done_survives_sigkill(tmp_path: Path) -> None:
     store = tmp_path / "s.db"
-    code, _, err = await fanmail("triage", "sample:5", "--headless", "--provider", "rules", "--store", str(store),
-                                 "--output", str(tmp_path / "r.jsonl"))
-    assert code == 0, err
-    run = await last_run(store)
+    run = await sample_run(store, tmp_path / "r.jsonl")
     script = textwrap.dedent(f"""
         import sys, time
         from tui.review.log import CorrectionLog
