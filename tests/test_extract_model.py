@@ -9,6 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 import aiohttp
 import pytest
 
+from scripted import root_url, scripted
 from tests.test_extract import as_messages
 from tui.agents.base import FatalProviderError
 from tui.cli import main
@@ -138,16 +139,10 @@ async def test_a_400_about_one_document_fails_that_document_only() -> None:
         text = extract_payload(user)[1]["text"]
         return web.json_response({"choices": [{"message": {"content": rules(text).model_dump_json()}}]})
 
-    app = web.Application()
-    app.router.add_post("/v1/chat/completions", chat)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # noqa: SLF001 - the port the OS picked
+    runner = await scripted(chat, method="POST")
     try:
         async with aiohttp.ClientSession() as session:
-            reader = ModelReader(session, f"http://127.0.0.1:{port}/v1", "any-model", retries=0)
+            reader = ModelReader(session, f"{root_url(runner)}/v1", "any-model", retries=0)
             with pytest.raises(Exception, match="400") as rejected:
                 await reader.read("HUGE " * 10, DocFormat.TEXT)
             assert not isinstance(rejected.value, FatalProviderError)

@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 
 from coordinated import run_sample
+from scripted import root_url, scripted
 from tui.agents.base import RateLimitInfo
 from tui.fanout.events import EmailDone, RateLimited, RunAborted, RunDone
 from tui.fanout.limits import TOKEN_SHARE, WINDOW_MARGIN_S, RequestPacer
@@ -204,13 +205,9 @@ async def test_quota_error_stops_launching(sim_factory) -> None:
                                             "type": "insufficient_quota", "code": "insufficient_quota"}},
                                  status=429)
 
-    app = web.Application()
-    app.router.add_post("/v1/chat/completions", no_money)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    runner = await scripted(no_money, method="POST")
     try:
-        url = f"http://127.0.0.1:{runner.addresses[0][1]}/v1"
+        url = f"{root_url(runner)}/v1"
         settings = Settings(provider="sim", base_url=url, concurrency=3, retries=5)
         events, _ = await run_plan(settings, 60)
     finally:
