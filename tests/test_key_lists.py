@@ -36,11 +36,7 @@ def bound_classes(*folders: str) -> list[type[DOMNode]]:
     for folder in folders:
         path = APP / folder
         names = [f"tui.app.{folder}"] if not path.is_dir() else [
-            f"tui.app.{folder.replace('/', '.')}.{m.name}"
-            for m in pkgutil.walk_packages([str(path)]) if not m.ispkg] + [
-            f"tui.app.{folder.replace('/', '.')}.{m.name}.{sub.name}"
-            for m in pkgutil.iter_modules([str(path)]) if m.ispkg
-            for sub in pkgutil.iter_modules([str(path / m.name)])]
+            m.name for m in pkgutil.walk_packages([str(path)], prefix=f"tui.app.{folder}.") if not m.ispkg]
         for name in names:
             module = importlib.import_module(name)
             for _, cls in inspect.getmembers(module, inspect.isclass):

@@ -101,7 +101,8 @@ async def test_rows_arrive_while_the_dashboard_is_open_and_the_header_counts_the
         await pilot.press("q")
 
 
-async def test_finished_waves_fold_into_one_line_each(sim_factory, dovecot: DovecotServer, tmp_path: Path) -> None:
+async def test_finished_waves_fold_into_one_line_each_and_t_reports_their_agents(
+        sim_factory, dovecot: DovecotServer, tmp_path: Path) -> None:
     app = await watch_app(sim_factory, dovecot, tmp_path)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         state = app.dashboard.state
@@ -117,7 +118,13 @@ async def test_finished_waves_fold_into_one_line_each(sim_factory, dovecot: Dove
         for wave in state.history:
             assert state.wave_line(wave) in text, text
         assert not app.dashboard.grid.cards, "the grid shows no folded agent"
-        await pilot.press("q")
+        await pilot.press("t")  # the day's report: the folded waves' agents and emails, off the grid or not
+        await until(pilot, lambda: isinstance(app.screen, WatchReportScreen), WAIT_S)
+        await pilot.pause()
+        agents = sum(len(w.agents) for w in state.history)
+        assert f"Watch report · today: 3 waves, {agents} agents, 9 emails" in screen_text(app)
+        check_report_covers_every_wave(app, state)
+        await pilot.press("escape", "q")
 
 
 async def test_r_retries_a_failed_agent_and_its_wave_then_folds(
@@ -227,26 +234,6 @@ def check_report_covers_every_wave(app: WatchApp, state: WatchRunState) -> None:
     every_agent = [a for w in waves for a in w.agents]
     assert sorted(agent_rows) == sorted(every_agent)
     assert [v.agent_id for v in app.screen.query_one(Timeline).agents] == every_agent
-
-
-async def test_t_reports_every_agent_of_the_day_folded_waves_too(
-        sim_factory, dovecot: DovecotServer, tmp_path: Path) -> None:
-    await asyncio.to_thread(seed, dovecot, RAWS[:3])
-    app = await watch_app(sim_factory, dovecot, tmp_path)
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
-        state = app.dashboard.state
-        await until(pilot, lambda: state.folded_waves == 1 and state.connection.state == "idle", WAIT_S)
-        await deliver(dovecot, RAWS[3:5])
-        await until(pilot, lambda: state.folded_waves == 2 and not state.agents, WAIT_S)
-        await fresh(pilot, app)
-        assert not app.dashboard.grid.cards, "every agent folded off the grid"
-        await pilot.press("t")
-        await until(pilot, lambda: isinstance(app.screen, WatchReportScreen), WAIT_S)
-        await pilot.pause()
-        agents = sum(len(w.agents) for w in state.history)
-        assert f"Watch report · today: 2 waves, {agents} agents, 5 emails" in screen_text(app)
-        check_report_covers_every_wave(app, state)
-        await pilot.press("escape", "q")
 
 
 async def test_the_recorded_watchs_report_lists_folded_and_open_waves() -> None:
