@@ -14,13 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.mail.smtp import SmtpError
 from tui.cli_flags import add_setting_flags
-from tui.outbound.cli_common import printable, require_smtp_password, smtp_target
-from tui.outbound.events import DeliveryEvent
 from tui.settings import ConfigError, Settings
 
-if TYPE_CHECKING:  # the ledger (SQLite) is imported only by the commands that use it
+if TYPE_CHECKING:  # the ledger (SQLite) and SMTP are imported only by the commands that use them
+    from tui.outbound.events import DeliveryEvent
     from tui.outbound.ledger import Ledger
 
 SECRET_ENV = "FANMAIL_WEBHOOK_SECRET"
@@ -86,6 +84,8 @@ def add_parsers(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from tui.mail.smtp import SmtpError
+
     try:
         if args.command == "campaign":
             return _run_campaign(args, settings)
@@ -112,6 +112,7 @@ def _run_campaign(args: argparse.Namespace, settings: Settings) -> int:
     from tui.outbound.campaign import SegmentDone, SegmentFailed, SendOptions
     from tui.run.campaign import CampaignDone, CampaignRun
     from tui.outbound.campaign_plan import build_plan, preview, register, still_to_send
+    from tui.outbound.cli_common import printable, require_smtp_password, smtp_target
 
     target = smtp_target(settings, "campaign: give --smtp smtp://HOST:PORT (or smtps://)")
     if not settings.smtp_from:

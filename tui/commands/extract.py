@@ -12,18 +12,19 @@ import math
 import sys
 import time
 from contextlib import ExitStack
-from typing import IO, TextIO
+from typing import IO, TYPE_CHECKING, TextIO
 
 from pydantic import ValidationError
 
-from tui.extract.documents import load_messages
-from tui.extract.events import DocDone, ExtractDone, ExtractStarted
-from tui.extract.feed import jsonl_line, write_csv
-from tui.extract.fields_model import check_provider
-from tui.extract.records import ExtractRecord
 from tui.cli_flags import HEADLESS_HELP, add_setting_flags
-from tui.run.extract import ExtractOptions, ExtractRun
 from tui.settings import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from tui.extract.records import ExtractRecord
+    from tui.run.extract import ExtractOptions, ExtractRun
+
+# The extraction modules (worker processes, OCR, PDF) are imported when the command runs, not
+# here: every command builds this sub-command's parser, and a triage run should not pay for them.
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 3
@@ -51,6 +52,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def options_from(args: argparse.Namespace) -> ExtractOptions:
+    from tui.run.extract import ExtractOptions
+
     mb = args.max_attachment_mb
     if not math.isfinite(mb) or mb <= 0:
         raise ConfigError(f"extract: bad --max-attachment-mb {mb:g}: give a positive number of megabytes")
@@ -65,6 +68,10 @@ def options_from(args: argparse.Namespace) -> ExtractOptions:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from tui.extract.documents import load_messages
+    from tui.extract.fields_model import check_provider
+    from tui.run.extract import ExtractRun
+
     options = options_from(args)
     provider = args.extract_provider
     check_provider(settings, provider)
@@ -84,6 +91,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def write_feed(records: list[ExtractRecord], out: IO[str], table: IO[str] | None) -> None:
+    from tui.extract.feed import jsonl_line, write_csv
+
     for record in records:
         out.write(jsonl_line(record))
     out.flush()
@@ -93,6 +102,8 @@ def write_feed(records: list[ExtractRecord], out: IO[str], table: IO[str] | None
 
 async def extract_headless(run_: ExtractRun, stderr: TextIO) -> list[ExtractRecord]:
     """Progress on stderr as documents land; the feed once the run ends."""
+    from tui.extract.events import DocDone, ExtractDone, ExtractStarted
+
     done = failed = total = 0
     last = 0.0
     feed: list[ExtractRecord] = []
