@@ -243,6 +243,7 @@ async def test_the_recorded_watchs_report_lists_folded_and_open_waves() -> None:
         await drawn(pilot)
         state = app.dashboard.state
         assert state.history and state.waves, "the recording has folded waves and waves on the grid"
+        assert "today's waves" in next(c.help for c in app.dashboard.commands() if c.title == "Run report")
         await pilot.press("t")
         await pilot.pause()
         assert isinstance(app.screen, WatchReportScreen)

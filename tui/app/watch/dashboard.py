@@ -27,6 +27,7 @@ class WatchDashboard(DashboardScreen):
                 "next push or poll; cuts a reconnect's wait short)"),
     ]
     header_class = WatchHeader
+    report_help = "today's waves and every agent of them, failures, timeline (t)"
 
     def __init__(self, *args: object, wall: Callable[[], float], tz: tzinfo | None = None, **kw: object) -> None:
         self._wall, self._tz = wall, tz  # read by new_state, called by the base's __init__

@@ -27,6 +27,7 @@ class PaletteCommands(DashboardHost):
     check_action: Callable[[str, tuple[object, ...]], bool | None]
     run_action: Callable[[str], Any]
     selected_actions: Callable[[], Any]
+    report_help = "telemetry, failures, suggestions, timeline (t)"  # what t's report holds
 
     def _review_commands(self) -> list[Command]:
         """The review keys that would do something now, named as on the footer, with their key."""
@@ -80,7 +81,7 @@ class PaletteCommands(DashboardHost):
             if mode != self.table.sort_mode:
                 out.append(Command(f"Sort inbox by {mode}", "the cursor stays on its email (s cycles)",
                                    lambda m=mode: self.set_sort(m)))
-        out.append(Command("Run report", "telemetry, failures, suggestions, timeline (t)", self.action_report))
+        out.append(Command("Run report", self.report_help, self.action_report))
         if len(state.agents) <= MAX_PANELS:
             out.append(Command("Full agent panels" if self.grid.compact else "Compact agent grid",
                                "switch the agent grid's density (z)", self.action_toggle_compact))
