@@ -57,25 +57,28 @@ def settings_for(url: str) -> Settings:
                     rebalance=False)
 
 
-async def run(coordinator: Coordinator, emails: list[Email]) -> tuple[list, dict]:
+async def run_dying(settings: Settings, emails: list[Email], doomed: set[str] | None,
+                    survives: int) -> tuple[list, dict, Coordinator]:
+    """A run whose workers for the agents in `doomed` (None: every agent) die after `survives` emails:
+    every event, each email's one row, and the coordinator."""
     events, rows = [], {}
-    async for event in coordinator.run(make_plan(emails, coordinator.settings)):
-        events.append(event)
-        if isinstance(event, EmailDone):
-            assert event.row.email_id not in rows, "each email is reported once"
-            rows[event.row.email_id] = event.row
-    return events, rows
+    async with open_provider(settings) as provider:
+        coordinator = Coordinator(provider, settings)
+        coordinator.executor = DyingExecutor(
+            (provider, coordinator.pacer, coordinator.per_email_timeout, coordinator.clock), doomed, survives)
+        async for event in coordinator.run(make_plan(emails, settings)):
+            events.append(event)
+            if isinstance(event, EmailDone):
+                assert event.row.email_id not in rows, "each email is reported once"
+                rows[event.row.email_id] = event.row
+    return events, rows, coordinator
 
 
 async def test_a_dead_worker_hands_its_unreported_emails_to_an_heir(sim_factory) -> None:
     sim = await sim_factory(latency=0.01)
     settings = settings_for(sim.url)
     emails = load_source("sample:40", seed=settings.seed)
-    async with open_provider(settings) as provider:
-        coordinator = Coordinator(provider, settings)
-        coordinator.executor = DyingExecutor(
-            (provider, coordinator.pacer, coordinator.per_email_timeout, coordinator.clock), {"a02"}, 4)
-        events, rows = await run(coordinator, emails)
+    events, rows, coordinator = await run_dying(settings, emails, {"a02"}, 4)
     assert len(rows) == 40 and {r.status for r in rows.values()} <= {"ok", "duplicate"}
     handed = [e for e in events if isinstance(e, Reassigned)]
     assert [(e.from_agent, e.to_agent) for e in handed] == [("a02", "a02+1")]
@@ -93,11 +96,7 @@ async def test_workers_that_keep_dying_end_in_failed_rows_not_a_loop(sim_factory
     sim = await sim_factory(latency=0.0)
     settings = settings_for(sim.url)
     emails = load_source("sample:20", seed=settings.seed)
-    async with open_provider(settings) as provider:
-        coordinator = Coordinator(provider, settings)
-        coordinator.executor = DyingExecutor(
-            (provider, coordinator.pacer, coordinator.per_email_timeout, coordinator.clock), None, 1)
-        events, rows = await run(coordinator, emails)
+    events, rows, _ = await run_dying(settings, emails, None, 1)
     assert len(rows) == 20, "every email still gets its row"
     failed = [r for r in rows.values() if r.status == "failed"]
     assert failed and all("worker lost" in (r.error or "") for r in failed)
