@@ -41,6 +41,7 @@ from tui.fanout.hedge import MAX_WAITING, Hedge, Threshold, hedge_budget
 from tui.fanout.limits import RequestPacer, backoff_delay
 from tui.fanout.merge import apply_review_policy
 from tui.fanout.plan import Plan, PlanBuilder, agent_name, batch_size_for
+from tui.fanout.stream import EventStream
 from tui.fanout.telemetry import RunTelemetry
 from tui.fanout.trace import batch_of, set_context
 from tui.model import Email, ResultRow
@@ -123,7 +124,7 @@ class Coordinator:
         self._reading = False  # a streaming source is still being read: more emails may come
         self._between_waves = False  # ...but it ended a wave (a None) and nothing new came since: a watch's tail
         self.abort_reason: str | None = None
-        self._events: asyncio.Queue[object] = asyncio.Queue()
+        self._events: EventStream[object] = EventStream()
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._unpaused = asyncio.Event()
         self._unpaused.set()
@@ -277,7 +278,7 @@ class Coordinator:
             try:
                 await self.executor.close()
             finally:
-                self._events.put_nowait(_END)
+                self._events.put(_END)
 
     async def _feed(self, source: AsyncIterable[Email | None], builder: PlanBuilder) -> None:
         """Read the source, forming a batch each time batch_size new emails have arrived: with N
@@ -740,7 +741,7 @@ class Coordinator:
         return f"{self.run_id}/{agent.agent_id}.{agent.attempt}/{email_id}"
 
     def _emit(self, event: Event) -> None:
-        self._events.put_nowait(event)
+        self._events.put(event)
 
     def _emit_row(self, agent: AgentRun | None, row: ResultRow) -> None:
         assert self.plan is not None
