@@ -8,12 +8,12 @@ executor, so the simulator's per-email counts are the truth about what was done 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 
 from tui.agents.runtime import open_provider
 from tui.agents.sim_fates import email_key
 from tui.fanout.events import AgentFinished, EmailDone, Reassigned
-from tui.fanout.executors.base import AttemptEvent, WorkerLost
+from tui.fanout.executors.base import AttemptFailed, AttemptOk, WorkerLost
 from tui.fanout.executors.local import LocalExecutor, LocalWorker
 from tui.fanout.plan import make_plan
 from tui.fanout.run import MAX_HAND_OFFS, Coordinator
@@ -29,12 +29,11 @@ class DyingWorker(LocalWorker):
         super().__init__(executor)
         self.left = survives
 
-    async def attempt(self, email: Email) -> AsyncIterator[AttemptEvent]:
+    async def attempt(self, email: Email, started: Callable[[float], None]) -> AttemptOk | AttemptFailed:
         if self.left <= 0:
             raise WorkerLost("process gone")
         self.left -= 1
-        async for event in super().attempt(email):
-            yield event
+        return await super().attempt(email, started)
 
 
 class DyingExecutor(LocalExecutor):

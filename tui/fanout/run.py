@@ -12,7 +12,6 @@ import time
 import uuid
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Callable
-from contextlib import aclosing
 from dataclasses import dataclass, field
 
 from tui.agents.base import Provider
@@ -35,7 +34,7 @@ from tui.fanout.events import (
     SourceFailed,
 )
 from tui.fanout.executors import make_executor
-from tui.fanout.executors.base import AgentWorker, AttemptFailed, AttemptOk, AttemptStarted, Executor, WorkerLost
+from tui.fanout.executors.base import AgentWorker, AttemptFailed, AttemptOk, Executor, WorkerLost
 from tui.fanout.gc_quiet import quiet_gc
 from tui.fanout.hedge import MAX_WAITING, Hedge, Threshold, hedge_budget
 from tui.fanout.limits import RequestPacer, backoff_delay
@@ -525,22 +524,20 @@ class Coordinator:
         status = "failed"
         error = ""
         begun = self.clock()
+
+        def started(waited_s: float) -> None:  # the request goes out
+            nonlocal attempts
+            self._extend(agent, waited_s)
+            attempts += 1
+            agent.sent_at = self.clock()
+            self._flying[email_id] = agent
+            self._emit(EmailStarted(agent.agent_id, email_id, attempts))
+
         try:
             while True:
-                outcome = None
-                async with aclosing(worker.attempt(email)) as stream:
-                    async for event in stream:
-                        if isinstance(event, AttemptStarted):
-                            self._extend(agent, event.waited_s)
-                            attempts += 1
-                            agent.sent_at = self.clock()
-                            self._flying[email_id] = agent
-                            self._emit(EmailStarted(agent.agent_id, email_id, attempts))
-                        else:
-                            outcome = event
+                outcome = await worker.attempt(email, started)
                 self._flying.pop(email_id, None)
                 agent.sent_at = None
-                assert outcome is not None, "an attempt ends in AttemptOk or AttemptFailed"
                 self.telemetry.request(agent.agent_id, outcome.took_s, email_id)
                 if isinstance(outcome, AttemptOk):
                     self.telemetry.ok_latency_ms.append(outcome.took_s * 1000)
@@ -657,15 +654,15 @@ class Coordinator:
         self.telemetry.hedges_sent += 1
         tel.hedges_sent += 1
         self._emit(HedgeSent(agent.agent_id, owner.agent_id, email.id, now - owner.sent_at))
-        outcome = None
+        outcome: AttemptOk | AttemptFailed | None = None
         sent: float | None = None
+
+        def started(waited_s: float) -> None:
+            nonlocal sent
+            sent = self.clock()
+
         try:
-            async with aclosing(worker.attempt(email)) as stream:
-                async for event in stream:
-                    if isinstance(event, AttemptStarted):
-                        sent = self.clock()
-                    else:
-                        outcome = event
+            outcome = await worker.attempt(email, started)
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if not hedge.lost or task is None or task.uncancel() > 0:

@@ -1,9 +1,10 @@
 """The executor boundary: what crosses between the coordinator and wherever a sub-agent runs.
 
 The coordinator keeps the agent's queue, its retries, timeouts, rebalancing and telemetry. For
-each attempt at an email it asks the agent's worker, and gets back a short stream of small typed
-events: `AttemptStarted` once the rate limit let the request go, then `AttemptOk` or
-`AttemptFailed` (with a retryable flag). A worker that disappears (its process or node died)
+each attempt at an email it asks the agent's worker, which calls back `started(waited_s)` once
+the rate limit let the request go and returns `AttemptOk` or `AttemptFailed` (with a retryable
+flag). A call and a callback, not an async generator of events: an attempt is made 10,000 times
+a run, and a generator's machinery cost more than the rest of the handing over. A worker that disappears (its process or node died)
 raises `WorkerLost`, so the coordinator can hand the agent's unreported emails to another agent.
 
 Nothing secret crosses: an `AgentSpec` names the provider, model, endpoint and the *name* of the
@@ -12,7 +13,7 @@ variable holding the key; remote workers read the key from their own environment
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -68,7 +69,8 @@ class AgentSpec(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class AttemptStarted:
-    """The request is about to go out; `waited_s` was spent waiting for the rate limit."""
+    """The request is about to go out; `waited_s` was spent waiting for the rate limit. What a
+    Ray actor streams back to its worker, which calls `started` with it."""
 
     waited_s: float
 
@@ -101,8 +103,9 @@ class WorkerLost(Exception):
 class AgentWorker(Protocol):
     """Where one sub-agent's requests run, for as long as the agent runs."""
 
-    def attempt(self, email: Email) -> AsyncIterator[AttemptEvent]:
-        """One try at one email: AttemptStarted, then AttemptOk or AttemptFailed."""
+    async def attempt(self, email: Email, started: Callable[[float], None]) -> AttemptOk | AttemptFailed:
+        """One try at one email: `started(waited_s)` as the request goes out (once the rate
+        limit let it), then its outcome."""
 
     def hold_off(self, seconds: float) -> None:
         """A 429's Retry-After: nobody sharing this rate limit sends for `seconds`."""

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 from tui.agents.base import Provider
 from tui.fanout.deadlines import RequestDeadlines
-from tui.fanout.executors.base import AttemptEvent, AttemptStarted, classify_once
+from tui.fanout.executors.base import AttemptFailed, AttemptOk, classify_once
 from tui.fanout.limits import RequestPacer
 from tui.model import Email
 
@@ -20,13 +20,13 @@ class LocalWorker:
     def __init__(self, executor: "LocalExecutor") -> None:
         self._x = executor
 
-    async def attempt(self, email: Email) -> AsyncIterator[AttemptEvent]:
+    async def attempt(self, email: Email, started: Callable[[float], None]) -> AttemptOk | AttemptFailed:
         x = self._x
         before = x.clock()
         ticket = await x.pacer.acquire(x.estimate(email) if x.estimate else 0)
         waited = x.clock() - before
-        yield AttemptStarted(waited if waited >= MIN_WAIT_S else 0.0)
-        yield await classify_once(x.provider, email, x.deadlines, x.pacer.exchange(ticket), x.clock)
+        started(waited if waited >= MIN_WAIT_S else 0.0)
+        return await classify_once(x.provider, email, x.deadlines, x.pacer.exchange(ticket), x.clock)
 
     def hold_off(self, seconds: float) -> None:
         self._x.pacer.hold_off(seconds)

@@ -21,7 +21,7 @@ import ray
 from ray.exceptions import ActorUnavailableError, RayActorError, RayTaskError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-from tui.fanout.executors.base import AgentSpec, AttemptEvent, AttemptFailed, AttemptOk, AttemptStarted, WorkerLost
+from tui.fanout.executors.base import AgentSpec, AttemptFailed, AttemptOk, AttemptStarted, WorkerLost
 from tui.fanout.executors.ray_actors import AgentActor, RateLimiter
 from tui.model import Email
 from tui.settings import ConfigError, Settings
@@ -68,7 +68,7 @@ class RayWorker:
         self.actor = actor
         self.lost = False
 
-    async def attempt(self, email: Email) -> AsyncIterator[AttemptEvent]:
+    async def attempt(self, email: Email, started: Callable[[float], None]) -> AttemptOk | AttemptFailed:
         x = self._x
         held = x.hold_until - time.monotonic()
         if held > 0:  # a 429's Retry-After, seen by any agent of this run
@@ -77,22 +77,23 @@ class RayWorker:
             tokens = x.estimate(email) if x.estimate else 0
             call = self.actor.attempt.options(num_returns="streaming").remote(x.email_arg(email), tokens)
         else:  # nothing to wait for there: one plain call, half the round trips of a stream
-            yield AttemptStarted(max(0.0, held))
+            started(max(0.0, held))
             call = self.actor.classify.remote(x.email_arg(email))
+        result: AttemptOk | AttemptFailed | None = None
         try:
             async for item in _items(call, streamed=x.spec.paced):
                 if isinstance(item, AttemptStarted):
-                    yield AttemptStarted(item.waited_s + max(0.0, held))
+                    started(item.waited_s + max(0.0, held))
                 elif isinstance(item, tuple):  # the outcome, with the tokens the provider reported
                     outcome, used_in, used_out = item
                     if (used_in or used_out) and x.on_usage is not None:
                         x.on_usage(used_in, used_out)
                     if isinstance(outcome, AttemptOk):
                         x.forget(email.id)
-                    yield outcome
+                    result = outcome
                 else:
-                    yield item
-        except (asyncio.CancelledError, GeneratorExit):
+                    result = item
+        except asyncio.CancelledError:
             ray.cancel(call)  # the actor's coroutine is cancelled; the actor lives on
             raise
         except (RayActorError, ActorUnavailableError) as exc:
@@ -101,7 +102,9 @@ class RayWorker:
             raise WorkerLost(f"actor of {self.agent_id} died: {why}") from None
         except RayTaskError as exc:  # the worker could not build the provider (e.g. no key there)
             cause = exc.cause if exc.cause is not None else exc
-            yield AttemptFailed("fatal", f"on the Ray worker: {cause}", False, 0.0)
+            return AttemptFailed("fatal", f"on the Ray worker: {cause}", False, 0.0)
+        assert result is not None, "an attempt ends in AttemptOk or AttemptFailed"
+        return result
 
     def hold_off(self, seconds: float) -> None:
         x = self._x
