@@ -106,3 +106,26 @@ async def test_settings_layers_env_then_flags(tmp_path: Path) -> None:
     assert report["concurrency"] == 2 and report["batch_size"] == 6
     routes = {r["route"] for r in read_rows(out) if r["status"] == "ok"}
     assert routes <= {"billing", "review"}  # only the configured routes (+ review) exist
+
+
+def test_jsonl_line_is_the_rows_json_values() -> None:
+    """A JSONL line is compact JSON of exactly `model_dump(mode="json")` (what json.dumps wrote
+    before, values and key order), one line; a lone surrogate is escaped, not a crash."""
+    from tui.mail.sample import sample_emails
+    from tui.model import ResultRow, Review, Verdict
+
+    email = sample_emails(3)[0]
+    verdict = Verdict(urgent=True, priority=93, route="incidents", category="outage", confidence=1e-05,
+                      injection=False, summary='line\u2028sep, "quoted", é', injection_reason="")
+    made = ResultRow.from_verdict(email, verdict, agent_id="a01", attempts=2, latency_ms=150)
+    rows = [made, made.model_copy(update={"conflict": "same Message-ID, different content: s2"}),
+            ResultRow.failure(email, "timeout", "no answer in 5 s", agent_id="a02"),
+            ResultRow(email_id="s9", status="ok", decision=Review(reviewed=True, decided_by="operator", by="ana"),
+                      flags=["x"], review=True),
+            ResultRow(email_id="s10", status="failed", error="bad \ud800 byte")]
+    for row in rows:
+        line = row.jsonl()
+        assert line.endswith("\n") and line.count("\n") == 1
+        assert list(json.loads(line).items()) == list(row.model_dump(mode="json").items())
+        assert json.loads(line) == json.loads(json.dumps(row.model_dump(mode="json"), ensure_ascii=False))
+    assert "\\ud800" in rows[-1].jsonl()

@@ -4,7 +4,6 @@ progress on stderr, a report, an exit code."""
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import time
 from pathlib import Path
@@ -20,7 +19,6 @@ from tui.settings import Settings
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_SOME_FAILED = 3
-_JSON = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(..., ensure_ascii=False) builds anew for every row
 
 
 class Progress:
@@ -86,7 +84,7 @@ class Printer:
 
     def on_event(self, event: Event) -> None:
         if isinstance(event, EmailDone):
-            self.out.write(_JSON.encode(event.row.model_dump(mode="json")) + "\n")  # type: ignore[union-attr]
+            self.out.write(event.row.jsonl())  # type: ignore[union-attr]
         elif isinstance(event, RunOpened):
             return self.opened(event)
         self.progress.update(event)  # type: ignore[union-attr] - RunOpened comes first

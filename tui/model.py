@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
+from pydantic_core import PydanticSerializationError
 
 
 class Category(StrEnum):
@@ -143,6 +145,15 @@ class ResultRow(BaseModel):
         data: dict[str, Any] = handler(self)
         data["review"] = self.decision.model_dump(mode="json") if self.decision is not None else None
         return data
+
+    def jsonl(self) -> str:
+        """The row as one line of the JSONL contract, newline included: compact UTF-8 JSON by
+        pydantic-core, the values of `model_dump(mode="json")` (a third of json.dumps's time over
+        that dict). Text with a lone surrogate cannot be UTF-8: that row is written \\u-escaped."""
+        try:
+            return self.model_dump_json() + "\n"
+        except PydanticSerializationError:
+            return json.dumps(self.model_dump(mode="json"), separators=(",", ":")) + "\n"
 
     def full_dict(self) -> dict[str, Any]:
         """The JSONL row plus what the contract leaves out (store, trace): re-read it with

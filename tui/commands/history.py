@@ -107,7 +107,7 @@ async def _replay_headless(timed: list[Any], speed: float, output: str | None, e
         async for event in replay_timed(timed, speed):
             if isinstance(event, EmailDone):
                 rows += 1
-                out.write(json.dumps(event.row.model_dump(mode="json"), ensure_ascii=False) + "\n")
+                out.write(event.row.jsonl())
     finally:
         if out is not sys.stdout:
             out.close()

@@ -156,7 +156,7 @@ def _review(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
         target = sys.stdout if args.output in (None, "-") else Path(args.output).open("w", encoding="utf-8")
         try:
             for email_id in order:
-                target.write(json.dumps(rows[email_id].model_dump(mode="json"), ensure_ascii=False) + "\n")
+                target.write(rows[email_id].jsonl())
         finally:
             if target is not sys.stdout:
                 target.close()

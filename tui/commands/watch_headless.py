@@ -4,7 +4,6 @@ changes and a count on stderr; SIGTERM or ctrl+c stops watching (in-flight email
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 import sys
 from typing import IO, Any, TextIO
@@ -34,7 +33,7 @@ class WatchPrinter:
             self._say(f"watch {event.run_id} ({word}, start {event.segment})")
         elif isinstance(event, EmailDone):
             assert self.out is not None
-            self.out.write(json.dumps(event.row.model_dump(mode="json"), ensure_ascii=False) + "\n")
+            self.out.write(event.row.jsonl())
             self.out.flush()
             self.rows += 1
             self.failed += event.row.status in ("failed", "timeout")
