@@ -22,7 +22,9 @@ from tui.agents import json_wire
 from tui.agents.base import BadAnswerError, RateLimitInfo, RefusedError
 from tui.agents.http import error_fields, parse_duration, parse_retry_after
 from tui.agents.http_provider import HTTPProvider, Repairable, ratelimit_info, retry_after
-from tui.agents.prompt import MAX_OUTPUT_TOKENS, build_messages, json_mode_system_prompt, repair_prompt, verdict_schema
+from tui.agents.prompt import (
+    MAX_OUTPUT_TOKENS, json_mode_system_prompt, repair_prompt, system_prompt, user_prompt, verdict_schema,
+)
 from tui.model import Email, Verdict
 
 __all__ = ["OpenAIProvider", "RateLimitInfo", "openai_ratelimit", "parse_duration", "parse_retry_after",
@@ -67,6 +69,8 @@ class OpenAIProvider(HTTPProvider):
         self._params: dict[str, Any] = {"temperature": 0, "max_tokens": MAX_OUTPUT_TOKENS}
         self._schema = verdict_schema(self._settings)
         self._heads: dict[tuple[Any, ...], bytes] = {}  # see _encode
+        # Built once per run, as the encoded head of every request is (see _encode).
+        self._system_message = {"role": "system", "content": system_prompt(self._settings)}
         self._completions_url = f"{self.base_url}/chat/completions"
 
     def _request_headers(self) -> dict[str, str]:
@@ -79,7 +83,7 @@ class OpenAIProvider(HTTPProvider):
         return self._completions_url
 
     def _first_messages(self, email: Email) -> list[dict[str, Any]]:
-        return build_messages(email, self._settings, self.boundary)
+        return [self._system_message, {"role": "user", "content": user_prompt(email, self._settings, self.boundary)}]
 
     def ratelimit(self, headers: Any) -> RateLimitInfo | None:
         return openai_ratelimit(headers)

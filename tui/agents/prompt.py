@@ -82,9 +82,11 @@ _WANTED_HEADERS = frozenset(h.lower() for h in HEADER_SUBSET)
 
 def email_payload(email: Email, settings: Settings) -> dict[str, Any]:
     """The fields a model may see, truncated to the configured budget."""
-    headers = {  # lower-case names, the Email.headers convention
-        k.lower(): v[:_HEADER_VALUE_CHARS] for k, v in email.headers.items() if k.lower() in _WANTED_HEADERS
-    }
+    headers: dict[str, str] = {}  # lower-case names, the Email.headers convention
+    for k, v in email.headers.items():
+        name = k.lower()
+        if name in _WANTED_HEADERS:
+            headers[name] = v[:_HEADER_VALUE_CHARS]
     limit = settings.max_body_chars
     hidden_limit = hidden_text_limit(settings)
     payload: dict[str, Any] = {
@@ -254,6 +256,7 @@ def extract_email(user_content: str) -> Email:
     )
 
 
+@functools.lru_cache(maxsize=64)  # a run has one boundary and checks it for every request
 def _check_boundary(boundary: str) -> None:
     if not re.fullmatch(r"[0-9a-f]{16}", boundary):
         raise ValueError("boundary must be 16 lowercase hex digits (secrets.token_hex(8))")
