@@ -7,7 +7,8 @@ from collections import Counter
 
 import pytest
 
-from tests.test_engine import collect, done_rows, fast_settings
+from coordinated import run_sample
+from tests.test_engine import done_rows, fast_settings
 from tui.fanout.events import EmailDone, HedgeEnded, HedgeSent, RunDone
 from tui.app.triage.state import RunState
 from tui.fanout.hedge import Threshold, hedge_budget, parse_hedge
@@ -29,7 +30,7 @@ async def test_a_hedge_cuts_a_hung_request_keeps_the_cap_and_writes_one_row(sim_
     # second copy, which answers, and the hung request is cancelled.
     sim = await sim_factory(latency=0.03, jitter=0.01, hang_rate=0.15, seed=4)
     settings = fast_settings(sim.url, concurrency=4, batch_size=5, timeout=5.0, retries=0, hedge="20")
-    events, _ = await collect(settings, 40)
+    events, _ = await run_sample(settings, 40)
     report = next(e.report for e in events if isinstance(e, RunDone))
     sent = [e for e in events if isinstance(e, HedgeSent)]
     won = [e for e in events if isinstance(e, HedgeEnded) and e.won]
@@ -69,7 +70,7 @@ async def test_a_hedge_cuts_a_hung_request_keeps_the_cap_and_writes_one_row(sim_
 async def test_hedging_off_sends_no_copy(sim_factory) -> None:
     sim = await sim_factory(latency=0.03, jitter=0.01, hang_rate=0.15, seed=4)
     settings = fast_settings(sim.url, concurrency=4, batch_size=5, timeout=0.5, retries=1, hedge="off")
-    events, _ = await collect(settings, 40)
+    events, _ = await run_sample(settings, 40)
     assert not any(isinstance(e, HedgeSent) for e in events)
     assert sim.stats.cancelled == sim.stats.hung  # only the timeouts' requests were cut
     assert len(done_rows(events)) == 40
@@ -79,7 +80,7 @@ async def test_rpm_holds_with_hedging_on(sim_factory) -> None:
     rpm = 1200
     sim = await sim_factory(latency=0.03, jitter=0.01, hang_rate=0.15, seed=4, rpm=rpm)
     settings = fast_settings(sim.url, concurrency=4, batch_size=5, timeout=5.0, retries=0, hedge="20", rpm=rpm)
-    events, _ = await collect(settings, 40)
+    events, _ = await run_sample(settings, 40)
     assert any(isinstance(e, HedgeSent) for e in events)
     assert sim.stats.rate_limited == 0
     gaps = [b - a for a, b in zip(sim.stats.arrived_at, sim.stats.arrived_at[1:])]
