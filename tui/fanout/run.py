@@ -562,6 +562,8 @@ class Coordinator:
                     break
                 if attempts > self.settings.retries:
                     break
+                if agent.hedge is not None and not agent.hedge.ended.is_set():
+                    await agent.hedge.ended.wait()  # a copy in flight is this attempt's retry: if it answers it cancels us
                 delay = backoff_delay(attempts, self.rng)
                 tel.retries += 1
                 self._emit(EmailRetrying(agent.agent_id, email_id, attempts + 1, error, delay))
