@@ -3,8 +3,8 @@ point chosen on the training groups and only then read on the held-out ones.
 
 Why: the hard-ham goal (at most 5%) is a trade against spam recall, and the corpus training data
 is fixed by the issue (`spam-1`, `easy-ham-2`), so the honest answer is a curve, not a tuned
-number. Validation is five folds of the training mail (those groups and the bulk-mail set's
-development half, as `bench/train_spam.py` trains) grouped by source (the List-Id, else the
+number. Validation is five folds of the training mail (those groups and the bulk-mail sets'
+development halves, as `bench/train_spam.py` trains) grouped by source (the List-Id, else the
 sender's registrable domain, crc32 mod 5): a held-out fold is mail from lists and senders the
 model never saw, which is what the judged groups are. For each recall target (on the corpus spam:
 the written spam is easier) the lightest rules weight whose out-of-fold verdicts reach it (with at
@@ -96,7 +96,7 @@ def main() -> None:
     z = out_of_fold(labelled)
     val = [(rule_scores(e), zi, spam) for (e, spam), zi in zip(labelled, z)]
     print(f"validation: {len(labelled)} training messages ({', '.join(TRAIN_SPAM + TRAIN_HAM)}, "
-          f"and {len(written)} of the bulk-mail set), {FOLDS} folds grouped by source; recall on "
+          f"and {len(written)} of the bulk-mail sets), {FOLDS} folds grouped by source; recall on "
           f"the corpus spam, ham flagged of all the ham")
     print(f"  {'weight':>6}  {'spam recall':>18}  {'ham flagged':>16}")
     curve = {}

@@ -1,19 +1,21 @@
 """Train the shipped spam model (`tui/agents/spam_weights.tsv`) on SpamAssassin mail.
 
 Only the groups `spam-1` and `easy-ham-2` are read: `spam-2`, `easy-ham-1` and `hard-ham-1` are
-held out for `bench/rules_corpus.py` to judge. The development half of the bulk-mail set written
-here (`bench/data/bulk_ham`, by `bench/make_bulk_ham.py`: newsletters, shop offers, release notes
-and order notices people asked for, and spam dressed like them) is training mail too: `easy-ham-2`
-is mailing-list traffic with no commercial mail in it, so nothing else teaches the model what a
-legitimate offer looks like. It is no judged group; its held-out half is reported by
-`bench/bulk_ham.py`. The output is deterministic (same mail, same bytes), so a retrained file that
-differs means the data or the code changed.
+held out for `bench/rules_corpus.py` to judge. The development halves of the two bulk-mail sets
+written here (`bench/data/bulk_ham` by `bench/make_bulk_ham.py`: newsletters, shop offers, release
+notes and order notices; `bench/data/bulk_ham2` by `bench/make_bulk_ham2.py`, another writer's:
+bank, broker, insurance, utility, travel, charity, newspaper, alumni, SaaS, loyalty and job-board
+mail; each with spam dressed like it) are training mail too: `easy-ham-2` is mailing-list traffic
+with no commercial mail in it, so nothing else teaches the model what a legitimate offer looks
+like. They are no judged group; their held-out halves are reported by `bench/bulk_ham.py`.
+The output is deterministic (same mail, same bytes), so a retrained file that differs means the
+data or the code changed.
 
 With `--store DB --out FILE` the operator's corrections to and from spam (the review desk, as each
 run kept the email) are added to that training mail; point `spam_model` in fanmail.toml at FILE
 to classify with it. The shipped file is only written without `--store`.
 
-Usage: python bench/train_spam.py [--cache DIR] [--bulk DIR] [--out FILE] [--store DB --out FILE]
+Usage: python bench/train_spam.py [--cache DIR] [--bulk DIR ...] [--out FILE] [--store DB --out FILE]
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bulk_ham import load as load_bulk  # noqa: E402
-from bench.make_bulk_ham import OUT as BULK  # noqa: E402
+from bench.make_bulk_ham import OUT as BULK1  # noqa: E402
+from bench.make_bulk_ham2 import OUT as BULK2  # noqa: E402
 from bench.rules_corpus import DEFAULT_CACHE, fetch, load_group  # noqa: E402
 from tui.agents.spam_model import MODEL_FILE  # noqa: E402
 from tui.agents.spam_train import train  # noqa: E402
@@ -35,7 +38,8 @@ from tui.model import Email  # noqa: E402
 TRAIN_SPAM = ("spam-1",)
 TRAIN_HAM = ("easy-ham-2",)
 OUT = Path(__file__).resolve().parent.parent / "tui" / "agents" / MODEL_FILE
-BULK_SPLIT = "dev"  # the bulk-mail set's half trained on; `bench/bulk_ham.py` reports the other
+BULK = (BULK1, BULK2)  # the two bulk-mail sets, written by two hands
+BULK_SPLIT = "dev"  # the bulk-mail sets' half trained on; `bench/bulk_ham.py` reports the other
 
 
 def corpus_mail(cache: Path = DEFAULT_CACHE) -> list[tuple[Email, bool]]:
@@ -45,10 +49,10 @@ def corpus_mail(cache: Path = DEFAULT_CACHE) -> list[tuple[Email, bool]]:
             for e in load_group(data, group) if not e.parse_error]
 
 
-def bulk_mail(bulk: Path = BULK) -> list[tuple[Email, bool]]:
-    """(email, is spam) of the bulk-mail set's development half: ham, then spam."""
-    return [(e, kind == "spam") for kind in ("ham", "spam")
-            for e in load_bulk(bulk, kind, BULK_SPLIT) if not e.parse_error]
+def bulk_mail(bulk: tuple[Path, ...] = BULK) -> list[tuple[Email, bool]]:
+    """(email, is spam) of each bulk-mail set's development half: a set's ham, then its spam."""
+    return [(e, kind == "spam") for corpus in bulk for kind in ("ham", "spam")
+            for e in load_bulk(corpus, kind, BULK_SPLIT) if not e.parse_error]
 
 
 def operator_examples(path: Path) -> tuple[list[tuple[Email, bool]], int]:
@@ -65,7 +69,8 @@ def operator_examples(path: Path) -> tuple[list[tuple[Email, bool]], int]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
-    ap.add_argument("--bulk", type=Path, default=BULK, help="the bulk-mail set (its dev half)")
+    ap.add_argument("--bulk", type=Path, nargs="+", default=list(BULK),
+                    help="the bulk-mail sets (their dev halves)")
     ap.add_argument("--out", type=Path, default=None, help=f"default: {OUT}")
     ap.add_argument("--store", type=Path, help="also learn from the corrections in this store")
     args = ap.parse_args()
@@ -74,7 +79,7 @@ def main() -> None:
     if args.store is not None and not args.store.is_file():
         ap.error(f"--store {args.store}: no such file")
     out = args.out or OUT
-    labelled, written = corpus_mail(args.cache), bulk_mail(args.bulk)
+    labelled, written = corpus_mail(args.cache), bulk_mail(tuple(args.bulk))
     corrected: list[tuple[Email, bool]] = []
     if args.store is not None:
         corrected, missing = operator_examples(args.store)
@@ -86,7 +91,7 @@ def main() -> None:
     out.write_text(result.text, encoding="utf-8")
     n_spam, w_spam = sum(s for _, s in labelled), sum(s for _, s in written)
     print(f"trained on {n_spam} spam ({', '.join(TRAIN_SPAM)}) and {len(labelled) - n_spam} ham "
-          f"({', '.join(TRAIN_HAM)}), plus the bulk-mail set's {BULK_SPLIT} half: "
+          f"({', '.join(TRAIN_HAM)}), plus the bulk-mail sets' {BULK_SPLIT} halves: "
           f"{len(written) - w_spam} ham, {w_spam} spam, in {time.perf_counter() - t0:.1f} s")
     print(f"  features kept: {len(result.text.splitlines()) - 3}, file {len(result.text):,} bytes"
           f" -> {out}")

@@ -1,26 +1,52 @@
-"""The bulk-mail development set in the repo is what its generator writes, and its halves are the
-ones training and the report use (a model trained on the held-out half would flatter itself)."""
+"""The bulk-mail development sets in the repo are what their generators write, and their halves
+are the ones training and the report use (a model trained on the held-out half would flatter
+itself)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from bench.make_bulk_ham import OUT, write
+import pytest
+
+from bench import make_bulk_ham, make_bulk_ham2
 from bench.make_injection_corpus import split_of
-from bench.train_spam import bulk_mail
+from bench.train_spam import BULK, bulk_mail
 
 
-def test_the_set_in_the_repo_is_what_the_generator_writes(tmp_path: Path) -> None:
-    write(tmp_path, 60, 14)
-    for kind in ("ham", "spam"):
-        ours = sorted(p.name for p in (OUT / kind).glob("*.eml"))
+@pytest.mark.parametrize(("generator", "per_kind", "seed", "n_ham", "n_spam"), [
+    (make_bulk_ham, 60, 14, 420, 420),
+    (make_bulk_ham2, 30, 2, 330, 210),
+])
+def test_each_set_in_the_repo_is_what_its_generator_writes(
+        tmp_path: Path, generator, per_kind: int, seed: int, n_ham: int, n_spam: int) -> None:
+    generator.write(tmp_path, per_kind, seed)
+    for kind, n in (("ham", n_ham), ("spam", n_spam)):
+        ours = sorted(p.name for p in (generator.OUT / kind).glob("*.eml"))
         fresh = sorted(p.name for p in (tmp_path / kind).glob("*.eml"))
-        assert ours == fresh and len(ours) == 420
-        assert all((OUT / kind / n).read_bytes() == (tmp_path / kind / n).read_bytes() for n in ours)
+        assert ours == fresh and len(ours) == n
+        assert all((generator.OUT / kind / n).read_bytes() == (tmp_path / kind / n).read_bytes()
+                   for n in ours)
 
 
-def test_training_reads_only_the_development_half() -> None:
+def test_training_reads_only_the_development_halves_of_both_sets() -> None:
+    assert BULK == (make_bulk_ham.OUT, make_bulk_ham2.OUT)
     trained = bulk_mail()
     assert trained and all(split_of(e.id) == "dev" for e, _ in trained)
-    held_out = [p for p in OUT.glob("*/*.eml") if split_of(p.name) == "heldout"]
-    assert 0.35 < len(held_out) / 840 < 0.65
+    sources = {Path(e.source_ref).parent.parent for e, _ in trained}
+    assert sources == set(BULK)
+    for corpus in BULK:
+        files = list(corpus.glob("*/*.eml"))
+        held_out = [p for p in files if split_of(p.name) == "heldout"]
+        assert 0.35 < len(held_out) / len(files) < 0.65
+
+
+def test_the_second_sets_ham_is_parsed_cleanly_and_every_kind_is_in_both_halves() -> None:
+    from bench.bulk_ham import load
+
+    for kind in ("ham", "spam"):
+        emails = load(make_bulk_ham2.OUT, kind, "all")
+        assert emails and not any(e.parse_error for e in emails)
+        assert all(e.text.strip() and e.sender and e.message_id for e in emails)
+        for family in {e.id.split("-")[0] for e in emails}:
+            halves = {split_of(e.id) for e in emails if e.id.startswith(family + "-")}
+            assert halves == {"dev", "heldout"}
