@@ -1,7 +1,8 @@
 """The coordinator: one sub-agent per batch under a concurrency cap, results streamed as events.
 
 Every email in a round ends in exactly one `EmailDone`, whatever happens: success, failure
-after retries, a timeout, an operator cancel, --fail-fast or a fatal provider error.
+after retries, a timeout, an operator cancel, --fail-fast or a fatal provider error. Hedging the
+tail is the coordinator's too, in tui/fanout/hedge_race.py.
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ from tui.fanout.events import (
     EmailRetrying,
     EmailStarted,
     Event,
-    HedgeEnded,
-    HedgeSent,
     Paused,
     RateLimited,
     Reassigned,
@@ -34,9 +33,10 @@ from tui.fanout.events import (
     SourceFailed,
 )
 from tui.fanout.executors import make_executor
-from tui.fanout.executors.base import AgentWorker, AttemptFailed, AttemptOk, Executor, WorkerLost
+from tui.fanout.executors.base import AgentWorker, AttemptOk, Executor, WorkerLost
 from tui.fanout.gc_quiet import quiet_gc
-from tui.fanout.hedge import MAX_WAITING, Hedge, Threshold, hedge_budget
+from tui.fanout.hedge import Threshold
+from tui.fanout.hedge_race import TailHedging
 from tui.fanout.limits import RequestPacer, backoff_delay
 from tui.fanout.merge import apply_review_policy
 from tui.fanout.plan import Plan, PlanBuilder, agent_name, batch_size_for
@@ -74,7 +74,7 @@ class AgentRun:
     task: asyncio.Task[None] | None = field(default=None, repr=False)
 
 
-class Coordinator:
+class Coordinator(TailHedging):
     """Runs a plan and yields events. Call `retry`, `cancel`, `pause`, `resume` while it runs.
 
     With keep_open=True (the dashboard) the event stream stays open after the last agent ends,
@@ -597,111 +597,6 @@ class Coordinator:
         row = ResultRow.from_verdict(email, ok.verdict, agent_id=agent.agent_id, attempts=attempts,
                                      latency_ms=round(latency * 1000), trace_id=self._trace(agent, email.id))
         return apply_review_policy(row, self.settings.review_below)
-
-    # ----------------------------------------------------------------- hedging the tail
-    def _kick_tail(self) -> None:
-        """Wake the idle hedgers: something they decide on changed."""
-        tail, self._tail = self._tail, asyncio.Event()
-        tail.set()
-
-    def _may_hedge(self) -> bool:
-        assert self.plan is not None
-        if (self._hedge_spec == "off" or self._waiting or (self._reading and not self._between_waves)
-                or self.abort_reason or self._closing or self.paused):
-            return False
-        if self.telemetry.hedges_sent >= hedge_budget(self._hedge_spec, len(self.plan.emails)):
-            return False
-        # with rebalancing an idle agent has already taken what was left; without, look
-        return self.settings.rebalance or not any(a.queue for a in self.agents.values())
-
-    def _hedge_target(self) -> tuple[AgentRun | None, float | None]:
-        """The oldest unhedged request in flight if it has run past the threshold, else how long
-        until it will have (None: nothing in flight to hedge)."""
-        now = self.clock()
-        threshold = self._threshold.seconds()
-        for owner in self._flying.values():
-            if owner.hedge is None and owner.sent_at is not None:
-                due = owner.sent_at + threshold - now
-                return (owner, None) if due <= 0 else (None, due)
-        return None, None
-
-    async def _hedge_tail(self, agent: AgentRun, worker: AgentWorker) -> None:
-        """Nothing left to start: keep the slot to send second copies of slow requests in flight,
-        while the budget lasts and no agent waits for a slot."""
-        while self._may_hedge():
-            tail = self._tail
-            owner, due = self._hedge_target()
-            if owner is not None:
-                await self._send_hedge(agent, worker, owner)
-                continue
-            if due is None or self._hedgers_waiting >= min(MAX_WAITING, len(self._flying)):
-                return
-            self._hedgers_waiting += 1
-            try:
-                async with asyncio.timeout(due):
-                    await tail.wait()
-            except TimeoutError:
-                pass
-            finally:
-                self._hedgers_waiting -= 1
-
-    async def _send_hedge(self, agent: AgentRun, worker: AgentWorker, owner: AgentRun) -> None:
-        """Race a copy of `owner`'s request: if the copy answers first, the owner's request is
-        cancelled and the owner writes the copy's answer; if the owner's comes first, ours is."""
-        assert self.plan is not None and owner.current is not None and owner.sent_at is not None
-        email = self.plan.emails[owner.current]
-        now = self.clock()
-        hedge = owner.hedge = Hedge(email.id, owner.agent_id, agent.agent_id, now)
-        tel = self.telemetry.agent(agent.agent_id)
-        self.telemetry.hedges_sent += 1
-        tel.hedges_sent += 1
-        self._emit(HedgeSent(agent.agent_id, owner.agent_id, email.id, now - owner.sent_at))
-        outcome: AttemptOk | AttemptFailed | None = None
-        sent: float | None = None
-
-        def started(waited_s: float) -> None:
-            nonlocal sent
-            sent = self.clock()
-
-        try:
-            outcome = await worker.attempt(email, started)
-        except asyncio.CancelledError:
-            task = asyncio.current_task()
-            if not hedge.lost or task is None or task.uncancel() > 0:
-                raise
-        finally:
-            hedge.ended.set()
-            if sent is not None:
-                tel.busy_s += self.clock() - sent
-        won = isinstance(outcome, AttemptOk) and not hedge.lost and owner.hedge is hedge
-        if won:
-            assert isinstance(outcome, AttemptOk) and owner.task is not None
-            hedge.won = outcome
-            self.telemetry.ok_latency_ms.append(outcome.took_s * 1000)
-            self.telemetry.hedges_won += 1
-            tel.hedges_won += 1
-            owner.task.cancel()  # its request is cut; it writes our answer (see _classify)
-        elif isinstance(outcome, AttemptFailed) and outcome.kind == "rate_limited":
-            worker.hold_off(outcome.retry_after_s if outcome.retry_after_s is not None
-                            else backoff_delay(1, self.rng))
-        elif hedge.lost and sent is not None:
-            self._cut_tokens(email)
-        self._emit(HedgeEnded(agent.agent_id, owner.agent_id, email.id, won))
-
-    def _end_race(self, owner: AgentRun) -> None:
-        """The owner is done with its email: a copy still in flight is cut."""
-        hedge, owner.hedge = owner.hedge, None
-        if hedge is not None and hedge.won is None and not hedge.ended.is_set():
-            hedge.lost = True
-            hedger = self.agents.get(hedge.hedger)
-            if hedger is not None and hedger.task is not None:
-                hedger.task.cancel()
-
-    def _cut_tokens(self, email: Email) -> None:
-        """A request cut because its twin answered first still costs its prompt: the provider
-        reports nothing for it, so the estimate counts."""
-        if self._estimate is not None:
-            self.telemetry.add_usage(self._estimate(email), 0)
 
     def _failure(
         self, agent: AgentRun, email_id: str, status: str, error: str, attempts: int, begun: float
