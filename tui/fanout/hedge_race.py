@@ -138,6 +138,12 @@ class TailHedging:
             self._cut_tokens(email)
         self._emit(HedgeEnded(agent.agent_id, owner.agent_id, email.id, won))
 
+    async def _let_copy_answer(self, owner: AgentRun) -> None:
+        """Wait while a copy of the owner's request is still in flight: if it answers first it
+        cancels the owner, who then writes the copy's answer (see `_classify`)."""
+        if owner.hedge is not None and not owner.hedge.ended.is_set():
+            await owner.hedge.ended.wait()
+
     def _end_race(self, owner: AgentRun) -> None:
         """The owner is done with its email: a copy still in flight is cut."""
         hedge, owner.hedge = owner.hedge, None

@@ -562,15 +562,13 @@ class Coordinator(TailHedging):
                     break
                 if attempts > self.settings.retries:
                     break
-                if agent.hedge is not None and not agent.hedge.ended.is_set():
-                    await agent.hedge.ended.wait()  # a copy in flight is this attempt's retry: if it answers it cancels us
+                await self._let_copy_answer(agent)  # a copy in flight is this attempt's retry
                 delay = backoff_delay(attempts, self.rng)
                 tel.retries += 1
                 self._emit(EmailRetrying(agent.agent_id, email_id, attempts + 1, error, delay))
                 await asyncio.sleep(delay)
                 self._extend(agent, delay)
-            if agent.hedge is not None and not agent.hedge.ended.is_set():
-                await agent.hedge.ended.wait()  # the copy may still answer: if it does, it cancels us
+            await self._let_copy_answer(agent)  # before the email is given up
         except asyncio.CancelledError:
             hedge = agent.hedge
             task = asyncio.current_task()
