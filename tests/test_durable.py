@@ -121,6 +121,29 @@ def test_runs_states(tmp_path: Path) -> None:
         assert store.get_run("abc123def456").state == "done"  # type: ignore[union-attr]
 
 
+def test_a_run_whose_process_is_a_zombie_is_interrupted(tmp_path: Path) -> None:
+    """A claimant that died unreaped (a container's PID 1 may reap late) must not keep its run
+    claimed: kill(pid, 0) succeeds on a zombie, /proc says it is one."""
+    import subprocess
+    import time
+
+    dead = subprocess.Popen(["true"])  # not waited for until the end: a zombie child of this process
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{dead.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+        assert time.monotonic() < deadline, "the child did not exit"
+        time.sleep(0.01)
+    try:
+        with Store(tmp_path / "s.db") as store:
+            store.create_run("abc123def456", source="sample:5", settings={}, total=5)
+            conn = sqlite3.connect(str(tmp_path / "s.db"))
+            conn.execute("UPDATE runs SET pid = ?", (dead.pid,))
+            conn.commit()
+            conn.close()
+            assert store.find_run("last").state == "interrupted"  # type: ignore[union-attr]
+    finally:
+        dead.wait()
+
+
 # ---------------------------------------------------------------------------- recorder and resume
 
 

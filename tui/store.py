@@ -174,7 +174,9 @@ def connect_wal(path: Path) -> sqlite3.Connection:
 
 
 def process_alive(pid: int | None, host: str | None) -> bool:
-    """Is process `pid` running on this host (the one that claimed a run or a campaign)?"""
+    """Is process `pid` running on this host (the one that claimed a run or a campaign)? A zombie
+    is not: kill(pid, 0) succeeds on one, and under a container's PID 1 a dead claimant's zombie
+    can linger, which would keep its run claimed."""
     if not pid or host != socket.gethostname():
         return False
     try:
@@ -183,7 +185,11 @@ def process_alive(pid: int | None, host: str | None) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc (not Linux): kill() is all there is
+    return state != "Z"
 
 
 def default_store_path() -> Path:
