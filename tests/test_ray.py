@@ -12,6 +12,7 @@ import asyncio
 import json
 import os
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -229,6 +230,7 @@ async def test_rate_limiter_actor_restarts_after_a_crash_and_the_run_finishes(ra
     async with open_provider(settings) as provider:
         coordinator = Coordinator(provider, settings)
         crashed: list[bool] = []
+        crashed_at: list[float] = []
 
         def on_event(event: Event) -> None:
             if isinstance(event, EmailDone) and len(coordinator.rows) == 40 and not crashed:
@@ -236,13 +238,17 @@ async def test_rate_limiter_actor_restarts_after_a_crash_and_the_run_finishes(ra
                 name = limiter_name(spec, settings.rpm, settings.tpm)
                 ray.kill(ray.get_actor(name, namespace=NAMESPACE), no_restart=False)
                 crashed.append(True)
+                crashed_at.append(time.monotonic())
 
         events, rows = await run_all(coordinator, source, on_event)
         limiter = coordinator.executor.limiter  # type: ignore[attr-defined]
         granted_after_restart = await limiter.granted_count.remote()
         assert tuple(await limiter.limits.remote()) == (3000, None), "restarted with the run's limits"
-        # its log died with it: it counts the last minute as spent, so no minute goes over the limit
-        assert await limiter.budget_left.remote() < 0.05
+        # its log died with it: it counts the last minute as spent, so no minute goes over the limit.
+        # That minute frees up evenly from the restart on, so at most the time since the crash has
+        # come back (a limiter that forgot would show ~0.96: 3000 a minute, ~120 sent since)
+        left = await limiter.budget_left.remote()
+        assert left <= (time.monotonic() - crashed_at[0]) / 60 + 0.02, left
     assert crashed and len(rows) == 160
     assert all(r.status in ("ok", "duplicate") for r in rows.values()), "agents waited for the restarted limiter"
     ok = sum(1 for r in rows.values() if r.status == "ok")
