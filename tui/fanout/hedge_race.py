@@ -23,7 +23,7 @@ from tui.model import Email
 from tui.settings import Settings
 
 if TYPE_CHECKING:
-    from tui.fanout.run import AgentRun
+    from tui.fanout.agent_run import AgentRun
 
 
 class TailHedging:

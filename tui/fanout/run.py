@@ -1,8 +1,10 @@
 """The coordinator: one sub-agent per batch under a concurrency cap, results streamed as events.
 
 Every email in a round ends in exactly one `EmailDone`, whatever happens: success, failure
-after retries, a timeout, an operator cancel, --fail-fast or a fatal provider error. Hedging the
-tail is the coordinator's too, in tui/fanout/hedge_race.py.
+after retries, a timeout, an operator cancel, --fail-fast or a fatal provider error. Parts of
+the coordinator live in mixins of their own: one email's attempts (tui/fanout/email_attempts.py),
+moving emails between agents (tui/fanout/reassign.py), reading a streaming source
+(tui/fanout/source_feed.py) and hedging the tail (tui/fanout/hedge_race.py).
 """
 
 from __future__ import annotations
@@ -13,68 +15,43 @@ import time
 import uuid
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Callable
-from dataclasses import dataclass, field
 
 from tui.agents.base import Provider
+from tui.fanout.agent_run import AgentRun
+from tui.fanout.email_attempts import EmailAttempts
 from tui.fanout.events import (
     AgentFinished,
     AgentQueued,
     AgentStarted,
     EmailDone,
-    EmailRetrying,
-    EmailStarted,
     Event,
     Paused,
-    RateLimited,
-    Reassigned,
     RunAborted,
     RunDone,
     RunStarted,
-    SourceFailed,
 )
 from tui.fanout.executors import make_executor
-from tui.fanout.executors.base import AgentWorker, AttemptOk, Executor, WorkerLost
+from tui.fanout.executors.base import AgentWorker, Executor, WorkerLost
 from tui.fanout.gc_quiet import quiet_gc
 from tui.fanout.hedge import Threshold
 from tui.fanout.hedge_race import TailHedging
-from tui.fanout.limits import RequestPacer, backoff_delay
-from tui.fanout.merge import apply_review_policy
-from tui.fanout.plan import Plan, PlanBuilder, agent_name, batch_size_for
+from tui.fanout.limits import RequestPacer
+from tui.fanout.plan import Plan, PlanBuilder, batch_size_for
+from tui.fanout.reassign import HEIR, MAX_HAND_OFFS, Reassigning
+from tui.fanout.source_feed import StreamingSource
 from tui.fanout.stream import EventStream
 from tui.fanout.telemetry import RunTelemetry
 from tui.fanout.trace import batch_of, set_context
 from tui.model import Email, ResultRow
 from tui.settings import Settings
 
-MAX_RATE_LIMITED = 12  # 429s per email before we give up on it; they are not attempts
+__all__ = ["MAX_HAND_OFFS", "AgentRun", "Coordinator"]
+
 MIN_TIMEOUT_S = 1.0
-MAX_HAND_OFFS = 3  # an agent whose worker died passes its emails on at most this many times in a row
-HEIR = "+"  # a01+1 took over a01's unreported emails when a01's worker died (a01.2 is a01's 2nd launch)
 _END = object()
 
 
-@dataclass(slots=True)
-class AgentRun:
-    """The coordinator's view of one sub-agent. Only the coordinator mutates it."""
-
-    agent_id: str
-    queue: deque[str]
-    held: list[str]  # every email this agent has been responsible for, in order
-    state: str = "queued"  # queued | running | done | failed | timeout | cancelled
-    attempt: int = 0
-    current: str | None = None
-    last_error: str = ""
-    ok: int = 0
-    failed: int = 0
-    started_at: float | None = None
-    sent_at: float | None = None  # when the request for `current` went out (None: not in flight)
-    hedge: Hedge | None = None  # a second copy of the request for `current`, sent by an idle agent
-    deadline: asyncio.Timeout | None = None
-    cancel_reason: str | None = None
-    task: asyncio.Task[None] | None = field(default=None, repr=False)
-
-
-class Coordinator(TailHedging):
+class Coordinator(EmailAttempts, Reassigning, StreamingSource, TailHedging):
     """Runs a plan and yields events. Call `retry`, `cancel`, `pause`, `resume` while it runs.
 
     With keep_open=True (the dashboard) the event stream stays open after the last agent ends,
@@ -279,63 +256,6 @@ class Coordinator(TailHedging):
             finally:
                 self._events.put(_END)
 
-    async def _feed(self, source: AsyncIterable[Email | None], builder: PlanBuilder) -> None:
-        """Read the source, forming a batch each time batch_size new emails have arrived: with N
-        known (IMAP SEARCH) and auto, ceil(N / C), so the cap fills while mail still downloads."""
-        size = self.telemetry.batch_size = batch_size_for(self._expected or None, self.settings)
-        expected_agents = -(-self._expected // size) if self._expected else 99
-        pending: list[str] = []
-        read = 0
-        try:
-            async for email in source:
-                if email is None:  # a wave ended (a watched mailbox): launch what it brought now
-                    if pending:
-                        self._launch_batch(pending, expected_agents)
-                        pending = []
-                    self._between_waves = True  # its tail may hedge, as a run's end does
-                    continue
-                if self._between_waves:
-                    self._between_waves = False
-                    self._kick_tail()  # a new wave: idle hedgers give their slots back
-                read += 1
-                kind = builder.add(email)
-                if kind == "unreadable":
-                    self._emit_row(None, ResultRow.failure(email, "failed", f"unreadable: {email.parse_error}"))
-                elif kind == "duplicate":
-                    original = self.rows.get(builder.plan.duplicates[email.id])
-                    if original is not None:
-                        self._emit_copy(original, email.id)
-                else:
-                    pending.append(email.id)
-                    if len(pending) >= size:
-                        self._launch_batch(pending, expected_agents)
-                        pending = []
-        except asyncio.CancelledError:
-            for email_id in pending:
-                email = builder.plan.emails[email_id]
-                self._emit_row(None, ResultRow.failure(email, "failed", "not done: run closed"))
-            pending = []
-            raise
-        except Exception as exc:  # the mailbox went away: finish what we have, say what happened
-            self.source_error = str(exc) or type(exc).__name__
-            self._emit(SourceFailed(self.source_error, read))
-        finally:
-            self._reading = False
-            if pending:
-                self._launch_batch(pending, expected_agents)
-            self._active -= 1
-            if self._active == 0:
-                self._idle.set()
-
-    def _launch_batch(self, email_ids: list[str], expected_agents: int) -> None:
-        assert self.plan is not None
-        agent_id = agent_name(len(self.agents) + 1, expected_agents)
-        agent = self.agents[agent_id] = AgentRun(agent_id, deque(email_ids), list(email_ids))
-        self.telemetry.agent(agent_id).emails = len(email_ids)
-        subjects = {e: self.plan.emails[e].subject for e in email_ids}
-        self._emit(AgentQueued(agent_id, list(email_ids), subjects))
-        self._spawn(agent)
-
     def _finish_round(self) -> None:
         self.telemetry.ended = self.clock()
         not_done = sorted(
@@ -461,154 +381,6 @@ class Coordinator(TailHedging):
             when = agent.deadline.when()
             if when is not None:
                 agent.deadline.reschedule(when + seconds)
-
-    def _rebalance_into(self, idle: AgentRun) -> None:
-        """Hand an idle agent half the not-yet-started emails of the agent with the most left.
-
-        Only when nobody waits for a slot (a waiting agent would use it better), and only emails
-        still in a queue, so no email is ever held by two agents.
-        """
-        if not self.settings.rebalance or self._waiting or self.abort_reason or self._closing:
-            return
-        busiest: AgentRun | None = None
-        for other in self.agents.values():
-            if other is not idle and other.state == "running" and other.queue:
-                if busiest is None or len(other.queue) > len(busiest.queue):
-                    busiest = other
-        if busiest is None:
-            return
-        take = (len(busiest.queue) + 1) // 2
-        moved = [busiest.queue.pop() for _ in range(take)]
-        moved.reverse()
-        idle.queue.extend(moved)
-        idle.held.extend(moved)
-        moved_set = set(moved)
-        busiest.held = [e for e in busiest.held if e not in moved_set]
-        self._extend(idle, len(moved) * self.per_email_timeout)
-        self.telemetry.reassignments += 1
-        self.telemetry.agent(busiest.agent_id).reassigned_out += len(moved)
-        self.telemetry.agent(idle.agent_id).reassigned_in += len(moved)
-        self._emit(Reassigned(busiest.agent_id, idle.agent_id, moved))
-
-    def _hand_off(self, lost: AgentRun, email_ids: list[str]) -> None:
-        """The agent's worker died before reporting these emails: a new agent (on another
-        worker) takes them. They leave the lost agent first, so none is ever held by two."""
-        gone = set(email_ids)
-        lost.held = [e for e in lost.held if e not in gone]
-        n = 1
-        while f"{lost.agent_id}{HEIR}{n}" in self.agents:
-            n += 1
-        heir = AgentRun(f"{lost.agent_id}{HEIR}{n}", deque(email_ids), list(email_ids))
-        self.agents[heir.agent_id] = heir
-        self.telemetry.agent(heir.agent_id).emails = len(email_ids)
-        self.telemetry.reassignments += 1
-        self.telemetry.agent(lost.agent_id).reassigned_out += len(email_ids)
-        self.telemetry.agent(heir.agent_id).reassigned_in += len(email_ids)
-        self._emit(Reassigned(lost.agent_id, heir.agent_id, list(email_ids)))
-        assert self.plan is not None
-        subjects = {e: self.plan.emails[e].subject for e in email_ids}
-        self._emit(AgentQueued(heir.agent_id, list(email_ids), subjects))
-        self._spawn(heir)
-
-    async def _classify(self, agent: AgentRun, worker: AgentWorker, email_id: str) -> ResultRow:
-        """One email, with retries. Returns its final row; never raises except cancellation.
-
-        A hedge that wins cancels this task (see `_send_hedge`): the row is then the copy's answer.
-        """
-        assert self.plan is not None
-        email = self.plan.emails[email_id]
-        set_context(email_id=email_id)
-        tel = self.telemetry.agent(agent.agent_id)
-        attempts = 0
-        limited = 0
-        status = "failed"
-        error = ""
-        begun = self.clock()
-
-        def started(waited_s: float) -> None:  # the request goes out
-            nonlocal attempts
-            self._extend(agent, waited_s)
-            attempts += 1
-            agent.sent_at = self.clock()
-            self._flying[email_id] = agent
-            self._emit(EmailStarted(agent.agent_id, email_id, attempts))
-
-        try:
-            while True:
-                outcome = await worker.attempt(email, started)
-                self._flying.pop(email_id, None)
-                agent.sent_at = None
-                self.telemetry.request(agent.agent_id, outcome.took_s, email_id)
-                if isinstance(outcome, AttemptOk):
-                    self.telemetry.ok_latency_ms.append(outcome.took_s * 1000)
-                    return self._ok_row(agent, email, outcome, attempts)
-                if outcome.kind == "rate_limited":
-                    attempts -= 1
-                    limited += 1
-                    tel.rate_limited += 1
-                    wait = outcome.retry_after_s if outcome.retry_after_s is not None else backoff_delay(limited, self.rng)
-                    worker.hold_off(wait)
-                    self._emit(RateLimited(agent.agent_id, email_id, wait))
-                    if limited > MAX_RATE_LIMITED:
-                        status, error = "failed", f"rate limited {limited} times: {outcome.error}"
-                        break
-                    continue
-                if outcome.kind == "fatal":
-                    self._abort(outcome.error)
-                    return self._failure(agent, email_id, "failed", outcome.error, attempts, begun)
-                status = "timeout" if outcome.kind == "timeout" else "failed"
-                error = outcome.error
-                if not outcome.retryable:  # a refusal, or a 400 about this one email: no retry helps
-                    break
-                if attempts > self.settings.retries:
-                    break
-                await self._let_copy_answer(agent)  # a copy in flight is this attempt's retry
-                delay = backoff_delay(attempts, self.rng)
-                tel.retries += 1
-                self._emit(EmailRetrying(agent.agent_id, email_id, attempts + 1, error, delay))
-                await asyncio.sleep(delay)
-                self._extend(agent, delay)
-            await self._let_copy_answer(agent)  # before the email is given up
-        except asyncio.CancelledError:
-            hedge = agent.hedge
-            task = asyncio.current_task()
-            if hedge is None or hedge.won is None or task is None or task.uncancel() > 0:
-                raise
-            if agent.sent_at is not None:  # our request was cut: its time so far is still a request's
-                self.telemetry.request(agent.agent_id, self.clock() - agent.sent_at)
-            self._cut_tokens(email)
-            return self._ok_row(agent, email, hedge.won, attempts, begun)  # the copy is not an attempt
-        finally:
-            self._flying.pop(email_id, None)
-            agent.sent_at = None
-            if agent.hedge is not None:
-                self._end_race(agent)
-        row = self._failure(agent, email_id, status, error, attempts, begun)
-        if self.settings.fail_fast:
-            self._abort(f"--fail-fast: {email_id} {status}: {error}")
-        return row
-
-    def _ok_row(self, agent: AgentRun, email: Email, ok: AttemptOk, attempts: int,
-                begun: float | None = None) -> ResultRow:
-        """The row for an answer; `begun` when it came from a hedge (latency: since the first send)."""
-        latency = ok.took_s if begun is None else self.clock() - begun
-        row = ResultRow.from_verdict(email, ok.verdict, agent_id=agent.agent_id, attempts=attempts,
-                                     latency_ms=round(latency * 1000), trace_id=self._trace(agent, email.id))
-        return apply_review_policy(row, self.settings.review_below)
-
-    def _failure(
-        self, agent: AgentRun, email_id: str, status: str, error: str, attempts: int, begun: float
-    ) -> ResultRow:
-        assert self.plan is not None
-        return ResultRow.failure(
-            self.plan.emails[email_id],
-            status,  # type: ignore[arg-type]
-            error,
-            agent_id=agent.agent_id,
-            attempts=attempts,
-            latency_ms=round((self.clock() - begun) * 1000),
-            trace_id=self._trace(agent, email_id),
-        )
 
     def _give_up_rest(self, agent: AgentRun, status: str, error: str) -> None:
         """Write a final row for the email in hand and every one still queued: none is dropped."""
