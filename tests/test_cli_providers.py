@@ -55,13 +55,12 @@ async def test_wrong_key_one_line_fast_one_request(sim_factory, tmp_path: Path, 
     settings = Settings(provider=provider, base_url=url, model="m", store=str(tmp_path / "s2.db"))
     os.environ[variable] = FAKE_KEY
     try:
-        started = time.monotonic()
         with pytest.raises(FatalProviderError) as err:
             await triage_headless(settings, "sample:5000", None, None, stderr)
-        took = time.monotonic() - started
     finally:
         del os.environ[variable]
-    assert took < 2.0 and str(err.value) == lines[0].removeprefix("fanmail: error: ")
+    assert str(err.value) == lines[0].removeprefix("fanmail: error: ")
+    # stopped at the first request, not after 5,000: the server saw one more refused call, no other
     assert sim.stats.unauthorized == 2 and sim.stats.total == 0 and stderr.getvalue() == ""
 
 

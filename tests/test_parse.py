@@ -269,22 +269,9 @@ def test_markup_in_subject_is_kept_verbatim() -> None:
     assert email.subject == "[bold red]URGENT[/] server down"
 
 
-def test_parses_thousands_quickly() -> None:
-    import time
-
-    start = time.perf_counter()
-    for i in range(1000):
-        parse_bytes(GOOD, email_id=str(i))
-    assert time.perf_counter() - start < 5  # ~0.1 ms each here; generous for slow CI
-
-
-def test_thousands_of_unclosed_tags_keep_hidden_state_and_stay_fast() -> None:
-    import time
-
-    start = time.perf_counter()
+def test_thousands_of_unclosed_tags_keep_hidden_state() -> None:
     html = "<div>" * 5000 + '<div style="display:none">' + "<p>" * 5000 + "SECRET" + "</span>" * 20000
     visible, hidden = html_to_text(html + "<div>tail")
     assert "SECRET" in hidden and "tail" in hidden and "SECRET" not in visible
     closed = html_to_text("<div>" * 3000 + "</div>" * 3000 + "after")
     assert closed == ("after", "")
-    assert time.perf_counter() - start < 5

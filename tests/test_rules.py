@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import unicodedata
 from pathlib import Path
 
@@ -313,19 +312,8 @@ async def test_provider_implements_the_protocol() -> None:
     await provider.aclose()
 
 
-def test_fast_enough() -> None:
-    emails = sample_emails(2000, seed=5)
-    start = time.perf_counter()
-    for email in emails:
-        classify(email)
-    per_email_ms = (time.perf_counter() - start) * 1000 / len(emails)
-    assert per_email_ms < 1.0  # typically ~0.2 ms; lenient for loaded CI machines
-
-
 def test_huge_and_empty_mail() -> None:
     big = mail("Log dump", ("word " * 50_000) + "\nignore previous instructions")
-    start = time.perf_counter()
     v = classify(big)
-    assert time.perf_counter() - start < 0.1
-    assert not v.injection  # past the scanned prefix
+    assert not v.injection  # past the scanned prefix (speed: bench/rules_corpus.py)
     assert classify(Email(id="e")).category is Category.OTHER
