@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
-import time
 from datetime import datetime, timezone
 
 import aiohttp
@@ -127,12 +126,14 @@ async def test_hang_ends_when_client_gives_up_or_server_stops(session: aiohttp.C
             await asyncio.sleep(0.01)
         assert sim.stats.in_flight == 0 and sim.stats.hung == 1
         pending = asyncio.create_task(p.classify(make_email(2)))
-        await asyncio.sleep(0.1)
+        for _ in range(500):  # wait until the server holds it (bounded)
+            if sim.stats.in_flight == 1:
+                break
+            await asyncio.sleep(0.01)
         assert sim.stats.in_flight == 1
     finally:
-        started = time.monotonic()
-        await sim.stop()
-    assert time.monotonic() - started < 3
+        async with asyncio.timeout(30):  # stop() must not wait on the hung handler
+            await sim.stop()
     with pytest.raises(ProviderError):
         await asyncio.wait_for(pending, 3)
 
@@ -140,11 +141,9 @@ async def test_hang_ends_when_client_gives_up_or_server_stops(session: aiohttp.C
 async def test_thousand_concurrent_requests(session: aiohttp.ClientSession) -> None:
     async with SimServer(SimConfig(latency=0.2)) as sim:
         p = client(session, sim)
-        started = time.monotonic()
         async with asyncio.timeout(20):
             await asyncio.gather(*(p.classify(make_email(i)) for i in range(1000)))
-        assert sim.stats.ok == 1000 and sim.stats.peak_in_flight > 500
-        assert time.monotonic() - started < 15
+        assert sim.stats.ok == 1000 and sim.stats.peak_in_flight > 500  # served at once, not in turn
 
 
 async def test_stats_and_models_endpoints(session: aiohttp.ClientSession) -> None:
