@@ -15,152 +15,29 @@ With `synchronous=NORMAL` in WAL mode a committed transaction survives the proce
 
 A verdict row is one per (run, email): a later row replaces an earlier one (operator retry),
 except that a failure never replaces a verdict that was already ok.
+
+Parts of it live beside it: the file's tables and a row's JSON (tui/store_schema.py), the
+buffered writes and their thread (tui/store_writer.py), runs and segments (tui/store_runs.py).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import socket
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from platformdirs import user_data_dir
 
-from tui.agents import json_wire
 from tui.model import ResultRow
+from tui.store_runs import DONE_STATUSES, AttemptRecord, RunInfo, RunLedger, process_alive
+from tui.store_schema import SCHEMA, SCHEMA_VERSION, StoreError, row_from_json, row_to_json
+from tui.store_writer import WriteBehind
 
-SCHEMA_VERSION = 1
-DONE_STATUSES = ("ok", "duplicate")
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS runs (
-    run_id      TEXT PRIMARY KEY,
-    created_at  REAL NOT NULL,
-    updated_at  REAL NOT NULL,
-    source      TEXT NOT NULL,
-    settings    TEXT NOT NULL,          -- JSON of the Settings the run started with (no keys)
-    provider    TEXT NOT NULL DEFAULT '',
-    model       TEXT NOT NULL DEFAULT '',
-    total       INTEGER NOT NULL DEFAULT 0,
-    status      TEXT NOT NULL DEFAULT 'running',  -- running | done | aborted
-    segments    INTEGER NOT NULL DEFAULT 1,       -- 1 + number of resumes
-    pid         INTEGER,
-    host        TEXT,
-    trace_path  TEXT,
-    report      TEXT                              -- JSON RunReport of the last segment
-);
-CREATE TABLE IF NOT EXISTS segments (
-    run_id      TEXT NOT NULL,
-    segment     INTEGER NOT NULL,
-    started_at  REAL NOT NULL,
-    ended_at    REAL,
-    status      TEXT NOT NULL DEFAULT 'running',
-    report      TEXT,
-    tokens_in   INTEGER,
-    tokens_out  INTEGER,
-    PRIMARY KEY (run_id, segment)
-);
-CREATE TABLE IF NOT EXISTS emails (
-    run_id      TEXT NOT NULL,
-    email_id    TEXT NOT NULL,
-    seq         INTEGER NOT NULL,
-    message_id  TEXT NOT NULL DEFAULT '',
-    subject     TEXT NOT NULL DEFAULT '',
-    sender      TEXT NOT NULL DEFAULT '',
-    PRIMARY KEY (run_id, email_id)
-);
-CREATE TABLE IF NOT EXISTS attempts (
-    run_id      TEXT NOT NULL,
-    segment     INTEGER NOT NULL,
-    email_id    TEXT NOT NULL,
-    agent_id    TEXT NOT NULL,
-    attempt     INTEGER NOT NULL,    -- the email's attempt number within its agent run
-    started_at  REAL NOT NULL,
-    ended_at    REAL,
-    outcome     TEXT NOT NULL,       -- ok | failed | timeout | retry | rate_limited | cancelled
-    error       TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS attempts_run ON attempts (run_id, email_id);
-CREATE TABLE IF NOT EXISTS verdicts (
-    run_id      TEXT NOT NULL,
-    email_id    TEXT NOT NULL,
-    status      TEXT NOT NULL,
-    agent_id    TEXT NOT NULL DEFAULT '',
-    attempts    INTEGER NOT NULL DEFAULT 0,
-    latency_ms  INTEGER,
-    segment     INTEGER NOT NULL DEFAULT 1,
-    row         TEXT NOT NULL,       -- JSON ResultRow incl. subject/sender/date/review/flags
-    updated_at  REAL NOT NULL,
-    PRIMARY KEY (run_id, email_id)
-);
-CREATE TABLE IF NOT EXISTS actions (
-    key         TEXT PRIMARY KEY,    -- e.g. INBOX:<uidvalidity>:<uid>:move:Billing
-    run_id      TEXT NOT NULL,
-    email_id    TEXT NOT NULL,
-    action      TEXT NOT NULL,
-    detail      TEXT NOT NULL DEFAULT '',
-    status      TEXT NOT NULL,
-    created_at  REAL NOT NULL,
-    updated_at  REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS actions_run ON actions (run_id, email_id);
-CREATE TABLE IF NOT EXISTS corrections (     -- the operator's word (tui/review/log.py)
-    id          INTEGER PRIMARY KEY AUTOINCREMENT,
-    run_id      TEXT NOT NULL,
-    email_id    TEXT NOT NULL,
-    field       TEXT NOT NULL,       -- route | category | urgent | priority | injection | accept
-    model_value TEXT NOT NULL,       -- JSON: what the run had decided
-    value       TEXT NOT NULL,       -- JSON: what the operator set
-    at          REAL NOT NULL,
-    user        TEXT NOT NULL,
-    note        TEXT NOT NULL DEFAULT '',
-    session     TEXT NOT NULL DEFAULT '',
-    grp         INTEGER NOT NULL DEFAULT 0,  -- one operator action (a bulk correction)
-    sender      TEXT NOT NULL DEFAULT '',
-    subject     TEXT NOT NULL DEFAULT '',
-    list_id     TEXT NOT NULL DEFAULT '',
-    undone_at   REAL                         -- taken back by undo (kept, never deleted)
-);
-CREATE INDEX IF NOT EXISTS corrections_run ON corrections (run_id, email_id);
-CREATE TABLE IF NOT EXISTS forgotten_rules (  -- `fanmail learned forget`: corrections up to
-    rule_id     TEXT PRIMARY KEY,             -- `through` no longer teach this rule
-    through     INTEGER NOT NULL,
-    at          REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS email_texts (      -- what `fanmail review RUN_ID` shows of an email
-    run_id      TEXT NOT NULL,
-    email_id    TEXT NOT NULL,
-    list_id     TEXT NOT NULL DEFAULT '',
-    email       TEXT NOT NULL,               -- JSON Email, body cut to the run's max_body_chars
-    PRIMARY KEY (run_id, email_id)
-);
-"""
-
-_UPSERT_VERDICT = """
-INSERT INTO verdicts (run_id, email_id, status, agent_id, attempts, latency_ms, segment, row, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (run_id, email_id) DO UPDATE SET
-    status = excluded.status, agent_id = excluded.agent_id, attempts = excluded.attempts,
-    latency_ms = excluded.latency_ms, segment = excluded.segment, row = excluded.row,
-    updated_at = excluded.updated_at
-WHERE NOT (verdicts.status = 'ok' AND excluded.status NOT IN ('ok', 'duplicate'))
-"""
-
-_INSERT_ATTEMPT = """
-INSERT INTO attempts (run_id, segment, email_id, agent_id, attempt, started_at, ended_at, outcome, error)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-"""
-
-
-class StoreError(Exception):
-    """The store file cannot be opened or used; one line for the user."""
+__all__ = ["DONE_STATUSES", "SCHEMA_VERSION", "AttemptRecord", "RunInfo", "Store", "StoreError", "connect_wal",
+           "default_store_path", "open_run_store", "process_alive", "row_from_json", "row_to_json", "store_path"]
 
 
 def connect_wal(path: Path) -> sqlite3.Connection:
@@ -173,87 +50,11 @@ def connect_wal(path: Path) -> sqlite3.Connection:
     return db
 
 
-def process_alive(pid: int | None, host: str | None) -> bool:
-    """Is process `pid` running on this host (the one that claimed a run or a campaign)? A zombie
-    is not: kill(pid, 0) succeeds on one, and under a container's PID 1 a dead claimant's zombie
-    can linger, which would keep its run claimed."""
-    if not pid or host != socket.gethostname():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True  # no /proc (not Linux): kill() is all there is
-    return state != "Z"
-
-
 def default_store_path() -> Path:
     return Path(user_data_dir("fanmail")) / "fanmail.db"
 
 
-def row_to_json(row: ResultRow) -> str:
-    """The row with the fields the JSONL contract leaves out, so a re-emitted row is identical
-    (compact, by pydantic-core's encoder: a fifth of json.dumps's time on the writer thread)."""
-    return json_wire.dumps(row.full_dict()).decode()
-
-
-def row_from_json(text: str) -> ResultRow:
-    return ResultRow.model_validate(json.loads(text))
-
-
-@dataclass(slots=True)
-class RunInfo:
-    run_id: str
-    created_at: float
-    updated_at: float
-    source: str
-    settings: dict[str, Any]
-    provider: str
-    model: str
-    total: int
-    status: str
-    segments: int
-    pid: int | None
-    host: str | None
-    trace_path: str | None
-    report: dict[str, Any] | None
-    counts: dict[str, int] = field(default_factory=dict)  # verdict status -> rows
-
-    @property
-    def done(self) -> int:
-        return sum(self.counts.get(s, 0) for s in DONE_STATUSES)
-
-    def alive(self) -> bool:
-        """Is the process that last ran it still running (on this host)? False once it ended."""
-        return self.status == "running" and process_alive(self.pid, self.host)
-
-    @property
-    def state(self) -> str:
-        """running | done | aborted | interrupted (crashed or killed: resume it)."""
-        if self.status == "running" and not self.alive():
-            return "interrupted"
-        return self.status
-
-
-@dataclass(slots=True)
-class AttemptRecord:
-    run_id: str
-    segment: int
-    email_id: str
-    agent_id: str
-    attempt: int
-    started_at: float
-    ended_at: float | None
-    outcome: str
-    error: str = ""
-
-
-class Store:
+class Store(RunLedger, WriteBehind):
     """The SQLite store. Safe to share between threads; open one per process and reuse it."""
 
     def __init__(self, path: Path | str, *, flush_interval: float = 0.1, flush_rows: int = 200) -> None:
@@ -282,7 +83,7 @@ class Store:
     # ------------------------------------------------------------------ plumbing
     def _create_schema(self) -> None:
         with self._lock:
-            self._db.executescript(_SCHEMA)
+            self._db.executescript(SCHEMA)
             self._db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
 
     class _Tx:
@@ -319,81 +120,6 @@ class Store:
             cur = self._db.execute(sql, tuple(params))
             cur.row_factory = sqlite3.Row  # type: ignore[assignment]
             return cur.fetchall()
-
-    def _write_loop(self) -> None:
-        while True:
-            with self._cond:
-                while not self._closed and not self._due():
-                    wait = None
-                    if self._first_pending is not None:
-                        wait = max(0.0, self._first_pending + self.flush_interval - time.monotonic())
-                    self._cond.wait(wait)
-                closed = self._closed
-            self._flush_pending()
-            if closed:
-                return
-
-    def _due(self) -> bool:
-        pending = len(self._verdicts) + len(self._attempts)
-        if not pending:
-            return False
-        if pending >= self.flush_rows:
-            return True
-        return self._first_pending is not None and time.monotonic() - self._first_pending >= self.flush_interval
-
-    def _flush_pending(self) -> None:
-        # One flush at a time (writer thread or flush()), so batches commit in the order they
-        # were taken: an operator retry's row never lands before the row it replaces.
-        with self._flush_lock:
-            with self._cond:
-                verdicts, self._verdicts = self._verdicts, []
-                attempts, self._attempts = self._attempts, []
-                self._first_pending = None
-            if not verdicts and not attempts:
-                return
-            try:
-                with self._tx() as db:
-                    if verdicts:
-                        db.executemany(_UPSERT_VERDICT, (
-                            (run_id, row.email_id, row.status, row.agent_id, row.attempts, row.latency_ms, segment,
-                             row_to_json(row), at)
-                            for run_id, row, segment, at in verdicts))
-                    if attempts:
-                        db.executemany(_INSERT_ATTEMPT, attempts)
-            except Exception as exc:  # disk full, locked for too long: count it, keep the writer alive
-                self.write_errors += 1
-                self.last_error = str(exc)
-
-    def _enqueue(self, bucket: list[tuple[Any, ...]], item: tuple[Any, ...]) -> None:
-        with self._cond:
-            if self._closed:
-                raise StoreError("the store is closed")
-            bucket.append(item)
-            if self._first_pending is None:
-                self._first_pending = time.monotonic()
-            if len(self._verdicts) + len(self._attempts) >= self.flush_rows:
-                self._cond.notify()
-            elif len(self._verdicts) + len(self._attempts) == 1:
-                self._cond.notify()  # start the interval clock in the writer
-
-    def flush(self) -> None:
-        """Commit everything buffered so far (blocking: from a thread or at the end of a run)."""
-        self._flush_pending()
-
-    def close(self) -> None:
-        """Flush and close. Idempotent."""
-        with self._cond:
-            if self._closed:
-                return
-            self._closed = True
-            self._cond.notify_all()
-        self._writer.join(timeout=30)
-        self._flush_pending()
-        with self._lock:
-            try:
-                self._db.close()
-            except sqlite3.Error:
-                pass
 
     def __enter__(self) -> "Store":
         return self
@@ -433,121 +159,6 @@ class Store:
         rows = self._query(sql + (" WHERE run_id = ?" if run_id else "") + " ORDER BY created_at, key",
                            (run_id,) if run_id else ())
         return [dict(r) for r in rows]
-
-    # ------------------------------------------------------------------ runs
-    def create_run(
-        self,
-        run_id: str,
-        *,
-        source: str,
-        settings: dict[str, Any],
-        total: int,
-        provider: str = "",
-        model: str = "",
-        trace_path: str | None = None,
-    ) -> None:
-        now = time.time()
-        with self._tx() as db:
-            db.execute(
-                """INSERT INTO runs (run_id, created_at, updated_at, source, settings, provider, model, total,
-                                     status, segments, pid, host, trace_path)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', 1, ?, ?, ?)""",
-                (run_id, now, now, source, json.dumps(settings), provider, model, total, os.getpid(),
-                 socket.gethostname(), trace_path),
-            )
-            db.execute("INSERT INTO segments (run_id, segment, started_at) VALUES (?, 1, ?)", (run_id, now))
-
-    def resume_run(self, run_id: str, *, trace_path: str | None = None) -> int:
-        """Start the next segment of an existing run; returns its number (2 for the first resume)."""
-        now = time.time()
-        with self._tx() as db:
-            row = db.execute("SELECT segments FROM runs WHERE run_id = ?", (run_id,)).fetchone()
-            if row is None:
-                raise StoreError(f"no run {run_id!r} in the store")
-            segment = int(row[0]) + 1
-            db.execute(
-                "UPDATE segments SET status = 'interrupted', ended_at = COALESCE(ended_at, ?) "
-                "WHERE run_id = ? AND status = 'running'", (now, run_id))
-            db.execute(
-                """UPDATE runs SET segments = ?, status = 'running', pid = ?, host = ?, updated_at = ?,
-                   trace_path = COALESCE(?, trace_path) WHERE run_id = ?""",
-                (segment, os.getpid(), socket.gethostname(), now, trace_path, run_id),
-            )
-            db.execute("INSERT INTO segments (run_id, segment, started_at) VALUES (?, ?, ?)", (run_id, segment, now))
-        return segment
-
-    def finish_segment(
-        self,
-        run_id: str,
-        segment: int,
-        *,
-        status: str,
-        report: dict[str, Any] | None = None,
-        tokens_in: int | None = None,
-        tokens_out: int | None = None,
-    ) -> None:
-        """End a segment (status done | aborted) after flushing what is buffered."""
-        self.flush()
-        now = time.time()
-        text = json.dumps(report) if report is not None else None
-        with self._tx() as db:
-            db.execute(
-                """UPDATE segments SET ended_at = ?, status = ?, report = ?, tokens_in = ?, tokens_out = ?
-                   WHERE run_id = ? AND segment = ?""",
-                (now, status, text, tokens_in, tokens_out, run_id, segment),
-            )
-            db.execute(
-                "UPDATE runs SET status = ?, updated_at = ?, report = COALESCE(?, report) WHERE run_id = ?",
-                (status, now, text, run_id),
-            )
-
-    def get_run(self, run_id: str) -> RunInfo | None:
-        rows = self._query("SELECT * FROM runs WHERE run_id = ?", (run_id,))
-        if not rows:
-            return None
-        return self._run_info(rows[0])
-
-    def find_run(self, prefix: str) -> RunInfo | None:
-        """A run by its id or an unambiguous prefix of it; 'last' for the newest."""
-        if prefix in ("last", "latest"):
-            runs = self.list_runs(limit=1)
-            return runs[0] if runs else None
-        exact = self.get_run(prefix)
-        if exact is not None:
-            return exact
-        rows = self._query("SELECT * FROM runs WHERE run_id LIKE ? ESCAPE '\\' LIMIT 2",
-                           (prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",))
-        if len(rows) == 1:
-            return self._run_info(rows[0])
-        if len(rows) > 1:
-            raise StoreError(f"run id prefix {prefix!r} is ambiguous")
-        return None
-
-    def list_runs(self, limit: int = 50) -> list[RunInfo]:
-        rows = self._query("SELECT * FROM runs ORDER BY created_at DESC, run_id LIMIT ?", (limit,))
-        return [self._run_info(r) for r in rows]
-
-    def _run_info(self, r: sqlite3.Row) -> RunInfo:
-        counts = {
-            row["status"]: row["n"]
-            for row in self._query("SELECT status, COUNT(*) AS n FROM verdicts WHERE run_id = ? GROUP BY status",
-                                   (r["run_id"],))
-        }
-        return RunInfo(
-            run_id=r["run_id"], created_at=r["created_at"], updated_at=r["updated_at"], source=r["source"],
-            settings=json.loads(r["settings"]), provider=r["provider"], model=r["model"], total=r["total"],
-            status=r["status"], segments=r["segments"], pid=r["pid"], host=r["host"], trace_path=r["trace_path"],
-            report=json.loads(r["report"]) if r["report"] else None, counts=counts,
-        )
-
-    def segments(self, run_id: str) -> list[dict[str, Any]]:
-        rows = self._query("SELECT * FROM segments WHERE run_id = ? ORDER BY segment", (run_id,))
-        out = []
-        for r in rows:
-            d = dict(r)
-            d["report"] = json.loads(d["report"]) if d["report"] else None
-            out.append(d)
-        return out
 
     # ------------------------------------------------------------------ emails
     def add_emails(self, run_id: str, emails: Iterable[tuple[str, str, str, str]]) -> None:
