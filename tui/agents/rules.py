@@ -197,16 +197,29 @@ def _lookalike(domain: str, own: tuple[str, ...] = ()) -> str:
     return ""
 
 
-def _own_names(email: Email) -> tuple[str, ...]:
-    """Organisation names of the recipients: mail imitating them is as suspect as a bank's."""
+@lru_cache(maxsize=4096)
+def _recipients(to: tuple[str, ...]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """(organisation names of the recipients, their registrable domains). Mail imitating the
+    recipients' own organisation is as suspect as a bank's; a sender inside it is a colleague.
+    The same few recipient lists come back on nearly every mail, so each is worked out once."""
     names = []
-    for addr in email.to[:5]:
+    for addr in to:
         dom = domain_of(addr)
         if dom:
             label = registrable(dom).split(".")[0]
             if len(label) >= 5 and label not in names:
                 names.append(label)
-    return tuple(names)
+    return tuple(names), frozenset(registrable(domain_of(a)) for a in to)
+
+
+@lru_cache(maxsize=4096)
+def _sender_facts(sender: str) -> tuple[str, bool, bool, str]:
+    """(domain, a no-reply mailbox, a name-plus-digits mailbox, registrable domain) of a From
+    address: senders repeat, and these regexes are most of the header signals' time."""
+    s_dom = domain_of(sender)
+    local = _LOCAL.search(sender)
+    throwaway = bool(local and _THROWAWAY.match(local.group(1)))
+    return s_dom, _NOREPLY.search(sender) is not None, throwaway, registrable(s_dom)
 
 
 def _spf_result(headers: dict[str, str]) -> str:
@@ -217,11 +230,11 @@ def _spf_result(headers: dict[str, str]) -> str:
     return headers.get("received-spf", "").strip().split(" ", 1)[0].lower()
 
 
-def _header_signals(email: Email, scores: list[float], own: tuple[str, ...]) -> float:
+def _header_signals(email: Email, scores: list[float], own: tuple[str, ...],
+                    colleagues: frozenset[str]) -> float:
     """Category evidence from headers and sender; returns urgency evidence."""
     h = email.headers
-    sender = email.sender
-    s_dom = domain_of(sender)
+    s_dom, noreply, throwaway, s_reg = _sender_facts(email.sender)
     is_list = "list-id" in h or "list-unsubscribe" in h
     prec = h.get("precedence", "").lower().strip()
     auto = h.get("auto-submitted", "").lower().strip()
@@ -233,7 +246,6 @@ def _header_signals(email: Email, scores: list[float], own: tuple[str, ...]) -> 
         scores[_IX[C.NOTIFICATION]] += 3
     elif prec == "auto_reply":
         scores[_IX[C.NOTIFICATION]] += 1.5
-    noreply = _NOREPLY.search(sender) is not None
     if noreply:
         scores[_IX[C.NOTIFICATION]] += 2.5
     if _lookalike(s_dom, own):
@@ -249,10 +261,8 @@ def _header_signals(email: Email, scores: list[float], own: tuple[str, ...]) -> 
     elif spf in ("none", "neutral", "permerror"):
         scores[_IX[C.SPAM]] += 0.3
         scores[_IX[C.PHISHING]] += 0.3
-    local = _LOCAL.search(sender)
-    if local and not is_list and _THROWAWAY.match(local.group(1)):
+    if throwaway and not is_list:
         scores[_IX[C.SPAM]] += 1.2  # name-plus-digits mailboxes are throwaways
-    s_reg = registrable(s_dom)
     if s_reg in _FREEMAIL and not is_list:
         scores[_IX[C.SPAM]] += 1.5  # bulk offers from a consumer mailbox are rarely legitimate
     mid_dom = email.message_id.rpartition("@")[2].lower().rstrip(">")
@@ -261,7 +271,6 @@ def _header_signals(email: Email, scores: list[float], own: tuple[str, ...]) -> 
     if not email.to and not is_list:
         scores[_IX[C.SPAM]] += 0.8
     automated = bool(auto and auto != "no") or noreply
-    colleagues = {registrable(domain_of(a)) for a in email.to[:5]}
     if not automated and not is_list and s_reg and s_reg in colleagues:
         scores[_IX[C.OTHER]] += 1  # a colleague writing from inside the organisation
     x_priority = h.get("x-priority", "").strip()[:1]
@@ -349,10 +358,9 @@ def _score(
         scores[slot] += min(weak[slot], WEAK_CAP)
     _conversation_signals(body, scores)
     _greeting_signals(email, body, scores)
-    own = _own_names(email)
-    urgency = _header_signals(email, scores, own)
-    _shape_signals(subject, body, words["body"].low, scores, own,
-                   registrable(domain_of(email.sender)))
+    own, colleagues = _recipients(tuple(email.to[:5]))
+    urgency = _header_signals(email, scores, own, colleagues)
+    _shape_signals(subject, body, words["body"].low, scores, own, _sender_facts(email.sender)[3])
     if "resolved" in words["subject"].tset:
         urgency -= 3  # the alert is over
     urgency += sum(w for _, slots in sorted(su.items()) for _, w in slots) * 1.3
