@@ -1,11 +1,14 @@
 """Train the shipped spam model (`tui/agents/spam_weights.tsv`) on SpamAssassin mail.
 
 Only the groups `spam-1` and `easy-ham-2` are read: `spam-2`, `easy-ham-1` and `hard-ham-1` are
-held out for `bench/rules_corpus.py` to judge. The development halves of the two bulk-mail sets
+held out for `bench/rules_corpus.py` to judge. The development halves of the three bulk-mail sets
 written here (`bench/data/bulk_ham` by `bench/make_bulk_ham.py`: newsletters, shop offers, release
 notes and order notices; `bench/data/bulk_ham2` by `bench/make_bulk_ham2.py`, another writer's:
 bank, broker, insurance, utility, travel, charity, newspaper, alumni, SaaS, loyalty and job-board
-mail; each with spam dressed like it) are training mail too: `easy-ham-2` is mailing-list traffic
+mail; `bench/data/bulk_ham3` by `bench/make_bulk_ham3.py`, a third writer's: computing and
+investment newsletters, vendor announcements, list digests, catalogues, fare alerts, hosting
+notices, calls for papers, download sites, magazine renewals; each with spam dressed like it)
+are training mail too: `easy-ham-2` is mailing-list traffic
 with no commercial mail in it, so nothing else teaches the model what a legitimate offer looks
 like. They are no judged group; their held-out halves are reported by `bench/bulk_ham.py`.
 The output is deterministic (same mail, same bytes), so a retrained file that differs means the
@@ -30,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bulk_ham import load as load_bulk  # noqa: E402
 from bench.make_bulk_ham import OUT as BULK1  # noqa: E402
 from bench.make_bulk_ham2 import OUT as BULK2  # noqa: E402
+from bench.make_bulk_ham3 import OUT as BULK3  # noqa: E402
 from bench.rules_corpus import DEFAULT_CACHE, fetch, load_group  # noqa: E402
 from tui.agents.spam_model import MODEL_FILE  # noqa: E402
 from tui.agents.spam_train import train  # noqa: E402
@@ -38,7 +42,7 @@ from tui.model import Email  # noqa: E402
 TRAIN_SPAM = ("spam-1",)
 TRAIN_HAM = ("easy-ham-2",)
 OUT = Path(__file__).resolve().parent.parent / "tui" / "agents" / MODEL_FILE
-BULK = (BULK1, BULK2)  # the two bulk-mail sets, written by two hands
+BULK = (BULK1, BULK2, BULK3)  # the three bulk-mail sets, written by three hands
 BULK_SPLIT = "dev"  # the bulk-mail sets' half trained on; `bench/bulk_ham.py` reports the other
 
 

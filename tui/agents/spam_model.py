@@ -2,7 +2,7 @@
 
 Why it exists: the hand-written spam rules catch about three spam in four on real mail; a model
 learned from labelled mail (`bench/train_spam.py`, the SpamAssassin groups `spam-1` and
-`easy-ham-2`, and the development halves of the two bulk-mail sets written here, since that
+`easy-ham-2`, and the development halves of the three bulk-mail sets written here, since that
 ham has no commercial mail people did ask for) catches far more. It is cheap because it reads
 what the classifier has already computed: the distinct body words (`rules_text.Words.tset`, one
 dict probe each) and the subject words, plus a handful of header facts.
