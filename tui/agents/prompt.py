@@ -111,10 +111,11 @@ def email_payload(email: Email, settings: Settings) -> dict[str, Any]:
 def payload_json(email: Email, settings: Settings) -> str:
     """One line of JSON (every newline escaped), stable for hashing.
 
-    Remembered for the last few thousand (email, settings) objects: a request's token estimate
-    and its prompt both need it, and each email is a few KB of JSON to encode. A full cache is
-    emptied at once: dropping the oldest entry one at a time made every lookup of the dict's
-    first key walk the holes left at its front."""
+    Remembered for the last 16,384 (email, settings) objects: the run's preview, a request's
+    token estimate and its prompt all need it, and a 10,000-email run's preview would otherwise
+    have encoded every email once more than the run (about 650 characters each: ~8 MB for a full
+    cache). A full cache is emptied at once: dropping the oldest entry one at a time made every
+    lookup of the dict's first key walk the holes left at its front."""
     key = (id(email), id(settings))
     examples = OPERATOR_EXAMPLES.get()
     hit = _PAYLOADS.get(key)
@@ -127,7 +128,7 @@ def payload_json(email: Email, settings: Settings) -> str:
     return text
 
 
-_PAYLOADS_KEPT = 4096
+_PAYLOADS_KEPT = 16384
 _PAYLOADS: dict[tuple[int, int], tuple[Email, Settings, tuple[dict[str, str], ...], str]] = {}
 
 
