@@ -65,3 +65,25 @@ def test_defaults_are_the_fields_defaults_and_not_shared() -> None:
     assert two.flags == []
     copied = one.model_copy(update={"route": "review"})
     assert copied.route == "review" and one.route == verdict.route
+
+
+def test_a_stored_row_reads_back_as_the_same_row() -> None:
+    """The store's row JSON (tui/store_schema.py) holds every field: read back, the row is equal,
+    its review object, date, flags and all, and a lone surrogate survives the fallback path."""
+    from tui.fanout.merge import apply_review_policy
+    from tui.store import row_from_json, row_to_json
+
+    settings = Settings()
+    rows = []
+    for n, email in enumerate(sample_emails(60, seed=5)):
+        for verdict in _verdicts(email, settings):
+            rows.append(apply_review_policy(ResultRow.from_verdict(email, verdict, agent_id=f"a{n}", attempts=1),
+                                            0.9))
+        rows.append(ResultRow.failure(email, "timeout", "no answer", agent_id=f"a{n}", attempts=2))
+    rows.append(rows[0].model_copy(update={"summary": "undecodable \udcff byte", "flags": ["injection"]}))
+    assert any(r.flags for r in rows) and any(r.decision is not None for r in rows) and any(r.date for r in rows)
+    for row in rows:
+        back = row_from_json(row_to_json(row))
+        assert back == row
+        assert back.full_dict() == row.full_dict()
+    assert "\\udcff" in row_to_json(rows[-1])
