@@ -423,7 +423,7 @@ class Coordinator(EmailAttempts, Reassigning, StreamingSource, TailHedging):
         if conflict is not None:  # two emails, one Message-ID: both triaged, the operator told
             row = row.model_copy(update={"conflict": conflict})
         self.rows[row.email_id] = row
-        if self._hedgers_waiting > len(self._flying):  # a waiting hedger has nothing left to watch
+        if self._hedgers_waiting:  # the threshold may have fallen, or what they watched ended
             self._kick_tail()
         self._emit(EmailDone(agent_id, row))
         for dup_id in self.plan.copies.get(row.email_id, ()):
