@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
 import time
 from pathlib import Path
 
-from tui.store import Store
+from tui.store import Store, process_alive
 
 PARENT = textwrap.dedent("""
     import asyncio, sys
@@ -47,11 +48,7 @@ def _engine_children(parent_pid: int) -> list[int]:
 
 
 def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+    return process_alive(pid, socket.gethostname())  # a zombie is not (its parent died unreaping)
 
 
 def test_engine_process_ends_when_the_dashboard_is_killed(tmp_path: Path) -> None:

@@ -34,12 +34,20 @@ def process_alive(pid: int | None, host: str | None) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
+        pass  # another user's process: it exists, unless /proc says it has died
+    return not _proc_says_dead(pid)
+
+
+def _proc_says_dead(pid: int) -> bool:
+    """Does /proc say `pid` has ended (a zombie, dying, or reaped since kill() found it)? False
+    where there is no /proc (not Linux): there kill() is all there is."""
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return Path("/proc/self").exists()
     except (OSError, IndexError):
-        return True  # no /proc (not Linux): kill() is all there is
-    return state != "Z"
+        return False
+    return state in ("Z", "X")
 
 
 @dataclass(slots=True)
