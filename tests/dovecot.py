@@ -169,7 +169,7 @@ def _reaping_orphans(sid: int, timeout: float = 10.0) -> Iterator[None]:
         yield
         deadline = time.monotonic() + timeout
         while subreaper and time.monotonic() < deadline:
-            left = _session_members(sid)
+            left = [pid for pid in _session_members(sid) if pid != sid]  # the leader is Popen's to reap
             if not left:
                 break
             for pid in left:
