@@ -237,7 +237,11 @@ def extract_payload(user_content: str) -> tuple[str, dict[str, Any]]:
 
 def extract_email(user_content: str) -> Email:
     """Inverse of the fence: rebuild the (truncated) Email a model was shown."""
-    _, data = extract_payload(user_content)
+    return email_from_payload(extract_payload(user_content)[1])
+
+
+def email_from_payload(data: dict[str, Any]) -> Email:
+    """The Email a decoded fence payload describes (the simulator decodes each fence once)."""
     try:
         date = datetime.fromisoformat(data["date"]) if data.get("date") else None
     except (TypeError, ValueError):

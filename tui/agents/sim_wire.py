@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from aiohttp import web
 
-from tui.agents.prompt import PromptError, extract_email, extract_payload
+from tui.agents.prompt import PromptError, email_from_payload, extract_payload
 from tui.agents.sim_config import Fate
 from tui.model import Email
 
@@ -109,11 +109,22 @@ def fenced_email(texts: list[str]) -> tuple[str, Email]:
     """The fenced email from the first user text that carries one."""
     for text in texts:
         try:
-            raw, _ = extract_payload(text)
+            raw, data = extract_payload(text)
         except PromptError:
             continue
-        return raw, extract_email(text)
+        return raw, email_from_payload(data)
     raise PromptError("no fenced email in the message")
+
+
+_last_schema: list[Any] = [None, 0]  # (schema, its JSON length): a run sends one schema every time
+
+
+def schema_length(schema: Any) -> int:
+    """len(json.dumps(schema)), remembered for the last schema (or tool list): comparing two
+    decoded schemas costs a fraction of encoding one again for every request."""
+    if schema != _last_schema[0]:
+        _last_schema[:] = [schema, len(json.dumps(schema))]
+    return _last_schema[1]
 
 
 def parse_openai(body: Any) -> ParsedRequest:
@@ -155,7 +166,7 @@ def parse_openai(body: Any) -> ParsedRequest:
             if not isinstance(spec, dict) or not isinstance(spec.get("name"), str) or not isinstance(
                     spec.get("schema"), dict):
                 raise ValueError("response_format.json_schema needs a name and a schema")
-            schema_chars = len(json.dumps(spec["schema"]))
+            schema_chars = schema_length(spec["schema"])
             try:
                 routes = [str(r) for r in spec["schema"]["properties"]["route"]["enum"]]
             except (KeyError, TypeError):
@@ -240,7 +251,7 @@ def parse_anthropic(body: Any) -> ParsedRequest:
             except (KeyError, TypeError):
                 pass
     repair = any(m.get("role") == "assistant" for m in messages)
-    chars = len(system) + sum(map(len, texts)) + (len(json.dumps(tools)) if tools else 0)
+    chars = len(system) + sum(map(len, texts)) + (schema_length(tools) if tools else 0)
     return ParsedRequest(model, raw, email, routes, chars, repair, tool, max_tokens)
 
 
