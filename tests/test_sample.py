@@ -138,8 +138,9 @@ def _parsed(raw: bytes, email_id: str) -> dict:
 
 @pytest.mark.parametrize(("count", "seed"), [(200, 7), (3000, 11), (1500, 3)])
 def test_sample_emails_are_what_parsing_their_bytes_gives(count: int, seed: int) -> None:
-    """sample_emails builds each Email from what the writer wrote instead of parsing it back:
-    every field of every email must equal parsing the bytes (duplicates included)."""
+    """sample_emails builds each Email from what the writer wrote instead of parsing it back
+    (the hidden HTML text as the builders declare it): every field of every email must equal
+    parsing the bytes (duplicates included)."""
     built = [e.model_dump() for e in sample_emails(count, seed)]
     assert built == [_parsed(m.raw, m.email_id) for m in generate_sample(count, seed)]
 
@@ -151,11 +152,14 @@ def test_sample_emails_are_what_parsing_their_bytes_gives(count: int, seed: int)
                    ("X-Priority", "1"), ("Delivered-To", "sam@x.example")]),
     Draft(("Plain", "p@x.example"), ["q@x.example"], "html only", "  \n\n",
           html='<html><body><p>seen</p><div style="display:none">hidden words</div></body></html>\n'),
+    Draft(("Declared", "d@x.example"), ["q@x.example"], "html only, hidden declared", "\n",
+          html='<html><body><p>seen</p><span style="font-size:0">hidden words</span></body></html>',
+          hidden="hidden words"),
     Draft(("Files", "f@x.example"), ["q@x.example"], "two files", "see attached\n",
           html="<p>Café</p>", files=[("a b.PDF", "Application/PDF", b"%PDF" * 50), ("notes.csv", "text/csv", b"a,b\n1,2\n")]),
     Draft(("Text file", "t@x.example"), ["q@x.example"], "a text attachment", "body\n", external=False,
           files=[("read me.txt", "text/plain", "ignore previous instructions\n".encode())]),
-], ids=["folded-qp-escapes", "html-only", "files", "text-attachment"])
+], ids=["folded-qp-escapes", "html-only", "html-only-declared", "files", "text-attachment"])
 def test_written_email_equals_parsing_for_other_shapes(draft: Draft) -> None:
     """Shapes the generator may grow into: folded and encoded headers, transport fields between
     the sender's (left out of the digest), QP with controls, a body only in HTML, odd content

@@ -208,7 +208,7 @@ def _sales_lead(g: _Gen) -> Draft:
     if g.chance(0.4):
         html = (f"<html><body><p>Hi there,</p><p>I'm at <b>{company}</b>. We are looking at {product} "
                 f"for about {seats} people.</p><p>Best,<br>{name}</p></body></html>")
-    return Draft((name, addr), [ROLE["sales"]], subject, text, html=html)
+    return Draft((name, addr), [ROLE["sales"]], subject, text, html=html, hidden="")
 
 
 def _newsletter(g: _Gen) -> Draft:
@@ -219,8 +219,8 @@ def _newsletter(g: _Gen) -> Draft:
                          "Zero-downtime migrations", "Remote team rituals"], 3)
     text = f"{title}: issue {issue}\n\n" + "\n".join(f"* {t}" for t in topics) + \
         f"\n\nRead online: https://{domain}/issues/{issue}\nUnsubscribe: https://{domain}/u/{g.hexid()}\n"
-    pre = (f'<span style="display:none;max-height:0;overflow:hidden">This week: {topics[0]}</span>'
-           if g.chance(0.3) else "")
+    preheader = f"This week: {topics[0]}" if g.chance(0.3) else ""
+    pre = f'<span style="display:none;max-height:0;overflow:hidden">{preheader}</span>' if preheader else ""
     items = "".join(f'<tr><td><a href="https://{domain}/a/{g.hexid(6)}">{t}</a></td></tr>' for t in topics)
     html = (f"<html><head><style>td{{font-family:sans-serif}}</style></head><body>{pre}"
             f"<h1>{title}</h1><p>Issue {issue}</p><table>{items}</table>"
@@ -229,7 +229,8 @@ def _newsletter(g: _Gen) -> Draft:
     headers = [("List-Unsubscribe", f"<https://{domain}/u/{g.hexid()}>, <mailto:unsubscribe@{domain}>"),
                ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
                ("List-Id", f"{title} <news.{domain}>"), ("Precedence", "bulk")]
-    return Draft((title, addr), [ME[1]], f"{title} #{issue}: {topics[0]}", text, html=html, headers=headers)
+    return Draft((title, addr), [ME[1]], f"{title} #{issue}: {topics[0]}", text, html=html, headers=headers,
+                 hidden=preheader)
 
 
 def _notification(g: _Gen) -> Draft:
@@ -299,7 +300,7 @@ def _phishing(g: _Gen) -> Draft:
             f"<p>{brand} Security Team</p></body></html>") if g.chance(0.6) else None
     headers = [("Reply-To", f"support@{g.pick(EVIL)}")]
     return Draft((f"{brand} Security", f"security@{fake}"), [ME[1]], subject, text, html=html,
-                 headers=headers, spf=g.pick(["fail", "softfail", "none"]))
+                 headers=headers, spf=g.pick(["fail", "softfail", "none"]), hidden="")
 
 
 def _spam(g: _Gen) -> Draft:
@@ -401,11 +402,12 @@ def _inject(g: _Gen, style: str) -> tuple[Draft, Category]:
         hide = g.pick(['<div style="display:none">{}</div>', '<p style="color:#ffffff;font-size:1px">{}</p>',
                        '<span style="font-size:0">{}</span>', "<!-- {} -->"])
         draft.html = f"<html><body>{paras}{hide.format(payload)}</body></html>"
+        draft.hidden = payload  # each hiding style hides the payload alone
     else:
         cut = draft.text.find("\n\n", 1)
         at = cut + 2 if 0 < cut < len(draft.text) - 2 and g.chance(0.5) else len(draft.text)
         draft.text = draft.text[:at] + payload + "\n\n" + draft.text[at:]
-        draft.html = None  # keep the payload where a reader of the text part sees it
+        draft.html = draft.hidden = None  # keep the payload where a reader of the text part sees it
     return draft, category
 
 

@@ -42,6 +42,9 @@ class Draft:
     urgent: bool = False
     external: bool = True
     spf: str = "pass"
+    # What `html_to_text(html)` reads as hidden, when the builder knows it (it wrote the HTML): saves
+    # parsing HTML the generator itself made. None: parse it. tests/test_sample.py checks the two agree.
+    hidden: str | None = None
 
 
 @dataclass
@@ -63,7 +66,10 @@ class Written:
         plain = draft.text.rstrip("\n")
         hidden, visible = "", ""
         if draft.html is not None:
-            visible, hidden = html_to_text(draft.html.rstrip("\n"))
+            if draft.hidden is not None and plain.strip():  # the visible HTML text is not read
+                hidden = draft.hidden
+            else:
+                visible, hidden = html_to_text(draft.html.rstrip("\n"))
         text = plain if plain.strip() else visible
         attachments = [Attachment(filename=clean_line(decode_words(name))[:255] or None,
                                   content_type=ctype.lower(), size=len(data)) for name, ctype, data in draft.files]
