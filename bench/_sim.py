@@ -27,7 +27,7 @@ def sim_process(*flags: str) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 120  # --prepare works out answers first
         while True:
             try:
                 urllib.request.urlopen(url + "/models", timeout=1).read()

@@ -289,3 +289,31 @@ async def test_sim_answers_what_the_rules_say(session: aiohttp.ClientSession) ->
     assert got == [combine_injection(classify(e), *detect_injection(e)) for e in emails]
     assert [g.model_copy(update={"injection_reason": ""}) for g in got] == [
         classify(e).model_copy(update={"injection_reason": ""}) for e in emails]
+
+
+async def test_prepared_answers_are_the_ones_it_would_work_out(session: aiohttp.ClientSession) -> None:
+    """`--prepare`: the answers worked out before serving are the requests' answers, counted as
+    used, and an email nobody prepared is still answered the usual way."""
+    sample = pytest.importorskip("tui.mail.sample")
+    emails = sample.sample_emails(40, seed=7)
+    async with SimServer(SimConfig()) as cold:
+        expected = await asyncio.gather(*(client(session, cold).classify(e) for e in emails))
+    warm = SimServer(SimConfig())
+    prepared = warm.prepare_answers(emails[:30])
+    assert prepared == len({e.id for e in emails[:30]}) == warm.stats.answers_prepared
+    async with warm:
+        got = await asyncio.gather(*(client(session, warm).classify(e) for e in emails))
+        assert got == expected
+        assert warm.stats.prepared_used == 30  # the other 10 were worked out on arrival
+
+
+def test_prepare_from_a_missing_source_is_a_one_line_error(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    missing = tmp_path / "nowhere"
+    proc = subprocess.run([sys.executable, "-m", "tui", "sim", "--port", "0", "--prepare", str(missing)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert str(missing) in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

@@ -92,6 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--refusal-rate", type=float, default=0.0, help="share of answers where the model refuses")
     sim.add_argument("--require-key-env", help="refuse requests unless they carry the key in this variable")
     sim.add_argument("--seed", type=int, default=7)
+    sim.add_argument("--prepare", action="append", default=[], metavar="SOURCE",
+                     help="work out the answers for this source's emails before serving (repeatable; a "
+                     "benchmark's simulator then spends no CPU on them while the client is measured)")
+    sim.add_argument("--prepare-seed", action="append", type=int, default=[], metavar="N",
+                     help="sample seed(s) for --prepare sample:N (repeatable; default 7, the triage default)")
     from tui.commands import campaign as outbound_commands
 
     outbound_commands.add_parsers(sub)
@@ -137,8 +142,11 @@ def _run_sim(args: argparse.Namespace) -> int:
         tpm=args.tpm, overload_rate=args.overload_rate, refusal_rate=args.refusal_rate,
     )
     from tui.extract.schema import sim_answerers
+    from tui.mail.sources import load_source
 
-    asyncio.run(serve_forever(config, port=args.port, answerers=sim_answerers()))
+    prepare = [email for spec in args.prepare for seed in (args.prepare_seed or [7])
+               for email in load_source(spec, seed=seed)]
+    asyncio.run(serve_forever(config, port=args.port, answerers=sim_answerers(), prepare=prepare))
     return 0
 
 

@@ -71,6 +71,8 @@ class SimStats(BaseModel):
     refused: int = 0
     repairs: int = 0
     cancelled: int = 0  # requests whose client went away before the answer (handler cancelled)
+    answers_prepared: int = 0  # answers worked out before serving (`fanmail sim --prepare`)
+    prepared_used: int = 0  # requests one of them answered
     per_email: dict[str, EmailCounts] = Field(default_factory=dict)
     accepted_at: list[float] = Field(default_factory=list)  # non-429 requests past auth
     tokens_at: list[tuple[float, int]] = Field(default_factory=list)  # (admitted at, tokens charged)
