@@ -321,18 +321,18 @@ def at_scale(mean: float) -> None:
     for seed in (5, 6, 7):
         with sim_process("--latency", str(mean), "--jitter", str(mean / 2), "--seed", str(seed), *prepared) as url:
             big, cpu = asyncio.run(one_run(url, n, c, b, True, 5.0, "auto"))
-            used = server_stats(url)["prepared_used"]
+            engine_used = server_stats(url)["prepared_used"]
             engine.append((cpu * 1000 / big.total, big.wall_s / nominal))
             if seed == 5:  # later runs in this process add what the earlier ones left to collect
                 rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             line(f"  10k engine, seed {seed}", big, f"  CPU {engine[-1][0]:.3f} ms/email  hedges "
-                 f"{big.hedges_won}/{big.hedges_sent}  answers prepared: {used:,} requests")
+                 f"{big.hedges_won}/{big.hedges_sent}  answers prepared: {engine_used:,} requests")
             with tempfile.TemporaryDirectory() as tmp:
                 cpu_s, wall_s, rss_kib = whole_command(url, n, c, b, Path(tmp))
             whole.append((cpu_s * 1000 / n, wall_s / nominal, rss_kib))
-            used = server_stats(url)["prepared_used"] - used
+            command_used = server_stats(url)["prepared_used"] - engine_used
             print(f"  10k whole command, seed {seed}: CPU {whole[-1][0]:.3f} ms/email, wall {wall_s:.2f}s "
-                  f"(start-up included), peak RSS {rss_kib / 1024:.0f} MiB, answers prepared: {used:,} requests")
+                  f"(start-up included), peak RSS {rss_kib / 1024:.0f} MiB, answers prepared: {command_used:,} requests")
     reading, parsing = source_cpu(n) * 1000 / n, parse_cpu(n) * 1000 / n
     print(f"{'engine CPU per email (client side)':<42} {statistics.median(e[0] for e in engine):.3f} ms")
     print(f"{'engine wall / nominal':<42} {statistics.median(e[1] for e in engine):.2f}")

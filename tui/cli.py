@@ -144,8 +144,8 @@ def _run_sim(args: argparse.Namespace) -> int:
     from tui.extract.schema import sim_answerers
     from tui.mail.sources import load_source
 
-    prepare = [email for spec in args.prepare for seed in (args.prepare_seed or [7])
-               for email in load_source(spec, seed=seed)]
+    seeds = args.prepare_seed or [Settings.model_fields["seed"].default]  # what `triage` reads by default
+    prepare = [email for spec in args.prepare for seed in seeds for email in load_source(spec, seed=seed)]
     asyncio.run(serve_forever(config, port=args.port, answerers=sim_answerers(), prepare=prepare))
     return 0
 

@@ -72,6 +72,11 @@ def schema_name(body: Any) -> str | None:
     return name if isinstance(name, str) else None
 
 
+def _answer_key(content_sha: str, routes: list[str]) -> str:
+    """An answer depends on the fenced content and on the route enum it is mapped onto."""
+    return f"{content_sha}:{','.join(routes)}"
+
+
 class SimServer(LoopbackServer):
     """`async with SimServer(SimConfig(...), port=0) as sim:` then point a client at `sim.url`."""
 
@@ -89,7 +94,7 @@ class SimServer(LoopbackServer):
         self._token_window: deque[tuple[float, int]] = deque()
         self._window_tokens = 0
         self._verdicts: dict[str, str] = {}  # content sha -> answer; retries skip the rules
-        self._prepared: set[str] = set()  # keys of answers worked out before serving (kept whole)
+        self._prepared: dict[str, str] = {}  # the same, worked out before serving: never dropped
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/v1/chat/completions", self._chat)
@@ -249,7 +254,8 @@ class SimServer(LoopbackServer):
 
     def prepare_answers(self, emails: Iterable[Email], settings: Settings | None = None) -> int:
         """Work out the rules answers for these emails before serving, keyed as their requests
-        will be (the fenced payload a client with `settings` sends, and its route enum).
+        will be (the fenced payload a client with `settings` sends, and its route enum), each for
+        the email as the fence shows it (truncated), as a request's is read back.
 
         A real model's compute is not on the client's machine; the simulator's rules pass is, and
         on a 2-core benchmark it takes a core's share from the client being measured. Returns the
@@ -258,24 +264,24 @@ class SimServer(LoopbackServer):
         routes = list(settings.route_names)
         for email in emails:
             raw = payload_json(email, settings)
-            content_sha = sha256_hex(raw)
-            self._verdict_json(content_sha, email_from_payload(json.loads(raw)), routes)
-            self._prepared.add(f"{content_sha}:{','.join(routes)}")
+            self._prepared[_answer_key(sha256_hex(raw), routes)] = rules_verdict_json(
+                email_from_payload(json.loads(raw)), routes)
         self.stats.answers_prepared = len(self._prepared)
         return len(self._prepared)
 
     def _verdict_json(self, content_sha: str, email: Email, routes: list[str]) -> str:
-        """The rules verdict, mapped onto the client's route enum, cached per content."""
-        cache_key = f"{content_sha}:{','.join(routes)}"
-        content = self._verdicts.get(cache_key)
-        if content is not None and cache_key in self._prepared:
+        """The rules verdict, mapped onto the client's route enum: prepared, else cached per content."""
+        key = _answer_key(content_sha, routes)
+        content = self._prepared.get(key)
+        if content is not None:
             self.stats.prepared_used += 1
+            return content
+        content = self._verdicts.get(key)
         if content is None:
             content = rules_verdict_json(email, routes)
             if len(self._verdicts) >= _VERDICT_CACHE:
                 self._verdicts.clear()
-                self._prepared.clear()
-            self._verdicts[cache_key] = content
+            self._verdicts[key] = content
         return content
 
     # -- rate limits -------------------------------------------------------------------------
